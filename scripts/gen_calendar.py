@@ -88,10 +88,25 @@ def covered_years() -> list[int]:
     return out
 
 
+# Weekend days that chinesecalendar leaves out of a block although the notice joins them to it
+# ("X月X日放假，与周末连休": a Monday or Friday holiday forming a 3-day break with the weekend).
+# They are rest days either way; we add them so that `days_off` is every day of every block.
+WEEKEND_DAYS_ADDED: list[dt.date] = []
+
+
 def primary_year(year: int) -> tuple[list[dt.date], list[dt.date]]:
-    days_off = sorted(d for d in chinese_calendar.holidays if d.year == year)
+    raw = {d for d in chinese_calendar.holidays if d.year == year}
     makeup = sorted(d for d in chinese_calendar.workdays if d.year == year)
-    return days_off, makeup
+    days_off = set(raw)
+    for d in raw:
+        for step in (1, -1):
+            e = d + dt.timedelta(days=step)
+            while e.weekday() >= 5 and e not in chinese_calendar.workdays and e.year == year:
+                if e not in days_off:
+                    days_off.add(e)
+                    WEEKEND_DAYS_ADDED.append(e)
+                e += dt.timedelta(days=step)
+    return sorted(days_off), makeup
 
 
 def cross_check(year: int, days_off: list[dt.date], makeup: list[dt.date]) -> list[str]:
@@ -256,7 +271,8 @@ def main() -> None:
         f"{sum(len(e['days_off']) for e in years.values())} days off, "
         f"{sum(len(e['makeup_workdays']) for e in years.values())} make-up working days; "
         f"cross-check against {doc['sources']['check']}: "
-        f"{'no differences' if not ACCEPTED_DIFFERENCES else f'{len(ACCEPTED_DIFFERENCES)} accepted differences'}"
+        f"{'no differences' if not ACCEPTED_DIFFERENCES else f'{len(ACCEPTED_DIFFERENCES)} accepted differences'}; "
+        f"weekend days joined to blocks: {', '.join(d.isoformat() for d in sorted(WEEKEND_DAYS_ADDED)) or 'none'}"
     )
     if args.check:
         same = (
