@@ -26,14 +26,14 @@ let package = Package(
         .target(name: "LedgerMerkle", dependencies: ["LedgerCrypto"]),
         // Events, canonical encoding, the lifecycle state machine, projection and obligations.
         // Pure Swift: no SQLite, no clock.
-        .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
+        .target(name: "LedgerDomain", dependencies: ["LedgerMerkle", "LedgerCrypto"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
-        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle"]),
         // The command line: one file per subcommand, thin.
         .executableTarget(
             name: "listledger",
             dependencies: [
-                "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
+                "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,253 @@
+/// Reads an event from a JSON object, refusing anything the contract does not allow.
+extension Event {
+    /// Which envelope fields may be present: what a user appends, or what the ledger stored.
+    package enum Source: Sendable { case input, canonical }
+
+    package static func decode(jsonLine bytes: [UInt8]) throws(InputError) -> Event {
+        let value: JSONValue
+        do { value = try JSONParser.parse(bytes) } catch { throw InputError(error.description) }
+        return try decode(value, source: .input).event
+    }
+
+    /// Decodes an object; for `.canonical`, also returns the stored `seq` and `recorded_at`.
+    package static func decode(_ value: JSONValue, source: Source) throws(InputError)
+        -> (event: Event, seq: Int64?, recordedAt: Instant?) {
+        guard case .object(let members) = value else {
+            throw InputError("each line must be one JSON object, found \(value.kindName)")
+        }
+        var reader = FieldReader(members: members)
+        let typeName = try reader.string("type")
+        guard let type = EventType(rawValue: typeName) else {
+            throw InputError(field: "type", "unknown event type \"\(typeName)\"; accepted: \(EventType.allNames)")
+        }
+        var seq: Int64?
+        var recordedAt: Instant?
+        if source == .canonical {
+            let version = try reader.integer("v")
+            guard version == 1 else { throw InputError(field: "v", "encoding version \(version) is not known (this build reads 1)") }
+            seq = try reader.integer("seq")
+            recordedAt = try reader.instant("recorded_at")
+        }
+        let entry = try reader.optionalText("entry")
+        if entry == nil && !type.entryIsOptional { throw InputError(field: "entry", "is required for \(type.rawValue)") }
+        let at = try reader.instant("at")
+        let actor = try reader.actor("actor")
+        let id = try reader.optionalText("id")
+        let body = try EventBody.decode(type: type, from: &reader)
+        if let extra = reader.unread.first {
+            let known = (["type", "entry", "at", "actor", "id"] + type.fields.map(\.name)).joined(separator: ", ")
+            throw InputError(field: extra, "is not a field of \(type.rawValue); its fields are: \(known)")
+        }
+        return (Event(entry: entry, at: at, actor: actor, id: id, body: body), seq, recordedAt)
+    }
+}
+
+extension EventBody {
+    static func decode(type: EventType, from r: inout FieldReader) throws(InputError) -> EventBody {
+        switch type {
+        case .riskNoticeIssued:
+            return .riskNoticeIssued(court: try r.party("court", kind: "court"), caseNumber: try r.text("case"), debtor: try r.debtor("debtor"))
+        case .inclusionDecided:
+            let term = try r.optionalInteger("term_months")
+            if let term, !(1...60).contains(term) {
+                throw InputError(field: "term_months", "must be 1 to 60 months, got \(term)")
+            }
+            return .inclusionDecided(court: try r.party("court", kind: "court"), caseNumber: try r.text("case"),
+                                     debtor: try r.debtor("debtor"), grounds: try r.grounds("grounds"),
+                                     isPublic: try r.bool("public"), termMonths: term.map(Int.init))
+        case .decisionServed: return .decisionServed
+        case .entryPublished: return .entryPublished(channels: try r.optionalTextList("channels"))
+        case .employerNotified: return .employerNotified(unit: try r.party("unit", kind: "unit"))
+        case .pushedToUnit: return .pushedToUnit(unit: try r.party("unit", kind: "unit"))
+        case .measureApplied: return .measureApplied(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"))
+        case .repostRegistered: return .repostRegistered(unit: try r.party("unit", kind: "unit"))
+        case .correctionRequested: return .correctionRequested(reason: try r.optionalText("reason"))
+        case .correctionDecided: return .correctionDecided(outcome: try r.choice("outcome", Outcome.self))
+        case .reconsiderationRequested: return .reconsiderationRequested(court: try r.party("court", kind: "court"))
+        case .reconsiderationDecided: return .reconsiderationDecided(outcome: try r.choice("outcome", Outcome.self))
+        case .obligationDischarged: return .obligationDischarged(basis: try r.choice("basis", DischargeBasis.self))
+        case .entryShielded: return .entryShielded(reason: try r.optionalText("reason"))
+        case .entryRevoked: return .entryRevoked(reason: try r.choice("reason", RevocationReason.self))
+        case .exitPublished: return .exitPublished
+        case .unitNotifiedOfExit: return .unitNotifiedOfExit(unit: try r.party("unit", kind: "unit"))
+        case .measureLifted: return .measureLifted(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"))
+        case .measureRetained:
+            return .measureRetained(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"),
+                                    legalBasis: try r.text("legal_basis"), until: try r.date("until"))
+        case .repostDeleted: return .repostDeleted(unit: try r.party("unit", kind: "unit"))
+        case .complaintReceived: return .complaintReceived(complaint: try r.text("complaint"))
+        case .complaintResolved: return .complaintResolved(complaint: try r.text("complaint"), finding: try r.text("finding"))
+        case .breachFlagged: return .breachFlagged(obligation: try r.text("obligation"))
+        }
+    }
+}
+
+/// Takes fields out of an object one by one, so that whatever is left over is unknown.
+struct FieldReader {
+    private var members: [(String, JSONValue)]
+
+    init(members: [(String, JSONValue)]) { self.members = members }
+
+    var unread: [String] { members.map(\.0) }
+
+    private mutating func take(_ name: String) -> JSONValue? {
+        guard let index = members.firstIndex(where: { $0.0 == name }) else { return nil }
+        return members.remove(at: index).1
+    }
+
+    private mutating func required(_ name: String) throws(InputError) -> JSONValue {
+        guard let value = take(name), value != .null else { throw InputError(field: name, "is required") }
+        return value
+    }
+
+    mutating func string(_ name: String) throws(InputError) -> String {
+        guard case .string(let text) = try required(name) else { throw InputError(field: name, "must be a string") }
+        return text
+    }
+
+    static let maximumTextLength = 512
+
+    static func checkText(_ text: String, field: String) throws(InputError) {
+        guard !text.isEmpty else { throw InputError(field: field, "must not be empty") }
+        guard text.count <= maximumTextLength else { throw InputError(field: field, "is longer than \(maximumTextLength) characters") }
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+              !first.properties.isWhitespace, !last.properties.isWhitespace else {
+            throw InputError(field: field, "has white space at its start or end")
+        }
+    }
+
+    mutating func text(_ name: String) throws(InputError) -> String {
+        let text = try string(name)
+        try Self.checkText(text, field: name)
+        return text
+    }
+
+    mutating func optionalText(_ name: String) throws(InputError) -> String? {
+        guard let value = take(name), value != .null else { return nil }
+        guard case .string(let text) = value else { throw InputError(field: name, "must be a string, found \(value.kindName)") }
+        try Self.checkText(text, field: name)
+        return text
+    }
+
+    mutating func integer(_ name: String) throws(InputError) -> Int64 {
+        guard case .integer(let number) = try required(name) else { throw InputError(field: name, "must be a whole number") }
+        return number
+    }
+
+    mutating func optionalInteger(_ name: String) throws(InputError) -> Int64? {
+        guard let value = take(name), value != .null else { return nil }
+        guard case .integer(let number) = value else { throw InputError(field: name, "must be a whole number, found \(value.kindName)") }
+        return number
+    }
+
+    mutating func bool(_ name: String) throws(InputError) -> Bool {
+        guard case .bool(let flag) = try required(name) else { throw InputError(field: name, "must be true or false") }
+        return flag
+    }
+
+    mutating func instant(_ name: String) throws(InputError) -> Instant {
+        let text = try string(name)
+        switch Instant.parse(text) {
+        case .success(let instant): return instant
+        case .failure(let failure): throw InputError(field: name, "\"\(text)\" \(failure.problem)")
+        }
+    }
+
+    mutating func date(_ name: String) throws(InputError) -> DateOnly {
+        let text = try string(name)
+        guard let date = DateOnly(text) else { throw InputError(field: name, "\"\(text)\" is not a date YYYY-MM-DD") }
+        return date
+    }
+
+    mutating func choice<Choice: RawRepresentable & CaseIterable>(_ name: String, _: Choice.Type) throws(InputError) -> Choice
+    where Choice.RawValue == String {
+        let text = try string(name)
+        guard let value = Choice(rawValue: text) else {
+            throw InputError(field: name, "\"\(text)\" is not one of: \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// `court:CODE`, `unit:CODE` or `system:CODE`.
+    mutating func actor(_ name: String) throws(InputError) -> String {
+        let text = try string(name)
+        guard let kind = Party.kind(of: text), ["court", "unit", "system"].contains(kind) else {
+            throw InputError(field: name, "\"\(text)\" is not court:CODE, unit:CODE or system:CODE (CODE: 1–64 of a-z 0-9 - _ .)")
+        }
+        return text
+    }
+
+    mutating func party(_ name: String, kind: String) throws(InputError) -> String {
+        let text = try string(name)
+        guard Party.kind(of: text) == kind else {
+            throw InputError(field: name, "\"\(text)\" is not \(kind):CODE (CODE: 1–64 of a-z 0-9 - _ .)")
+        }
+        return text
+    }
+
+    mutating func grounds(_ name: String) throws(InputError) -> [Ground] {
+        guard case .array(let items) = try required(name) else { throw InputError(field: name, "must be a list") }
+        guard !items.isEmpty else { throw InputError(field: name, "must name at least one ground") }
+        var grounds: [Ground] = []
+        for item in items {
+            guard case .string(let text) = item, let ground = Ground(rawValue: text) else {
+                throw InputError(field: name, "\(item) is not one of: \(Ground.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard !grounds.contains(ground) else { throw InputError(field: name, "names \(text) twice") }
+            grounds.append(ground)
+        }
+        return grounds
+    }
+
+    mutating func optionalTextList(_ name: String) throws(InputError) -> [String]? {
+        guard let value = take(name), value != .null else { return nil }
+        guard case .array(let items) = value else { throw InputError(field: name, "must be a list of strings") }
+        var texts: [String] = []
+        for item in items {
+            guard case .string(let text) = item else { throw InputError(field: name, "must be a list of strings") }
+            try Self.checkText(text, field: name)
+            texts.append(text)
+        }
+        return texts
+    }
+
+    mutating func debtor(_ name: String) throws(InputError) -> Debtor {
+        guard case .object(let members) = try required(name) else { throw InputError(field: name, "must be an object") }
+        var inner = FieldReader(members: members)
+        func nested(_ error: InputError) -> InputError { InputError(field: "\(name).\(error.field ?? "")", error.problem) }
+        do throws(InputError) {
+            let kind = try inner.choice("kind", DebtorKind.self)
+            let debtorName = try inner.text("name")
+            let idNumber = try inner.text("id_number")
+            guard idNumber.count == 18, idNumber.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
+                throw InputError(field: "id_number", "\"\(idNumber)\" is not an 18-character resident ID number or unified social credit code")
+            }
+            let representative = try inner.optionalText("legal_representative")
+            if kind == .organization && representative == nil {
+                throw InputError(field: "legal_representative", "is required for an organization")
+            }
+            if kind == .person && representative != nil {
+                throw InputError(field: "legal_representative", "is only for organizations")
+            }
+            if let extra = inner.unread.first {
+                throw InputError(field: extra, "is not a debtor field (kind, name, id_number, legal_representative)")
+            }
+            return Debtor(kind: kind, name: debtorName, idNumber: idNumber, legalRepresentative: representative)
+        } catch {
+            throw nested(error)
+        }
+    }
+}
+
+/// Parties are written `KIND:CODE`.
+package enum Party {
+    /// The kind (`court`, `unit`, `system`) of a well-formed party, else nil.
+    package static func kind(of text: String) -> String? {
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let kind = text[..<colon], code = text[text.index(after: colon)...]
+        guard !code.isEmpty, code.utf8.count <= 64,
+              code.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E })
+        else { return nil }
+        return String(kind)
+    }
+}

@@ -1,0 +1,122 @@
+/// One legal fact as a user states it: the common envelope fields and the type's own fields.
+package struct Event: Sendable, Equatable {
+    package var entry: String?
+    package var at: Instant
+    package var actor: String
+    package var id: String?
+    package var body: EventBody
+
+    package var type: EventType { body.type }
+
+    package init(entry: String?, at: Instant, actor: String, id: String? = nil, body: EventBody) {
+        self.entry = entry
+        self.at = at
+        self.actor = actor
+        self.id = id
+        self.body = body
+    }
+}
+
+/// The type-specific content of an event, typed per SPEC §3.
+package enum EventBody: Sendable, Equatable {
+    case riskNoticeIssued(court: String, caseNumber: String, debtor: Debtor)
+    case inclusionDecided(court: String, caseNumber: String, debtor: Debtor, grounds: [Ground], isPublic: Bool, termMonths: Int?)
+    case decisionServed
+    case entryPublished(channels: [String]?)
+    case employerNotified(unit: String)
+    case pushedToUnit(unit: String)
+    case measureApplied(unit: String, measure: String)
+    case repostRegistered(unit: String)
+    case correctionRequested(reason: String?)
+    case correctionDecided(outcome: Outcome)
+    case reconsiderationRequested(court: String)
+    case reconsiderationDecided(outcome: Outcome)
+    case obligationDischarged(basis: DischargeBasis)
+    case entryShielded(reason: String?)
+    case entryRevoked(reason: RevocationReason)
+    case exitPublished
+    case unitNotifiedOfExit(unit: String)
+    case measureLifted(unit: String, measure: String)
+    case measureRetained(unit: String, measure: String, legalBasis: String, until: DateOnly)
+    case repostDeleted(unit: String)
+    case complaintReceived(complaint: String)
+    case complaintResolved(complaint: String, finding: String)
+    case breachFlagged(obligation: String)
+
+    package var type: EventType {
+        switch self {
+        case .riskNoticeIssued: .riskNoticeIssued
+        case .inclusionDecided: .inclusionDecided
+        case .decisionServed: .decisionServed
+        case .entryPublished: .entryPublished
+        case .employerNotified: .employerNotified
+        case .pushedToUnit: .pushedToUnit
+        case .measureApplied: .measureApplied
+        case .repostRegistered: .repostRegistered
+        case .correctionRequested: .correctionRequested
+        case .correctionDecided: .correctionDecided
+        case .reconsiderationRequested: .reconsiderationRequested
+        case .reconsiderationDecided: .reconsiderationDecided
+        case .obligationDischarged: .obligationDischarged
+        case .entryShielded: .entryShielded
+        case .entryRevoked: .entryRevoked
+        case .exitPublished: .exitPublished
+        case .unitNotifiedOfExit: .unitNotifiedOfExit
+        case .measureLifted: .measureLifted
+        case .measureRetained: .measureRetained
+        case .repostDeleted: .repostDeleted
+        case .complaintReceived: .complaintReceived
+        case .complaintResolved: .complaintResolved
+        case .breachFlagged: .breachFlagged
+        }
+    }
+
+    /// The unit a unit-scoped event names, if any.
+    package var unit: String? {
+        switch self {
+        case .employerNotified(let unit), .pushedToUnit(let unit), .repostRegistered(let unit),
+             .unitNotifiedOfExit(let unit), .repostDeleted(let unit),
+             .measureApplied(let unit, _), .measureLifted(let unit, _), .measureRetained(let unit, _, _, _):
+            unit
+        default: nil
+        }
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` with no time of day (a retention's `until`).
+package struct DateOnly: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package let year: Int, month: Int, day: Int
+
+    package init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year: year, month: month) else { return nil }
+        self.year = year; self.month = month; self.day = day
+    }
+
+    package init(daysSinceEpoch: Int) {
+        (year, month, day) = Civil.date(fromDaysSinceEpoch: daysSinceEpoch)
+    }
+
+    package var daysSinceEpoch: Int { Civil.daysSinceEpoch(year: year, month: month, day: day) }
+
+    package static func < (lhs: DateOnly, rhs: DateOnly) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
+
+    package var description: String {
+        let y = String(year), m = String(month), d = String(day)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + (m.count < 2 ? "0" : "") + m + "-" + (d.count < 2 ? "0" : "") + d
+    }
+
+    /// The Beijing day on which `instant` falls.
+    package init(beijingDayOf instant: Instant) {
+        let local = instant.epochMilliseconds + Int64(Instant.beijingOffsetMinutes) * 60_000
+        self.init(daysSinceEpoch: local.floorDivided(by: 86_400_000).quotient)
+    }
+
+    /// 23:59:59.999 Beijing time on this day: what a bare date means as a time argument.
+    package var endOfBeijingDay: Instant {
+        let ms = Int64(daysSinceEpoch + 1) * 86_400_000 - 1 - Int64(Instant.beijingOffsetMinutes) * 60_000
+        return Instant(epochMilliseconds: ms, offsetMinutes: Instant.beijingOffsetMinutes)
+    }
+}

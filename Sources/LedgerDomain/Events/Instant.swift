@@ -1,0 +1,149 @@
+/// A moment in time as the ledger keeps it: milliseconds since the Unix epoch (UTC) and the
+/// offset it was given in, so the original wording of a fact survives canonicalisation.
+package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
+    package let epochMilliseconds: Int64
+    /// Minutes east of UTC that the instant was written in.
+    package let offsetMinutes: Int
+
+    package init(epochMilliseconds: Int64, offsetMinutes: Int = 0) {
+        self.epochMilliseconds = epochMilliseconds
+        self.offsetMinutes = offsetMinutes
+    }
+
+    package static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.epochMilliseconds < rhs.epochMilliseconds }
+    package static func == (lhs: Instant, rhs: Instant) -> Bool {
+        lhs.epochMilliseconds == rhs.epochMilliseconds && lhs.offsetMinutes == rhs.offsetMinutes
+    }
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(epochMilliseconds)
+        hasher.combine(offsetMinutes)
+    }
+
+    /// The stored form: `YYYY-MM-DDTHH:MM:SS[.fff]±HH:MM` in the original offset.
+    package var description: String { render(offsetMinutes: offsetMinutes, utcAsZ: false) }
+
+    /// The ledger's own timestamps: UTC with milliseconds and `Z`.
+    package var utcDescription: String { render(offsetMinutes: 0, utcAsZ: true, alwaysMilliseconds: true) }
+
+    package static let beijingOffsetMinutes = 8 * 60
+
+    private func render(offsetMinutes: Int, utcAsZ: Bool, alwaysMilliseconds: Bool = false) -> String {
+        let local = epochMilliseconds + Int64(offsetMinutes) * 60_000
+        let (days, msOfDay) = local.floorDivided(by: 86_400_000)
+        let (year, month, day) = Civil.date(fromDaysSinceEpoch: days)
+        let seconds = msOfDay / 1000, millis = msOfDay % 1000
+        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(Int(seconds / 3600), 2)):\(pad(Int(seconds / 60 % 60), 2)):\(pad(Int(seconds % 60), 2))"
+        if millis != 0 || alwaysMilliseconds { text += "." + pad(Int(millis), 3) }
+        if utcAsZ && offsetMinutes == 0 { return text + "Z" }
+        let sign = offsetMinutes < 0 ? "-" : "+"
+        let magnitude = abs(offsetMinutes)
+        return text + sign + pad(magnitude / 60, 2) + ":" + pad(magnitude % 60, 2)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)`; nil with a reason when it is not that.
+    package static func parse(_ text: String) -> Result<Instant, InstantFormatError> {
+        let b = Array(text.utf8)
+        func digits(_ start: Int, _ count: Int) -> Int? {
+            guard start + count <= b.count else { return nil }
+            var value = 0
+            for i in start..<start + count {
+                guard b[i] >= 48, b[i] <= 57 else { return nil }
+                value = value * 10 + Int(b[i] - 48)
+            }
+            return value
+        }
+        func at(_ i: Int, _ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue! }
+        guard b.count >= 20, let year = digits(0, 4), at(4, "-"), let month = digits(5, 2), at(7, "-"),
+              let day = digits(8, 2), at(10, "T"), let hour = digits(11, 2), at(13, ":"),
+              let minute = digits(14, 2), at(16, ":"), let second = digits(17, 2) else {
+            return .failure(.init("is not an ISO 8601 instant like 2021-09-20T10:00:00+08:00"))
+        }
+        var i = 19
+        var millis = 0
+        if at(i, ".") {
+            var count = 0
+            i += 1
+            while i < b.count, b[i] >= 48, b[i] <= 57 {
+                count += 1
+                guard count <= 3 else { return .failure(.init("has more than 3 fractional digits of a second")) }
+                millis = millis * 10 + Int(b[i] - 48)
+                i += 1
+            }
+            guard count > 0 else { return .failure(.init("has a decimal point with no digits after it")) }
+            for _ in count..<3 { millis *= 10 }
+        }
+        var offset = 0
+        if at(i, "Z") {
+            i += 1
+        } else if at(i, "+") || at(i, "-") {
+            let negative = at(i, "-")
+            guard let oh = digits(i + 1, 2), at(i + 3, ":"), let om = digits(i + 4, 2), oh <= 18, om < 60 else {
+                return .failure(.init("has a malformed offset (write +08:00, -05:00 or Z)"))
+            }
+            offset = (oh * 60 + om) * (negative ? -1 : 1)
+            i += 6
+        } else {
+            return .failure(.init("has no offset: add +08:00 for Beijing time, or Z for UTC"))
+        }
+        guard i == b.count else { return .failure(.init("has unexpected text after the offset")) }
+        guard (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year: year, month: month) else {
+            return .failure(.init("names a day that does not exist"))
+        }
+        guard hour < 24, minute < 60, second < 60 else { return .failure(.init("has an impossible time of day")) }
+        let days = Civil.daysSinceEpoch(year: year, month: month, day: day)
+        let local = Int64(days) * 86_400_000 + Int64(((hour * 60 + minute) * 60 + second) * 1000 + millis)
+        return .success(Instant(epochMilliseconds: local - Int64(offset) * 60_000, offsetMinutes: offset))
+    }
+}
+
+package struct InstantFormatError: Error, Sendable {
+    package let problem: String
+    init(_ problem: String) { self.problem = problem }
+}
+
+private func pad(_ value: Int, _ width: Int) -> String {
+    let text = String(value)
+    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+}
+
+extension Int64 {
+    /// Floor division with a non-negative remainder (instants before 1970 stay correct).
+    func floorDivided(by divisor: Int64) -> (quotient: Int, remainder: Int64) {
+        var q = self / divisor, r = self % divisor
+        if r < 0 { q -= 1; r += divisor }
+        return (Int(q), r)
+    }
+}
+
+/// Proleptic Gregorian date arithmetic (Howard Hinnant's days-from-civil algorithms).
+package enum Civil {
+    package static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    package static func date(fromDaysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    package static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+}

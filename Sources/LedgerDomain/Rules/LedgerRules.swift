@@ -1,0 +1,172 @@
+/// What the ledger knows besides the entry itself when it judges an event.
+package struct RuleContext: Sendable {
+    /// The ledger's clock: `at` may not lie beyond it (plus the allowed skew).
+    package var now: Instant
+    /// The complaint named by a complaint event: nil when unknown, else whether it is resolved.
+    package var complaintResolved: Bool?
+    /// Whether the obligation named by `breach_flagged` has been flagged before.
+    package var obligationAlreadyFlagged = false
+    /// Whether the entry named by a complaint exists.
+    package var complaintEntryExists = true
+
+    package init(now: Instant, complaintResolved: Bool? = nil, obligationAlreadyFlagged: Bool = false, complaintEntryExists: Bool = true) {
+        self.now = now
+        self.complaintResolved = complaintResolved
+        self.obligationAlreadyFlagged = obligationAlreadyFlagged
+        self.complaintEntryExists = complaintEntryExists
+    }
+}
+
+/// The refusal rules of SPEC §3 and docs/design.md: what cannot be a fact.
+package enum LedgerRules {
+    /// Clerks' clocks drift: an `at` up to this far ahead of the ledger's clock is accepted.
+    package static let allowedClockSkewMilliseconds: Int64 = 5 * 60_000
+
+    /// Throws when `event` cannot be a fact, given the entry's state before it (nil: unknown entry).
+    package static func check(_ event: Event, entry state: EntryState?, context: RuleContext) throws(InputError) {
+        if event.at.epochMilliseconds > context.now.epochMilliseconds + allowedClockSkewMilliseconds {
+            throw InputError(field: "at", "\(event.at) is in the future (the ledger's clock reads \(context.now.utcDescription)); record facts once they have happened")
+        }
+        let actorKind = Party.kind(of: event.actor) ?? ""
+        switch event.body {
+        case .complaintReceived, .complaintResolved:
+            guard actorKind == "court" || actorKind == "unit" else {
+                throw InputError(field: "actor", "complaints are recorded by a court or a unit, not \(event.actor)")
+            }
+            if event.entry != nil && !context.complaintEntryExists {
+                throw InputError(field: "entry", "entry \"\(event.entry!)\" does not exist")
+            }
+            if case .complaintReceived(let complaint) = event.body, context.complaintResolved != nil {
+                throw InputError(field: "complaint", "complaint \"\(complaint)\" was already received")
+            }
+            if case .complaintResolved(let complaint, _) = event.body {
+                guard let resolved = context.complaintResolved else {
+                    throw InputError(field: "complaint", "complaint \"\(complaint)\" was never received")
+                }
+                if resolved { throw InputError(field: "complaint", "complaint \"\(complaint)\" is already resolved") }
+            }
+            return
+        case .breachFlagged(let obligation):
+            guard actorKind == "system" else {
+                throw InputError(field: "actor", "breach_flagged is written by the alert runner (system:CODE), not \(event.actor)")
+            }
+            guard state != nil else { throw InputError(field: "entry", "entry \"\(event.entry ?? "")\" does not exist") }
+            guard obligation.hasPrefix((event.entry ?? "") + "/R") else {
+                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\"")
+            }
+            if context.obligationAlreadyFlagged {
+                throw InputError(field: "obligation", "\"\(obligation)\" was already flagged")
+            }
+            return
+        default:
+            break
+        }
+
+        let entryName = event.entry ?? ""
+        guard let state else {
+            switch event.body {
+            case .riskNoticeIssued(let court, _, _), .inclusionDecided(let court, _, _, _, _, _):
+                guard event.actor == court else {
+                    throw InputError(field: "actor", "the deciding court records its own entries: actor is \(event.actor) but court is \(court)")
+                }
+                return
+            default:
+                throw InputError(field: "entry", "entry \"\(entryName)\" does not exist; an entry begins with risk_notice_issued or inclusion_decided")
+            }
+        }
+        try checkActor(event, state: state, actorKind: actorKind)
+        try checkTransition(event, state: state)
+    }
+
+    private static func checkActor(_ event: Event, state: EntryState, actorKind: String) throws(InputError) {
+        switch event.body {
+        case .reconsiderationDecided:
+            guard let court = state.reconsiderationCourt, event.actor == court else {
+                throw InputError(field: "actor", "only the higher court named in the reconsideration request (\(state.reconsiderationCourt ?? "none yet")) decides it, not \(event.actor)")
+            }
+        case .measureApplied(let unit, _), .measureLifted(let unit, _), .measureRetained(let unit, _, _, _),
+             .repostRegistered(let unit), .repostDeleted(let unit):
+            guard actorKind == "unit" else {
+                throw InputError(field: "actor", "\(event.type.rawValue) is recorded by the unit itself, not \(event.actor)")
+            }
+            guard unit == event.actor else {
+                throw InputError(field: "unit", "a unit records only its own measures and reposts: unit is \(unit) but actor is \(event.actor)")
+            }
+        default:
+            guard event.actor == state.court else {
+                throw InputError(field: "actor", "\(event.type.rawValue) is an act of the entry's court \(state.court), not \(event.actor)")
+            }
+        }
+    }
+
+    private static func checkTransition(_ event: Event, state: EntryState) throws(InputError) {
+        func refuse(_ problem: String, field: String? = nil) -> InputError {
+            InputError(field: field, "entry \"\(state.entry)\" \(problem)")
+        }
+        func requireIncluded() throws(InputError) {
+            guard state.included else { throw refuse("has no inclusion decision yet (it is \(state.status.rawValue))") }
+        }
+        func requireNotExited() throws(InputError) {
+            guard !state.exited else { throw refuse("is already \(state.status.rawValue)") }
+        }
+        func requireExited() throws(InputError) {
+            guard state.exited else { throw refuse("is not shielded or revoked (it is \(state.status.rawValue))") }
+        }
+        switch event.body {
+        case .riskNoticeIssued:
+            throw refuse("already exists; a risk notice opens a new entry")
+        case .inclusionDecided(let court, _, _, _, _, _):
+            guard !state.included else { throw refuse("already has an inclusion decision") }
+            guard court == state.court else { throw refuse("belongs to \(state.court), not \(court)", field: "court") }
+        case .decisionServed, .entryPublished, .pushedToUnit, .repostRegistered, .obligationDischarged:
+            try requireIncluded(); try requireNotExited()
+        case .employerNotified:
+            try requireIncluded(); try requireNotExited()
+        case .measureApplied(let unit, let measure):
+            try requireIncluded(); try requireNotExited()
+            guard state.holders.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
+            if state.measures.contains(where: { $0.unit == unit && $0.measure == measure && $0.status != "lifted" }) {
+                throw refuse("already has \(measure) applied by \(unit)", field: "measure")
+            }
+        case .correctionRequested:
+            try requireIncluded(); try requireNotExited()
+            guard !state.correctionPending && !state.reconsiderationPending else { throw refuse("has a correction or reconsideration pending") }
+        case .correctionDecided:
+            guard state.correctionPending else { throw refuse("has no pending correction request") }
+        case .reconsiderationRequested(let court):
+            guard state.lastCorrectionOutcome == .rejected, !state.correctionPending, !state.reconsiderationPending else {
+                throw refuse("has no rejected correction to reconsider")
+            }
+            guard court != state.court else { throw refuse("reconsideration goes to the next-higher court, not \(court) itself", field: "court") }
+            try requireNotExited()
+        case .reconsiderationDecided:
+            guard state.reconsiderationPending else { throw refuse("has no pending reconsideration") }
+        case .entryShielded:
+            try requireIncluded()
+            guard !state.exited else { throw refuse("is already \(state.status.rawValue)") }
+        case .entryRevoked:
+            try requireIncluded()
+            guard state.status != .revoked else { throw refuse("is already revoked") }
+        case .exitPublished:
+            try requireExited()
+        case .unitNotifiedOfExit(let unit):
+            try requireExited()
+            guard state.holders.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
+        case .measureLifted(let unit, let measure), .measureRetained(let unit, let measure, _, _):
+            guard state.measures.contains(where: { $0.unit == unit && $0.measure == measure && $0.status != "lifted" }) else {
+                throw refuse("has no \(measure) applied by \(unit) that is still in force", field: "measure")
+            }
+            if case .measureRetained(_, _, _, let until) = event.body {
+                try requireExited()
+                let day = DateOnly(beijingDayOf: event.at)
+                guard until >= day else { throw InputError(field: "until", "\(until) is before the day of the retention (\(day))") }
+            }
+        case .repostDeleted(let unit):
+            guard state.reposts.contains(where: { $0.unit == unit && !$0.deleted }) else {
+                throw refuse("has no repost by \(unit) still up", field: "unit")
+            }
+        case .complaintReceived, .complaintResolved, .breachFlagged:
+            break
+        }
+    }
+}

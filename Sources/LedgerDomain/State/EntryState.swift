@@ -1,0 +1,51 @@
+/// Where an entry stands on the list (SPEC §5 `state`).
+package enum EntryStatus: String, Codable, Sendable {
+    case noticed, listed
+    case correctionPending = "correction_pending"
+    case shielded, revoked
+}
+
+/// The projection of one entry: everything the rules need to accept or refuse its next event,
+/// and what `state` shows. Built only by folding events (`applying`), never edited directly.
+package struct EntryState: Codable, Sendable, Equatable {
+    package var entry: String
+    package var court: String
+    package var caseNumber: String
+    package var debtor: String
+    package var status: EntryStatus
+    /// The inclusion decision's `public` flag; nil before inclusion.
+    package var isPublic: Bool?
+    package var included = false
+    package var served = false
+    package var published = false
+    package var employers: [String] = []
+    package var units: [String] = []
+    package var measures: [Measure] = []
+    package var reposts: [Repost] = []
+    package var correctionPending = false
+    package var lastCorrectionOutcome: Outcome?
+    package var reconsiderationCourt: String?
+    package var reconsiderationPending = false
+    package var discharge: String?
+    package var exitPublished = false
+    package var notifiedOfExit: [String] = []
+    package var lastSeq: Int64 = 0
+
+    package struct Measure: Codable, Sendable, Equatable {
+        package var unit: String
+        package var measure: String
+        /// `applied`, `lifted` or `retained`.
+        package var status: String
+        package var until: String?
+    }
+
+    package struct Repost: Codable, Sendable, Equatable {
+        package var unit: String
+        package var deleted: Bool
+    }
+
+    package var exited: Bool { status == .shielded || status == .revoked }
+
+    /// Units that hold the entry and must hear of its exit: pushed to, or told as employer.
+    package var holders: [String] { units + employers.filter { !units.contains($0) } }
+}

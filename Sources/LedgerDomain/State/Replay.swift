@@ -1,0 +1,54 @@
+/// Folds events into entry states: the projection's definition, used by `rebuild`, by
+/// `state --as-of/--known-at` and by the offline audit.
+package struct Replay: Sendable {
+    /// Only facts effective at or before this instant (nil: all).
+    package var asOf: Instant?
+    /// Only facts recorded at or before this instant (nil: all).
+    package var knownAt: Instant?
+    package private(set) var states: [String: EntryState] = [:]
+
+    package init(asOf: Instant? = nil, knownAt: Instant? = nil) {
+        self.asOf = asOf
+        self.knownAt = knownAt
+    }
+
+    /// Whether `recorded` counts under the as-of and known-at cut-offs.
+    package func includes(_ recorded: RecordedEvent) -> Bool {
+        if let asOf, recorded.event.at.epochMilliseconds > asOf.epochMilliseconds { return false }
+        if let knownAt, recorded.recordedAt.epochMilliseconds > knownAt.epochMilliseconds { return false }
+        return true
+    }
+
+    package mutating func apply(_ recorded: RecordedEvent) {
+        guard includes(recorded), let entry = recorded.event.entry,
+              recorded.event.type != .complaintReceived, recorded.event.type != .complaintResolved else { return }
+        if let next = EntryState.applying(recorded.event, seq: recorded.seq, to: states[entry]) {
+            states[entry] = next
+        }
+    }
+}
+
+extension EntryState {
+    /// The JSON of `state` (SPEC §5) with the details a clerk needs.
+    package var json: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("entry", .string(entry)), ("status", .string(status.rawValue)), ("court", .string(court)),
+            ("public", isPublic.map(JSONValue.bool) ?? .null),
+            ("units", .array(units.map(JSONValue.string))),
+            ("case", .string(caseNumber)), ("debtor", .string(debtor)),
+            ("published", .bool(published && !exited)),
+            ("employers", .array(employers.map(JSONValue.string))),
+            ("measures", .array(measures.map { measure in
+                var fields: [(String, JSONValue)] = [("unit", .string(measure.unit)), ("measure", .string(measure.measure)), ("status", .string(measure.status))]
+                if let until = measure.until { fields.append(("until", .string(until))) }
+                return .object(fields)
+            })),
+            ("reposts", .array(reposts.map { .object([("unit", .string($0.unit)), ("deleted", .bool($0.deleted))]) })),
+            ("pending_correction", .bool(correctionPending || reconsiderationPending)),
+            ("last_seq", .integer(lastSeq)),
+        ]
+        if let discharge { members.append(("discharge", .string(discharge))) }
+        if !notifiedOfExit.isEmpty { members.append(("notified_of_exit", .array(notifiedOfExit.map(JSONValue.string)))) }
+        return .object(members)
+    }
+}

@@ -1,0 +1,173 @@
+import LedgerDomain
+import LedgerMerkle
+
+/// What happened to one input event.
+package enum AppendOutcome: Sendable, Equatable {
+    case appended(seq: Int64)
+    /// Its `id` was already stored with the same content, at this seq: stored once, not again.
+    case duplicate(seq: Int64)
+}
+
+/// One event to append, with the input line it came from (for error messages).
+package struct NumberedEvent: Sendable {
+    package var line: Int
+    package var event: Event
+    package init(line: Int, event: Event) {
+        self.line = line
+        self.event = event
+    }
+}
+
+extension Ledger {
+    /// Appends `events` in one `BEGIN IMMEDIATE` transaction: all are stored, or none.
+    /// `clock` is read once; `recorded_at` never goes backwards even if the clock does.
+    package func append(_ events: [NumberedEvent], clock: () -> Instant,
+                        afterEach: ((Int64) -> Void)? = nil) throws(LedgerError) -> [AppendOutcome] {
+        do {
+            return try connection.writeTransaction {
+                var batch = try AppendBatch(ledger: self, now: clock())
+                var outcomes: [AppendOutcome] = []
+                outcomes.reserveCapacity(events.count)
+                for numbered in events {
+                    do {
+                        outcomes.append(try batch.add(numbered.event))
+                    } catch let error as InputError {
+                        throw LedgerError.input(error.at(line: numbered.line))
+                    }
+                }
+                try batch.finish()
+                return outcomes
+            }
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as SQLiteError {
+            throw .storage(error)
+        } catch {
+            throw .integrity("\(error)")
+        }
+    }
+}
+
+/// The working set of one append transaction: entry states loaded on first use and written
+/// once at the end, so a batch of 1,000 events costs one write per touched entry.
+struct AppendBatch {
+    let ledger: Ledger
+    let connection: Connection
+    let tree: TreeStore
+    var head: Ledger.Head
+    let recordedAt: Instant
+    var entries: [String: EntryState?] = [:]
+    var touchedEntries: Set<String> = []
+    var batchIDs: [String: (seq: Int64, event: Event)] = [:]
+    var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
+    var flagged: [String: Int64] = [:]
+
+    init(ledger: Ledger, now: Instant) throws {
+        self.ledger = ledger
+        connection = ledger.connection
+        tree = TreeStore(connection: connection)
+        head = try ledger.head()
+        // recorded_at never lies before an earlier event's, whatever the clock says.
+        let milliseconds = max(now.epochMilliseconds, head.recordedMilliseconds)
+        recordedAt = Instant(epochMilliseconds: milliseconds)
+    }
+
+    mutating func entryState(_ name: String) throws -> EntryState? {
+        if let cached = entries[name] { return cached }
+        let state = try ledger.storedEntryState(name)
+        entries[name] = state
+        return state
+    }
+
+    mutating func complaint(_ id: String) throws -> (entry: String?, received: Int64, resolved: Int64?)? {
+        if let cached = complaints[id] { return cached }
+        let statement = try connection.statement("SELECT entry, received_seq, resolved_seq FROM complaints WHERE complaint = ?")
+        try statement.bind([.text(id)])
+        guard try statement.step() else { return nil }
+        let row = (entry: statement.text(0), received: statement.int(1), resolved: statement.isNull(2) ? nil : Optional(statement.int(2)))
+        complaints[id] = row
+        return row
+    }
+
+    mutating func isFlagged(_ obligation: String) throws -> Bool {
+        if flagged[obligation] != nil { return true }
+        return try connection.scalarInt("SELECT flagged_seq FROM flags WHERE obligation = ?", [.text(obligation)]) != nil
+    }
+
+    /// The seq and content already stored under `id`, if any.
+    mutating func stored(id: String) throws -> (seq: Int64, event: Event)? {
+        if let inBatch = batchIDs[id] { return inBatch }
+        let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events WHERE id = ?")
+        try statement.bind([.text(id)])
+        guard try statement.step() else { return nil }
+        let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3))
+        return (statement.int(0), recorded.event)
+    }
+
+    mutating func add(_ event: Event) throws -> AppendOutcome {
+        if let id = event.id, let earlier = try stored(id: id) {
+            guard earlier.event == event else {
+                throw InputError(field: "id", "\"\(id)\" is already used by seq \(earlier.seq) for a different event; an id names one fact")
+            }
+            return .duplicate(seq: earlier.seq)
+        }
+        var context = RuleContext(now: recordedAt)
+        let state = try event.entry.map { try entryState($0) } ?? nil
+        switch event.body {
+        case .complaintReceived(let id), .complaintResolved(let id, _):
+            let known = try complaint(id)
+            context.complaintResolved = known.map { $0.resolved != nil }
+            if let entry = event.entry { context.complaintEntryExists = try entryState(entry) != nil }
+        case .breachFlagged(let obligation):
+            context.obligationAlreadyFlagged = try isFlagged(obligation)
+        default:
+            break
+        }
+        try LedgerRules.check(event, entry: state, context: context)
+
+        let seq = head.size + 1
+        let recorded = RecordedEvent(event: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
+        let insert = try connection.statement("""
+            INSERT INTO events(seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insert.bind([
+            .int(seq), event.id.map(SQLValue.text) ?? .null, event.entry.map(SQLValue.text) ?? .null,
+            .text(event.type.rawValue), .int(event.at.epochMilliseconds), .int(recordedAt.epochMilliseconds),
+            .blob(recorded.canonical), .blob(recorded.prevHash), .blob(recorded.hash),
+        ])
+        _ = try insert.step()
+        try tree.append(leaf: seq - 1, leafHash: Merkle.leafHash(canonical: recorded.canonical))
+        head = Ledger.Head(size: seq, hash: recorded.hash, recordedMilliseconds: recordedAt.epochMilliseconds)
+        if let id = event.id { batchIDs[id] = (seq, event) }
+
+        if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
+            entries[entry] = EntryState.applying(event, seq: seq, to: state)
+            touchedEntries.insert(entry)
+        }
+        switch event.body {
+        case .complaintReceived(let id): complaints[id] = (event.entry, seq, nil)
+        case .complaintResolved(let id, _): complaints[id]?.resolved = seq
+        case .breachFlagged(let obligation): flagged[obligation] = seq
+        default: break
+        }
+        return .appended(seq: seq)
+    }
+
+    /// Writes the projections and the head.
+    mutating func finish() throws {
+        try ledger.writeEntryStates(touchedEntries.compactMap { entries[$0] ?? nil })
+        for (id, row) in complaints {
+            try connection.run("""
+                INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)
+                ON CONFLICT(complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
+                """, [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(row.received), row.resolved.map(SQLValue.int) ?? .null])
+        }
+        for (obligation, seq) in flagged {
+            try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
+        }
+        try ledger.refreshObligations(entries: touchedEntries)
+        try connection.run("UPDATE head SET size = ?, hash = ?, recorded_ms = ? WHERE id = 1",
+                           [.int(head.size), .blob(head.hash), .int(head.recordedMilliseconds)])
+    }
+}

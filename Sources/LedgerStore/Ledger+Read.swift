@@ -1,0 +1,28 @@
+import LedgerDomain
+
+extension Ledger {
+    /// Calls `body` with each stored event in seq order, streaming (constant memory).
+    /// `filter` is an SQL condition on the events table, e.g. `entry = ?`.
+    package func forEachEvent(where filter: String? = nil, _ arguments: [SQLValue] = [],
+                              _ body: (RecordedEvent) throws -> Void) throws {
+        let sql = "SELECT canonical, prev_hash, hash FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY seq"
+        let statement = try connection.statement(sql)
+        try statement.bind(arguments)
+        while try statement.step() {
+            let recorded: RecordedEvent
+            do {
+                recorded = try RecordedEvent(canonical: statement.blob(0), prevHash: statement.blob(1), hash: statement.blob(2))
+            } catch {
+                throw LedgerError.integrity("a stored event cannot be read (\(error)); run `listledger verify`")
+            }
+            try body(recorded)
+        }
+    }
+
+    /// The events of one entry, in seq order.
+    package func events(ofEntry entry: String) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        try forEachEvent(where: "entry = ?", [.text(entry)]) { events.append($0) }
+        return events
+    }
+}

@@ -1,0 +1,91 @@
+import LedgerDomain
+import LedgerCrypto
+
+/// A ledger file: the append-only log and its projections in one SQLite database.
+package final class Ledger {
+    package let connection: Connection
+    package let path: String
+
+    private init(connection: Connection, path: String) {
+        self.connection = connection
+        self.path = path
+    }
+
+    /// Creates a new ledger file; refuses to touch an existing one.
+    package static func create(path: String, profile: String, court: String?, now: Instant) throws(LedgerError) -> Ledger {
+        if fileExists(path) { throw .notALedger(path: path, reason: "a file already exists here; init creates a new ledger and never overwrites one") }
+        do {
+            let connection = try Connection(path: path, create: true)
+            try connection.execute("BEGIN IMMEDIATE")
+            try connection.execute(Schema.create)
+            let meta: [(String, String)] = [
+                ("schema_version", String(Schema.version)), ("profile", profile),
+                ("created_at", now.utcDescription),
+            ] + (court.map { [("court", $0)] } ?? [])
+            for (key, value) in meta { try connection.run("INSERT INTO meta(key, value) VALUES (?, ?)", [.text(key), .text(value)]) }
+            connection.resetAll()
+            try connection.execute("COMMIT")
+            return Ledger(connection: connection, path: path)
+        } catch {
+            // Leave no half-made ledger behind.
+            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+            throw .storage(error)
+        }
+    }
+
+    /// Opens an existing ledger file.
+    package static func open(path: String, readOnly: Bool = false) throws(LedgerError) -> Ledger {
+        guard fileExists(path) else {
+            throw .notALedger(path: path, reason: "no ledger here; create one with `listledger init` (or name another with --db)")
+        }
+        do {
+            let connection = try Connection(path: path, create: false, readOnly: readOnly)
+            let version = try? connection.scalarText("SELECT value FROM meta WHERE key = 'schema_version'")
+            guard let version else { throw LedgerError.notALedger(path: path, reason: "this SQLite file is not a ListLedger ledger") }
+            guard version == String(Schema.version) else {
+                throw LedgerError.notALedger(path: path, reason: "schema version \(version), this build reads \(Schema.version)")
+            }
+            return Ledger(connection: connection, path: path)
+        } catch let error as LedgerError {
+            throw error
+        } catch let error as SQLiteError {
+            throw .storage(error)
+        } catch {
+            throw .notALedger(path: path, reason: "\(error)")
+        }
+    }
+
+    package func meta(_ key: String) throws(LedgerError) -> String? {
+        do { return try connection.scalarText("SELECT value FROM meta WHERE key = ?", [.text(key)]) } catch { throw .storage(error) }
+    }
+
+    package func setMeta(_ key: String, _ value: String) throws(LedgerError) {
+        do { try connection.run("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", [.text(key), .text(value)]) }
+        catch { throw .storage(error) }
+    }
+
+    /// The stored head: number of events, the last chain hash, the last `recorded_at`.
+    package struct Head: Sendable, Equatable {
+        package var size: Int64
+        package var hash: [UInt8]
+        package var recordedMilliseconds: Int64
+    }
+
+    package func head() throws(SQLiteError) -> Head {
+        let statement = try connection.statement("SELECT size, hash, recorded_ms FROM head WHERE id = 1")
+        defer { statement.reset() }
+        guard try statement.step() else { throw SQLiteError(code: 1, message: "the head row is missing", sql: nil) }
+        return Head(size: statement.int(0), hash: statement.blob(1), recordedMilliseconds: statement.int(2))
+    }
+}
+
+func fileExists(_ path: String) -> Bool {
+    var status = stat()
+    return stat(path, &status) == 0
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,135 @@
+import CSQLite
+
+/// One SQLite connection with the ledger's settings. Not `Sendable`: a connection belongs to
+/// one thread at a time; the command line uses one connection on the main thread.
+package final class Connection {
+    private let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+    package let path: String
+
+    /// Opens (and, with `create`, creates) the database file, then enforces WAL with
+    /// `synchronous=FULL`, reading both back: an acknowledged append must survive power loss.
+    package init(path: String, create: Bool, readOnly: Bool = false) throws(SQLiteError) {
+        self.path = path
+        var db: OpaquePointer?
+        var flags = SQLITE_OPEN_NOMUTEX
+        flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE
+        if create { flags |= SQLITE_OPEN_CREATE }
+        let status = sqlite3_open_v2(path, &db, flags, nil)
+        guard status == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw SQLiteError(code: status, message: "\(message): \(path)", sql: nil)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+        // Another writer holds the lock for at most one batch: wait for it instead of failing.
+        sqlite3_busy_timeout(db, 30_000)
+        if !readOnly {
+            let mode = try scalarText("PRAGMA journal_mode=WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "unknown"), expected wal", sql: "PRAGMA journal_mode=WAL")
+            }
+        }
+        try execute("PRAGMA synchronous=FULL")
+        let synchronous = try scalarInt("PRAGMA synchronous")
+        guard synchronous == 2 else {
+            throw SQLiteError(code: SQLITE_ERROR, message: "synchronous reads back as \(synchronous ?? -1), expected 2 (FULL)", sql: "PRAGMA synchronous")
+        }
+        try execute("PRAGMA foreign_keys=ON")
+    }
+
+    deinit {
+        statements.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    package func error(_ code: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: code, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements that return no rows.
+    package func execute(_ sql: String) throws(SQLiteError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let status = sqlite3_exec(handle, sql, nil, nil, &message)
+        if status != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? "failed"
+            sqlite3_free(message)
+            throw SQLiteError(code: status, message: text, sql: sql)
+        }
+    }
+
+    /// A prepared statement, cached by its SQL text and reset for reuse.
+    package func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var raw: OpaquePointer?
+        let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &raw, nil)
+        guard status == SQLITE_OK, let raw else { throw error(status, sql: sql) }
+        let statement = Statement(handle: raw, connection: self, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    package func scalarInt(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) -> Int64? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        return try statement.step() ? statement.int(0) : nil
+    }
+
+    package func scalarText(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) -> String? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        return try statement.step() ? statement.text(0) : nil
+    }
+
+    package func run(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) {
+        let statement = try statement(sql)
+        try statement.bind(arguments)
+        while try statement.step() {}
+    }
+
+    /// Resets every cached statement, so none holds a read open past its transaction.
+    package func resetAll() {
+        for statement in statements.values { statement.reset() }
+    }
+
+    package var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// Runs `body` in a `BEGIN IMMEDIATE` transaction: the write lock is taken first, so two
+    /// appenders serialise instead of both reading the same head. Rolls back on any throw.
+    package func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            resetAll()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// A consistent snapshot for reads.
+    package func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN")
+        defer {
+            resetAll()
+            try? execute("COMMIT")
+        }
+        return try body()
+    }
+}
+
+/// A value to bind to a statement parameter.
+package enum SQLValue {
+    case null
+    case int(Int64)
+    case text(String)
+    case blob([UInt8])
+}

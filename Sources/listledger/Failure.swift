@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import LedgerDomain
+import LedgerStore
+
+/// A failure the command line reports on standard error with its exit code.
+enum Failure: Error {
+    case input(InputError)
+    case integrity(String)
+    case other(String)
+}
+
+/// Runs a command body, turning every error into a message on standard error and the
+/// contract's exit code (SPEC §5).
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as Failure {
+        switch error {
+        case .input(let input): printError("refused: \(input)")
+            throw ExitCode(1)
+        case .integrity(let reason): printError("integrity failure: \(reason)")
+            throw ExitCode(4)
+        case .other(let reason): printError(reason)
+            throw ExitCode(1)
+        }
+    } catch let error as LedgerError {
+        switch error {
+        case .input(let input): printError("refused: \(input)\nnothing was written")
+            throw ExitCode(1)
+        case .integrity: printError(error.description)
+            throw ExitCode(4)
+        case .notALedger, .storage: printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    } catch let error as InputError {
+        printError("refused: \(error)\nnothing was written")
+        throw ExitCode(1)
+    } catch let error as SQLiteError {
+        printError("error: \(LedgerError.storage(error))")
+        throw ExitCode(1)
+    } catch {
+        printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ text: String, newline: Bool = true) {
+    var stream = StandardError()
+    print(text, terminator: newline ? "\n" : "", to: &stream)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        // FileHandle is Sendable where the C global `stderr` is not.
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

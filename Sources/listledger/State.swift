@@ -1,0 +1,59 @@
+import ArgumentParser
+import LedgerDomain
+import LedgerStore
+
+extension ListLedger {
+    struct State: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show the list: each entry's status, court, publicity and the units holding it.",
+            discussion: """
+            Without time options, reads the projection kept up to date by every append. With
+            --as-of T, replays the log counting only facts effective by T; with --known-at T, only
+            facts recorded by T (so a fact recorded late shows as unknown before it was recorded).
+            A bare date means the end of that Beijing day.
+            """
+        )
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "Only this entry.") var entry: String?
+        @Option(name: .customLong("as-of"), help: "Facts effective by this instant or date.") var asOf: String?
+        @Option(name: .customLong("known-at"), help: "Facts recorded by this instant or date.") var knownAt: String?
+
+        func run() throws {
+            try reportingFailures {
+                let ledger = try self.ledger.open(readOnly: true)
+                var states: [EntryState]
+                if asOf != nil || knownAt != nil {
+                    var replay = Replay(asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") },
+                                        knownAt: try knownAt.map { try parseTimeArgument($0, option: "--known-at") })
+                    try ledger.connection.readTransaction {
+                        if let entry {
+                            try ledger.forEachEvent(where: "entry = ?", [.text(entry)]) { replay.apply($0) }
+                        } else {
+                            try ledger.forEachEvent { replay.apply($0) }
+                        }
+                    }
+                    states = replay.states.values.sorted { $0.entry < $1.entry }
+                } else if let entry {
+                    states = try ledger.storedEntryState(entry).map { [$0] } ?? []
+                } else {
+                    states = try ledger.allEntryStates()
+                }
+                if let entry, states.isEmpty {
+                    throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(asOf != nil || knownAt != nil ? " at that time" : "")"))
+                }
+                if output.json {
+                    printJSON(.object([("entries", .array(states.map(\.json)))]))
+                } else {
+                    printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
+                        [state.entry, state.status.rawValue, state.court,
+                         state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-", state.debtor,
+                         state.holders.joined(separator: " ")]
+                    })
+                    print("\(states.count) entr\(states.count == 1 ? "y" : "ies")")
+                }
+            }
+        }
+    }
+}
