@@ -21,6 +21,9 @@ extension ListLedger {
         @Argument(help: ArgumentHelp("The JSON Lines file, or - for standard input.", valueName: "file"))
         var file: String = "-"
 
+        @Option(help: ArgumentHelp("Commit every N events instead of all at once (for large imports): each batch is all or nothing, and its seqs are printed as soon as it is committed.", valueName: "n"))
+        var batchSize: Int?
+
         func run() throws {
             try reportingFailures {
                 let data: Data
@@ -34,8 +37,20 @@ extension ListLedger {
                 }
                 let events = try EventLines.decode(Array(data))
                 let ledger = try self.ledger.open()
-                let outcomes = try ledger.append(events, clock: Clock.now)
-                report(outcomes, events: events)
+                if let batchSize {
+                    guard batchSize >= 1 else { throw Failure.input(InputError(field: "--batch-size", "must be at least 1")) }
+                    var start = 0
+                    while start < events.count {
+                        let batch = Array(events[start..<min(start + batchSize, events.count)])
+                        let outcomes = try ledger.append(batch, clock: Clock.now)
+                        report(outcomes, events: batch)
+                        fflush(nil)  // nil flushes every stream; the seqs must be out before the next batch
+                        start += batchSize
+                    }
+                } else {
+                    let outcomes = try ledger.append(events, clock: Clock.now)
+                    report(outcomes, events: events)
+                }
             }
         }
 
