@@ -83,7 +83,10 @@ def check_date(field, v):
     m = RE_DATE.match(v) if isinstance(v, str) else None
     if not m:
         raise Malformed(f"{field}: must be YYYY-MM-DD")
-    dt.date(*map(int, m.groups()))  # raises on 2023-02-30
+    try:
+        dt.date(*map(int, m.groups()))
+    except ValueError as e:  # 2023-02-30
+        raise Malformed(f"{field}: {v}: {e}") from None
 
 
 def check_grounds(field, v):
@@ -194,7 +197,10 @@ def normalise_at(s):
             raise Malformed(f"at: offset {off} out of range")
         offset = dt.timedelta(hours=oh, minutes=om) * (-1 if off[0] == "-" else 1)
     tz = dt.timezone(offset)
-    local = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(se), ms * 1000, tzinfo=tz)
+    try:
+        local = dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(se), ms * 1000, tzinfo=tz)
+    except ValueError as e:  # 2023-02-29, 24:00:00, :60 seconds
+        raise Malformed(f"at: {s}: {e}") from None
     # Go through the UTC instant and back, so what is rendered is the instant, not the text.
     instant = local.astimezone(dt.timezone.utc)
     back = instant.astimezone(tz)
