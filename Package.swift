@@ -26,14 +26,14 @@ let package = Package(
         .target(name: "LedgerMerkle", dependencies: ["LedgerCrypto"]),
         // Events, canonical encoding, the lifecycle state machine, projection and obligations.
         // Pure Swift: no SQLite, no clock.
-        .target(name: "LedgerDomain", dependencies: ["LedgerMerkle", "LedgerCrypto"]),
+        .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
-        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle"]),
+        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
         // The command line: one file per subcommand, thin.
         .executableTarget(
             name: "listledger",
             dependencies: [
-                "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+                "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -42,8 +42,8 @@ let package = Package(
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "LedgerCalendarTests", dependencies: ["LedgerCalendar"]),
         .testTarget(name: "LedgerMerkleTests", dependencies: ["LedgerMerkle", "LedgerCrypto"]),
-        .testTarget(name: "LedgerDomainTests", dependencies: ["LedgerDomain", "LedgerCalendar"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerDomain"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LedgerDomain"]),
+        .testTarget(name: "LedgerDomainTests", dependencies: ["LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["listledger"]),
     ]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LedgerCalendar
 import LedgerDomain
 import LedgerStore
 
@@ -32,7 +33,7 @@ enum Clock {
 
 /// A time argument: an ISO 8601 instant, or a bare date meaning the end of that Beijing day.
 func parseTimeArgument(_ text: String, option: String) throws -> Instant {
-    if let day = DateOnly(text) { return day.endOfBeijingDay }
+    if let day = BeijingDay(iso: text) { return Instant.endOfBeijingDay(day) }
     switch Instant.parse(text) {
     case .success(let instant): return instant
     case .failure(let failure):

@@ -1,3 +1,5 @@
+import LedgerCalendar
+
 /// Reads an event from a JSON object, refusing anything the contract does not allow.
 extension Event {
     /// Which envelope fields may be present: what a user appends, or what the ledger stored.
@@ -153,9 +155,9 @@ struct FieldReader {
         }
     }
 
-    mutating func date(_ name: String) throws(InputError) -> DateOnly {
+    mutating func date(_ name: String) throws(InputError) -> BeijingDay {
         let text = try string(name)
-        guard let date = DateOnly(text) else { throw InputError(field: name, "\"\(text)\" is not a date YYYY-MM-DD") }
+        guard let date = BeijingDay(iso: text) else { throw InputError(field: name, "\"\(text)\" is not a date YYYY-MM-DD") }
         return date
     }
 

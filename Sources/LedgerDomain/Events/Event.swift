@@ -1,3 +1,5 @@
+import LedgerCalendar
+
 /// One legal fact as a user states it: the common envelope fields and the type's own fields.
 package struct Event: Sendable, Equatable {
     package var entry: String?
@@ -37,7 +39,7 @@ package enum EventBody: Sendable, Equatable {
     case exitPublished
     case unitNotifiedOfExit(unit: String)
     case measureLifted(unit: String, measure: String)
-    case measureRetained(unit: String, measure: String, legalBasis: String, until: DateOnly)
+    case measureRetained(unit: String, measure: String, legalBasis: String, until: BeijingDay)
     case repostDeleted(unit: String)
     case complaintReceived(complaint: String)
     case complaintResolved(complaint: String, finding: String)
@@ -80,43 +82,5 @@ package enum EventBody: Sendable, Equatable {
             unit
         default: nil
         }
-    }
-}
-
-/// A calendar date `YYYY-MM-DD` with no time of day (a retention's `until`).
-package struct DateOnly: Sendable, Hashable, Comparable, CustomStringConvertible {
-    package let year: Int, month: Int, day: Int
-
-    package init?(_ text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year: year, month: month) else { return nil }
-        self.year = year; self.month = month; self.day = day
-    }
-
-    package init(daysSinceEpoch: Int) {
-        (year, month, day) = Civil.date(fromDaysSinceEpoch: daysSinceEpoch)
-    }
-
-    package var daysSinceEpoch: Int { Civil.daysSinceEpoch(year: year, month: month, day: day) }
-
-    package static func < (lhs: DateOnly, rhs: DateOnly) -> Bool { lhs.daysSinceEpoch < rhs.daysSinceEpoch }
-
-    package var description: String {
-        let y = String(year), m = String(month), d = String(day)
-        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-" + (m.count < 2 ? "0" : "") + m + "-" + (d.count < 2 ? "0" : "") + d
-    }
-
-    /// The Beijing day on which `instant` falls.
-    package init(beijingDayOf instant: Instant) {
-        let local = instant.epochMilliseconds + Int64(Instant.beijingOffsetMinutes) * 60_000
-        self.init(daysSinceEpoch: local.floorDivided(by: 86_400_000).quotient)
-    }
-
-    /// 23:59:59.999 Beijing time on this day: what a bare date means as a time argument.
-    package var endOfBeijingDay: Instant {
-        let ms = Int64(daysSinceEpoch + 1) * 86_400_000 - 1 - Int64(Instant.beijingOffsetMinutes) * 60_000
-        return Instant(epochMilliseconds: ms, offsetMinutes: Instant.beijingOffsetMinutes)
     }
 }

@@ -1,3 +1,5 @@
+import LedgerCalendar
+
 /// A moment in time as the ledger keeps it: milliseconds since the Unix epoch (UTC) and the
 /// offset it was given in, so the original wording of a fact survives canonicalisation.
 package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -27,10 +29,19 @@ package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible 
 
     package static let beijingOffsetMinutes = 8 * 60
 
+    /// The Beijing day on which this instant falls (SPEC §2: days are always Beijing days).
+    package var beijingDay: BeijingDay { BeijingDay(epochMilliseconds: epochMilliseconds) }
+
+    /// 23:59:59.999 Beijing time on `day`: what a bare date means as a time argument.
+    package static func endOfBeijingDay(_ day: BeijingDay) -> Instant {
+        Instant(epochMilliseconds: day.endOfDayEpochMilliseconds, offsetMinutes: beijingOffsetMinutes)
+    }
+
     private func render(offsetMinutes: Int, utcAsZ: Bool, alwaysMilliseconds: Bool = false) -> String {
         let local = epochMilliseconds + Int64(offsetMinutes) * 60_000
         let (days, msOfDay) = local.floorDivided(by: 86_400_000)
-        let (year, month, day) = Civil.date(fromDaysSinceEpoch: days)
+        let date = BeijingDay(dayNumber: days)  // just the civil date of the local day
+        let (year, month, day) = (date.year, date.month, date.day)
         let seconds = msOfDay / 1000, millis = msOfDay % 1000
         var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(Int(seconds / 3600), 2)):\(pad(Int(seconds / 60 % 60), 2)):\(pad(Int(seconds % 60), 2))"
         if millis != 0 || alwaysMilliseconds { text += "." + pad(Int(millis), 3) }
@@ -86,11 +97,11 @@ package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible 
             return .failure(.init("has no offset: add +08:00 for Beijing time, or Z for UTC"))
         }
         guard i == b.count else { return .failure(.init("has unexpected text after the offset")) }
-        guard (1...12).contains(month), day >= 1, day <= Civil.daysInMonth(year: year, month: month) else {
+        guard year >= 1, let date = BeijingDay(year: year, month: month, day: day) else {
             return .failure(.init("names a day that does not exist"))
         }
         guard hour < 24, minute < 60, second < 60 else { return .failure(.init("has an impossible time of day")) }
-        let days = Civil.daysSinceEpoch(year: year, month: month, day: day)
+        let days = date.dayNumber
         let local = Int64(days) * 86_400_000 + Int64(((hour * 60 + minute) * 60 + second) * 1000 + millis)
         return .success(Instant(epochMilliseconds: local - Int64(offset) * 60_000, offsetMinutes: offset))
     }
@@ -112,38 +123,5 @@ extension Int64 {
         var q = self / divisor, r = self % divisor
         if r < 0 { q -= 1; r += divisor }
         return (Int(q), r)
-    }
-}
-
-/// Proleptic Gregorian date arithmetic (Howard Hinnant's days-from-civil algorithms).
-package enum Civil {
-    package static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    package static func date(fromDaysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    package static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
     }
 }

@@ -158,7 +158,7 @@ package enum LedgerRules {
             }
             if case .measureRetained(_, _, _, let until) = event.body {
                 try requireExited()
-                let day = DateOnly(beijingDayOf: event.at)
+                let day = event.at.beijingDay
                 guard until >= day else { throw InputError(field: "until", "\(until) is before the day of the retention (\(day))") }
             }
         case .repostDeleted(let unit):
