@@ -69,6 +69,8 @@ struct PolicyProfileTests {
         #expect(upheld["kind"] as? String == "working")
         #expect(upheld["days"] as? Int == 3)
         let baisha = try #require(try JSONSerialization.jsonObject(with: Data(PolicyProfile.baisha2018.jsonText().utf8)) as? [String: Any])
+        // Printed as readable UTF-8, not \u escapes.
+        #expect(text.contains("第十二条"))
         #expect(baisha["inclusion_term_months"] == nil)
         #expect(baisha["term_end_delete"] == nil)
     }
