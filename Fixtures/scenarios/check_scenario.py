@@ -188,6 +188,18 @@ def parse_at(s):
     return t
 
 
+def canonical_at(s):
+    """design.md: the stored form keeps the original offset; `.fff` only when the milliseconds are not zero; Z is written +00:00."""
+    t = parse_at(s)
+    off = t.utcoffset()
+    mins = int(off.total_seconds() // 60)
+    sign = "+" if mins >= 0 else "-"
+    hh, mm = divmod(abs(mins), 60)
+    ms = t.microsecond // 1000
+    frac = f".{ms:03d}" if ms else ""
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + frac + f"{sign}{hh:02d}:{mm:02d}"
+
+
 def beijing_day(t):
     return t.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
 
@@ -482,9 +494,9 @@ def obligations(events, profile_name, as_of):
             status = "closed" if window else "breached"
         else:
             status = "open"
-        out.append({"id": oid, "rule": rule, "entry": entry, "obligor": obligor, "trigger_at": trig["at"],
+        out.append({"id": oid, "rule": rule, "entry": entry, "obligor": obligor, "trigger_at": canonical_at(trig["at"]),
                     "due": due.isoformat() if due else None, "status": status,
-                    "met_at": met["at"] if met else None})
+                    "met_at": canonical_at(met["at"]) if met else None})
 
     for eid, lst in byentry.items():
         court = lst[0]["court"] if lst[0]["type"] in ("risk_notice_issued", "inclusion_decided") else None
@@ -495,7 +507,8 @@ def obligations(events, profile_name, as_of):
             if t == "inclusion_decided":
                 if not any(x["type"] == "risk_notice_issued" and parse_at(x["at"]) <= parse_at(e["at"]) for x in lst):
                     out.append({"id": f"{eid}/R1/{s}", "rule": "R1", "entry": eid, "obligor": court,
-                                "trigger_at": e["at"], "due": None, "status": "breached", "met_at": None})
+                                "trigger_at": canonical_at(e["at"]), "due": None, "status": "breached",
+                                "met_at": None})
                 if prof["term_end"]:
                     last = add_months(day(e), e.get("term_months", 24))
                     exited_by = any(x["type"] in ("entry_shielded", "entry_revoked") and day(x) <= last for x in lst)
@@ -608,6 +621,42 @@ def self_test():
     for f, n, k, want in cases:
         got = (due_calendar if k == "cal" else due_working)(D(f), n).isoformat()
         ok(f"calendar {f} +{n} {k} = {want}", got == want, got)
+    # refusal rules: each bad line must be refused after a small valid prefix
+    base = [{"type": "risk_notice_issued", "entry": "X", "at": "2021-09-01T10:00:00+08:00", "actor": "court:baisha",
+             "court": "court:baisha", "case": "c", "debtor": {"kind": "person", "name": "某", "id_number": "460030198001010101"}},
+            {"type": "inclusion_decided", "entry": "X", "at": "2021-09-10T10:00:00+08:00", "actor": "court:baisha",
+             "court": "court:baisha", "case": "c", "debtor": {"kind": "person", "name": "某", "id_number": "460030198001010101"},
+             "grounds": ["evasion"], "public": True},
+            {"type": "pushed_to_unit", "entry": "X", "at": "2021-09-11T10:00:00+08:00", "actor": "court:baisha", "unit": "unit:u"}]
+    A = "2021-09-12T10:00:00+08:00"
+    bad = {
+        "unit decides a correction": {"type": "correction_decided", "entry": "X", "at": A, "actor": "unit:u", "outcome": "upheld"},
+        "correction decided with none pending": {"type": "correction_decided", "entry": "X", "at": A, "actor": "court:baisha", "outcome": "upheld"},
+        "unknown entry": {"type": "decision_served", "entry": "Y", "at": A, "actor": "court:baisha"},
+        "another court serves": {"type": "decision_served", "entry": "X", "at": A, "actor": "court:other"},
+        "unit records for another unit": {"type": "measure_applied", "entry": "X", "at": A, "actor": "unit:v", "unit": "unit:u", "measure": "m"},
+        "measure by a unit not holding the entry": {"type": "measure_applied", "entry": "X", "at": A, "actor": "unit:v", "unit": "unit:v", "measure": "m"},
+        "lift of a measure never applied": {"type": "measure_lifted", "entry": "X", "at": A, "actor": "unit:u", "unit": "unit:u", "measure": "m"},
+        "exit published before any exit": {"type": "exit_published", "entry": "X", "at": A, "actor": "court:baisha"},
+        "reconsideration without rejection": {"type": "reconsideration_requested", "entry": "X", "at": A, "actor": "court:baisha", "court": "court:h"},
+        "second inclusion": dict(base[1], at=A),
+        "unknown field": {"type": "decision_served", "entry": "X", "at": A, "actor": "court:baisha", "channel": "x"},
+        "no offset": {"type": "decision_served", "entry": "X", "at": "2021-09-12T10:00:00", "actor": "court:baisha"},
+        "future at": {"type": "decision_served", "entry": "X", "at": "2099-01-01T10:00:00+08:00", "actor": "court:baisha"},
+        "breach flagged by a court": {"type": "breach_flagged", "entry": "X", "at": A, "actor": "court:baisha", "obligation": "X/R1/2"},
+        "person with legal representative": dict(base[0], entry="Z", debtor={"kind": "person", "name": "某", "id_number": "460030198001010101", "legal_representative": "某"}),
+        "organisation without legal representative": dict(base[0], entry="Z", debtor={"kind": "organization", "name": "某公司", "id_number": "91469025MA5T000010"}),
+        "grounds repeated": dict(base[1], entry="Z", grounds=["evasion", "evasion"]),
+    }
+    for why, line in bad.items():
+        led = Ledger()
+        for b in base:
+            led.append(b)
+        try:
+            led.append(line)
+            ok(f"refuses: {why}", False, "accepted")
+        except Refused:
+            ok(f"refuses: {why}", len(led.events) == 3)
     try:  # optional cross-check against the PyPI package chinesecalendar, when installed
         import chinese_calendar
         d, bad = D("2018-01-01"), []
