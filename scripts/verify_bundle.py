@@ -30,6 +30,7 @@ Needs only the Python standard library plus `cryptography` (for Ed25519):
 import argparse
 import base64
 import binascii
+import collections
 import datetime as dt
 import hashlib
 import json
@@ -596,7 +597,8 @@ def verify(b, key):
         if seqs != list(range(1, b.tree_size + 1)):
             have = set(seqs)
             missing = [n for n in range(1, b.tree_size + 1) if n not in have]
-            extra = sorted({n for n in seqs if not 1 <= n <= b.tree_size} | {n for n in have if seqs.count(n) > 1})
+            counts = collections.Counter(seqs)
+            extra = sorted({n for n in have if not 1 <= n <= b.tree_size} | {n for n, k in counts.items() if k > 1})
             parts = []
             if missing:
                 parts.append(f"missing seq {_ranges(missing)}")

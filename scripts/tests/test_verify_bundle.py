@@ -6,6 +6,7 @@ both the verifier and the Swift exporter. The verifier runs as a subprocess, as 
 would run it. Known-answer vectors come from outside the project:
   - C2SP signed notes: golang.org/x/mod sumdb/note/note_test.go (TestOpen, TestSign,
     TestNewVerifier), commit 02c991387e35f9e4c0a9b7ce137717055f8d716d;
+  - checkpoint bodies: golang.org/x/mod sumdb/tlog/note_test.go (TestFormatTree, TestParseTree);
   - RFC 6962 trees and inclusion proofs: github.com/transparency-dev/merkle proof/verify_test.go,
     commit 02194e9afb6c1d95b5381350007963aa70fff472.
 """
@@ -634,3 +635,55 @@ def test_golden_vectors_as_an_all_bundle(signer, tmp_path):
         assert (e["hash"], e["prev_hash"]) == (c["hash"], c["prev_hash"])
     rc, out, _ = run(b, signer.vkey, tmp_path)
     assert rc == 0 and out["ok"], out
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkpoint bodies against Go's tree-note vectors (golang.org/x/mod sumdb/tlog/note_test.go,
+# TestFormatTree / TestParseTree): same three-line shape as a C2SP checkpoint.
+
+GO_TREE = "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n"
+
+
+def test_go_tree_note_parses_as_a_checkpoint_body():
+    origin, size, root, ext = vb.parse_checkpoint_body(GO_TREE)
+    assert (origin, size, ext) == ("go.sum database tree", 123456789012, [])
+    assert root == vb.leaf_hash(b"hello world")  # Go: RecordHash([]byte("hello world"))
+    assert vb.parse_checkpoint_body(GO_TREE + "JOE\n")[3] == ["JOE"]  # an extension line
+
+
+@pytest.mark.parametrize("bad", [
+    GO_TREE.replace("123456789012", "0xabcdef"),
+    GO_TREE.replace("Bb0=", "BTOOBIG="),
+    GO_TREE.replace("123456789012", "+123456789012"),
+    GO_TREE.replace("123456789012", "0123456789012"),
+    GO_TREE.replace("123456789012", "18446744073709551616"),
+    GO_TREE[:-1],                      # no final newline
+    GO_TREE + "\n",                    # an empty extension line
+    "\n123\n" + GO_TREE.split("\n")[2] + "\n",  # empty origin
+    "go.sum database tree\n12\n",       # no root line
+])
+def test_malformed_checkpoint_bodies_are_refused(bad):
+    with pytest.raises(ValueError):
+        vb.parse_checkpoint_body(bad)
+
+
+def test_malformed_checkpoint_body_in_a_signed_note_is_named(log, signer, tmp_path):
+    b = make_bundle(log, signer)
+    b["checkpoint"] = signer.sign(f"{ORIGIN}\n013\n{b['root']}\n")
+    rc, out, _ = run(b, signer.vkey, tmp_path)
+    assert rc == 4 and check_names(out) == {"checkpoint_format"}, out
+
+
+def test_repeated_and_out_of_range_seqs_in_an_all_bundle(good, signer, tmp_path):
+    good["events"].insert(3, copy.deepcopy(good["events"][3]))  # seq 4 twice
+    rc, out, _ = run(good, signer.vkey, tmp_path)
+    assert rc == 4 and ("seq_order", 4) in checks(out), out
+    assert "repeated seq 4" in [f for f in out["failures"] if f["check"] == "contiguity"][0]["detail"]
+
+
+def test_a_large_all_bundle_is_quick(signer, tmp_path):
+    import time
+    b = make_bundle(make_log(1000), signer)
+    t = time.time()
+    rc, out, _ = run(b, signer.vkey, tmp_path)
+    assert rc == 0 and out["events"] == 1000 and time.time() - t < 20
