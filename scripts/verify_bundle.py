@@ -214,18 +214,30 @@ def parse_verifier_key(text, field="--key"):
 
 
 def read_key_argument(arg):
-    """--key takes the key itself or a file holding it (one key line; '#' lines ignored)."""
-    if os.path.isfile(arg):
+    """--key takes the key itself, or a file holding exactly one verifier key (for example the
+    output of `listledger keys show`: any word on any line that parses as a key counts)."""
+    if not os.path.isfile(arg):
+        return parse_verifier_key(arg)
+    try:
+        with open(arg, encoding="utf-8") as f:
+            words = f.read().split()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"--key: cannot read {arg}: {e}") from None
+    keys = {}
+    errors = []
+    for w in words:
+        if w.count("+") < 2:
+            continue
         try:
-            with open(arg, encoding="utf-8") as f:
-                lines = [ln.strip() for ln in f]
-        except (OSError, UnicodeDecodeError) as e:
-            raise InputError(f"--key: cannot read {arg}: {e}") from None
-        cands = [ln for ln in lines if ln and not ln.startswith("#") and ln.count("+") >= 2]
-        if len(cands) != 1:
-            raise InputError(f"--key: {arg} should hold exactly one NAME+KEYHASH+BASE64 line, it has {len(cands)}")
-        return parse_verifier_key(cands[0], f"--key (file {arg})")
-    return parse_verifier_key(arg)
+            k = parse_verifier_key(w, f"--key (file {arg})")
+            keys[k.encoded()] = k
+        except InputError as e:
+            errors.append(str(e))
+    if len(keys) != 1:
+        why = f" ({errors[0]})" if errors and not keys else ""
+        raise InputError(f"--key: {arg} should hold exactly one verifier key NAME+KEYHASH+BASE64, "
+                         f"it holds {len(keys)}{why}")
+    return next(iter(keys.values()))
 
 
 class OpenedNote:

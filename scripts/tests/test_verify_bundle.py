@@ -687,3 +687,13 @@ def test_a_large_all_bundle_is_quick(signer, tmp_path):
     t = time.time()
     rc, out, _ = run(b, signer.vkey, tmp_path)
     assert rc == 0 and out["events"] == 1000 and time.time() - t < 20
+
+
+def test_key_file_in_the_words_of_a_key_listing(good, signer, tmp_path):
+    kf = tmp_path / "keys.txt"
+    kf.write_text(f"signer: PRIVATE key kept in the ledger\nverifier key: {signer.vkey}\n")
+    rc, out, err = run(good, str(kf), tmp_path)
+    assert rc == 0 and out["ok"], err
+    kf.write_text(f"{signer.vkey}\n{Signer('other').vkey}\n")
+    rc, _, err = run(good, str(kf), tmp_path)
+    assert rc == 1 and "exactly one verifier key" in err and "holds 2" in err
