@@ -1,9 +1,116 @@
+import LedgerCalendar
 import LedgerDomain
 
 extension Ledger {
-    /// Recomputes the obligations of `entries` from their events (called inside the append
+    /// The ledger's policy profile, chosen at `init`.
+    package func profile() throws -> PolicyProfile {
+        let name = try meta("profile") ?? PolicyProfile.default.name
+        guard let profile = PolicyProfile.named(name) else {
+            throw LedgerError.notALedger(path: path, reason: "unknown policy profile \"\(name)\" (this build knows \(PolicyProfile.builtInNames.joined(separator: ", ")))")
+        }
+        return profile
+    }
+
+    /// The newest official calendar loaded into this ledger (the built-in one at `init`).
+    package func calendar() throws -> OfficialCalendar {
+        guard let data = try connection.scalarText("SELECT data FROM calendars ORDER BY loaded_ms DESC, rowid DESC LIMIT 1") else {
+            return OfficialCalendar.embedded
+        }
+        do { return try OfficialCalendar(json: Array(data.utf8)) } catch {
+            throw LedgerError.integrity("the stored calendar is unreadable: \(error)")
+        }
+    }
+
+    package func obligationEngine() throws -> ObligationEngine {
+        ObligationEngine(profile: try profile(), calendar: try calendar())
+    }
+
+    /// Recomputes the obligations of `entries` from their events (inside the append
     /// transaction, so the table always matches the log).
     func refreshObligations(entries: Set<String>) throws {
-        _ = entries
+        guard !entries.isEmpty else { return }
+        let engine = try obligationEngine()
+        let remove = try connection.statement("DELETE FROM obligations WHERE entry = ?")
+        let insert = try connection.statement("""
+            INSERT INTO obligations(id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for entry in entries.sorted() {
+            let derived = engine.obligations(of: try events(ofEntry: entry))
+            remove.reset()
+            try remove.bind([.text(entry)])
+            _ = try remove.step()
+            for obligation in derived {
+                insert.reset()
+                try insert.bind(Self.row(obligation))
+                _ = try insert.step()
+            }
+        }
+    }
+
+    /// Stores a newer official calendar and re-derives every obligation with it.
+    package func loadCalendar(_ calendar: OfficialCalendar, now: Instant) throws {
+        try connection.writeTransaction {
+            try connection.run("INSERT INTO calendars(version, data, loaded_ms) VALUES (?, ?, ?) ON CONFLICT(version) DO UPDATE SET data = excluded.data, loaded_ms = excluded.loaded_ms",
+                               [.text(calendar.identity), .text(String(decoding: calendar.json, as: UTF8.self)), .int(now.epochMilliseconds)])
+            try refreshAllObligations()
+        }
+    }
+
+    func refreshAllObligations() throws {
+        var entries: Set<String> = []
+        let statement = try connection.statement("SELECT entry FROM entries")
+        while try statement.step() { entries.insert(statement.text(0) ?? "") }
+        try refreshObligations(entries: entries)
+    }
+
+    static func row(_ o: Obligation) -> [SQLValue] {
+        let detail = CanonicalJSON.encode(.object([
+            ("duty", .string(o.duty)), ("clause", .string(o.clause)),
+            ("due_problem", o.dueProblem.map(JSONValue.string) ?? .null),
+            ("met_seq", o.metSeq.map(JSONValue.integer) ?? .null),
+            ("trigger_offset", .integer(Int64(o.triggerAt.offsetMinutes))),
+            ("met_offset", o.metAt.map { .integer(Int64($0.offsetMinutes)) } ?? .null),
+            ("arises_ms", o.arisesAt.map { .integer($0.epochMilliseconds) } ?? .null),
+        ]))
+        return [.text(o.id), .text(o.rule), .text(o.entry), .text(o.obligor), .int(o.triggerSeq), .text(o.triggerAt.description),
+                .int(o.triggerAt.epochMilliseconds), o.due.map { .text($0.description) } ?? .null,
+                o.metAt.map { .text($0.description) } ?? .null, o.metAt.map { .int($0.epochMilliseconds) } ?? .null,
+                .text(o.calendarVersion), .text(String(decoding: detail, as: UTF8.self))]
+    }
+
+    /// Obligations as stored (derived from every event), optionally filtered by SQL.
+    package func storedObligations(where filter: String? = nil, _ arguments: [SQLValue] = []) throws -> [Obligation] {
+        let sql = "SELECT id, rule, entry, obligor, trigger_seq, trigger_ms, due, met_ms, calendar_version, detail FROM obligations"
+            + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY due IS NULL, due, entry, id"
+        let statement = try connection.statement(sql)
+        try statement.bind(arguments)
+        var out: [Obligation] = []
+        while try statement.step() {
+            var detail: [(String, JSONValue)] = []
+            if case .object(let members)? = try? JSONParser.parse(statement.blob(9).isEmpty ? Array((statement.text(9) ?? "{}").utf8) : statement.blob(9)) {
+                detail = members
+            }
+            func field(_ name: String) -> JSONValue? { detail.first { $0.0 == name }?.1 }
+            func text(_ name: String) -> String? { if case .string(let t)? = field(name) { t } else { nil } }
+            func int(_ name: String) -> Int64? { if case .integer(let n)? = field(name) { n } else { nil } }
+            let triggerOffset = Int(int("trigger_offset") ?? 0)
+            var obligation = Obligation(
+                id: statement.text(0) ?? "", rule: statement.text(1) ?? "", duty: text("duty") ?? "", entry: statement.text(2) ?? "",
+                obligor: statement.text(3) ?? "", triggerSeq: statement.int(4),
+                triggerAt: Instant(epochMilliseconds: statement.int(5), offsetMinutes: triggerOffset),
+                due: statement.text(6).flatMap { BeijingDay(iso: $0) }, dueProblem: text("due_problem"),
+                metSeq: int("met_seq"),
+                metAt: statement.isNull(7) ? nil : Instant(epochMilliseconds: statement.int(7), offsetMinutes: Int(int("met_offset") ?? 0)),
+                calendarVersion: statement.text(8) ?? "", clause: text("clause") ?? "")
+            obligation.arisesAt = int("arises_ms").map { Instant(epochMilliseconds: $0, offsetMinutes: Instant.beijingOffsetMinutes) }
+            out.append(obligation)
+        }
+        return out
+    }
+
+    /// The latest `at` of any stored event: an as-of instant at or after it needs no replay.
+    package func latestEffectiveMilliseconds() throws -> Int64? {
+        try connection.scalarInt("SELECT max(at_ms) FROM events")
     }
 }

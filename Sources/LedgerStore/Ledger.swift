@@ -1,3 +1,4 @@
+import LedgerCalendar
 import LedgerDomain
 import LedgerCrypto
 
@@ -23,6 +24,10 @@ package final class Ledger {
                 ("created_at", now.utcDescription),
             ] + (court.map { [("court", $0)] } ?? [])
             for (key, value) in meta { try connection.run("INSERT INTO meta(key, value) VALUES (?, ?)", [.text(key), .text(value)]) }
+            // The ledger keeps the calendar it computes due days with, so an audit can name it.
+            let calendar = OfficialCalendar.embedded
+            try connection.run("INSERT INTO calendars(version, data, loaded_ms) VALUES (?, ?, ?)",
+                               [.text(calendar.identity), .text(String(decoding: calendar.json, as: UTF8.self)), .int(now.epochMilliseconds)])
             connection.resetAll()
             try connection.execute("COMMIT")
             return Ledger(connection: connection, path: path)

@@ -13,7 +13,8 @@ struct ListLedger: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            Init.self, Append.self, Record.self, State.self, History.self, Verify.self, Rebuild.self,
+            Init.self, Append.self, Record.self, State.self, History.self, Obligations.self, Verify.self, Rebuild.self,
+            CalendarCommand.self,
         ]
     )
 }

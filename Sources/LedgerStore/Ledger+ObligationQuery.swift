@@ -1,0 +1,61 @@
+import LedgerDomain
+
+/// Which obligations a caller wants, and at what instant their status is judged.
+package struct ObligationQuery: Sendable {
+    package var asOf: Instant
+    package var statuses: Set<ObligationStatus>? = nil
+    package var obligor: String? = nil
+    package var rule: String? = nil
+    package var entry: String? = nil
+    package var dueOnOrBefore: String? = nil
+
+    package init(asOf: Instant) { self.asOf = asOf }
+}
+
+extension Ledger {
+    /// Obligations with their status at `query.asOf`. When some fact took effect after that
+    /// instant, the obligations are derived again from the facts effective by then (so a later
+    /// act, retention or trigger does not leak into the past); otherwise the projection answers.
+    package func obligations(_ query: ObligationQuery) throws -> [(Obligation, ObligationStatus)] {
+        var found: [Obligation]
+        if let latest = try latestEffectiveMilliseconds(), latest > query.asOf.epochMilliseconds {
+            let engine = try obligationEngine()
+            var byEntry: [String: [RecordedEvent]] = [:]
+            var order: [String] = []
+            let filter = query.entry != nil ? "entry = ? AND at_ms <= ?" : "entry IS NOT NULL AND at_ms <= ?"
+            let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
+            try connection.readTransaction {
+                try forEachEvent(where: filter, arguments) { recorded in
+                    let entry = recorded.event.entry!
+                    if byEntry[entry] == nil { order.append(entry) }
+                    byEntry[entry, default: []].append(recorded)
+                }
+            }
+            found = order.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
+        } else {
+            var conditions: [String] = []
+            var arguments: [SQLValue] = []
+            if let entry = query.entry { conditions.append("entry = ?"); arguments.append(.text(entry)) }
+            if let rule = query.rule { conditions.append("rule = ?"); arguments.append(.text(rule)) }
+            if let obligor = query.obligor { conditions.append("obligor = ?"); arguments.append(.text(obligor)) }
+            if let due = query.dueOnOrBefore { conditions.append("(due IS NULL OR due <= ?)"); arguments.append(.text(due)) }
+            found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
+        }
+        return found.compactMap { obligation in
+            guard obligation.effectiveFrom.epochMilliseconds <= query.asOf.epochMilliseconds else { return nil }
+            if let rule = query.rule, obligation.rule != rule { return nil }
+            if let obligor = query.obligor, obligation.obligor != obligor { return nil }
+            let status = obligation.status(asOf: query.asOf)
+            if let statuses = query.statuses, !statuses.contains(status) { return nil }
+            return (obligation, status)
+        }.sorted { ($0.0.due?.description ?? "9999", $0.0.entry, $0.0.id) < ($1.0.due?.description ?? "9999", $1.0.entry, $1.0.id) }
+    }
+
+    /// The obligations already flagged with `breach_flagged`, with the seq of that event.
+    package func flaggedObligations() throws -> [String: Int64] {
+        var flags: [String: Int64] = [:]
+        let statement = try connection.statement("SELECT obligation, flagged_seq FROM flags")
+        while try statement.step() { flags[statement.text(0) ?? ""] = statement.int(1) }
+        return flags
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import LedgerCalendar
+import LedgerDomain
+import LedgerStore
+
+extension ListLedger {
+    struct Obligations: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List each obligation (R1–R7) with its obligor, trigger, due day and status.",
+            discussion: """
+            Status at --as-of (default: now): met, late (met after the due day), breached (not met,
+            past due), open; R2 windows are open, met, late or closed and never breached. Due days
+            are Beijing days, inclusive, computed with the ledger's official calendar.
+            """
+        )
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("as-of"), help: "Judge status at this instant or date (default: now).") var asOf: String?
+        @Option(help: "open, met, late, breached, closed or all (default all).") var status: String = "all"
+        @Option(help: "Only this obligor (court:…, unit:…, debtor).") var obligor: String?
+        @Option(help: "Only this rule (R1…R7).") var rule: String?
+        @Option(help: "Only this entry.") var entry: String?
+
+        func run() throws {
+            try reportingFailures {
+                var query = ObligationQuery(asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now())
+                if status != "all" {
+                    guard let wanted = ObligationStatus(rawValue: status) else {
+                        throw Failure.input(InputError(field: "--status", "\"\(status)\" is not one of open, met, late, breached, closed, all"))
+                    }
+                    query.statuses = [wanted]
+                }
+                if let rule, !(1...7).map({ "R\($0)" }).contains(rule) {
+                    throw Failure.input(InputError(field: "--rule", "\"\(rule)\" is not one of R1 … R7"))
+                }
+                query.obligor = obligor
+                query.rule = rule
+                query.entry = entry
+                let ledger = try self.ledger.open(readOnly: true)
+                let found = try ledger.obligations(query)
+                let flags = try ledger.flaggedObligations()
+                if output.json {
+                    printJSON(.object([("as_of", .string(query.asOf.description)),
+                                       ("obligations", .array(found.map { $0.0.json(status: $0.1, asOf: query.asOf, flaggedSeq: flags[$0.0.id]) }))]))
+                } else {
+                    printObligationTable(found, asOf: query.asOf)
+                }
+            }
+        }
+    }
+}
+
+func printObligationTable(_ found: [(Obligation, ObligationStatus)], asOf: Instant) {
+    printTable(["id", "rule", "obligor", "trigger", "due", "status", "met", "days late"], found.map { obligation, status in
+        [obligation.id, obligation.rule, obligation.obligor, obligation.triggerAt.beijingDay.description,
+         obligation.due?.description ?? (obligation.rule == "R1" ? "-" : "? " + (obligation.dueProblem ?? "")),
+         status.rawValue, obligation.metAt?.beijingDay.description ?? "-",
+         obligation.daysLate(asOf: asOf).map(String.init) ?? ""]
+    })
+    print("\(found.count) obligation\(found.count == 1 ? "" : "s") as of \(asOf.beijingDay) (Beijing)")
+}
+
+extension Obligation {
+    func json(status: ObligationStatus, asOf: Instant, flaggedSeq: Int64?) -> JSONValue {
+        .object([
+            ("id", .string(id)), ("rule", .string(rule)), ("entry", .string(entry)), ("obligor", .string(obligor)),
+            ("trigger_at", .string(triggerAt.description)), ("trigger_seq", .integer(triggerSeq)),
+            ("due", due.map { .string($0.description) } ?? .null), ("status", .string(status.rawValue)),
+            ("met_at", (metAt.flatMap { $0.epochMilliseconds <= asOf.epochMilliseconds ? $0 : nil }).map { .string($0.description) } ?? .null),
+            ("duty", .string(duty)), ("clause", .string(clause)), ("calendar", .string(calendarVersion)),
+            ("days_late", daysLate(asOf: asOf).map { .integer(Int64($0)) } ?? .null),
+            ("due_problem", dueProblem.map(JSONValue.string) ?? .null),
+            ("flagged_seq", flaggedSeq.map(JSONValue.integer) ?? .null),
+        ])
+    }
+}
