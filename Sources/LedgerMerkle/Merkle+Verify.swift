@@ -22,7 +22,7 @@ extension Merkle {
     /// empty tree is a prefix of every tree, but there is nothing to prove it with).
     package static func verifyConsistency(oldSize: Int64, newSize: Int64, proof: [[UInt8]], oldRoot: [UInt8], newRoot: [UInt8]) -> Bool {
         guard oldSize >= 0, oldSize <= newSize, oldRoot.count == hashSize, newRoot.count == hashSize else { return false }
-        
+        guard proof.allSatisfy({ $0.count == hashSize }) else { return false }
         if oldSize == newSize { return proof.isEmpty && oldRoot == newRoot }
         if oldSize == 0 { return false }
         var path = proof

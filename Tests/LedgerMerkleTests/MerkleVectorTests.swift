@@ -182,6 +182,10 @@ struct RFC6962VectorTests {
         #expect(Merkle.verifyInclusion(index: 0, size: 1, leafHash: hash, proof: [], root: hash))
         #expect(!Merkle.verifyInclusion(index: 0, size: 1, leafHash: [], proof: [], root: hash))
         #expect(!Merkle.verifyInclusion(index: 0, size: 1, leafHash: hash, proof: [], root: []))
+        // A hash beyond the root's height: the one-leaf tree cannot have the root of two leaves.
+        let other = Merkle.leafHash(canonical: Array("other".utf8))
+        #expect(!Merkle.verifyInclusion(index: 0, size: 1, leafHash: hash, proof: [other], root: Merkle.nodeHash(other, hash)))
+        #expect(!Merkle.verifyInclusion(index: 0, size: 1, leafHash: hash, proof: [other], root: Merkle.nodeHash(hash, other)))
     }
 }
 

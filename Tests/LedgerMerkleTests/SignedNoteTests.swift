@@ -157,6 +157,11 @@ struct SignedNoteTests {
         #expect(throws: NoteError.malformedNote(reason: "it is not valid UTF-8")) {
             try SignedNote.open(bytes: hex(v.malformed_note_invalid_utf8_hex), verifiers: [peter])
         }
+        // Signature lines must start with U+2014 EM DASH and a space, not a look-alike.
+        for lookalike in ["\u{2013} ", "\u{2015} ", "-- ", "- ", "\u{2014}", "\u{2014}  "] {
+            let note = v.text + "\n" + v.peter_signature_line.replacingOccurrences(of: "\u{2014} ", with: lookalike)
+            #expect(throws: NoteError.self, "\(String(reflecting: lookalike))") { try SignedNote.open(note: note, verifiers: [peter]) }
+        }
         let many = v.text + "\n" + String(repeating: v.peter_signature_line, count: 101)
         #expect(throws: NoteError.tooManySignatures(limit: 100)) { try SignedNote.open(note: many, verifiers: [peter]) }
     }
