@@ -23,7 +23,7 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, "..", "Fixtures", "vectors", "canonical", "events.json")
+OUT = os.path.normpath(os.path.join(HERE, "..", "Fixtures", "vectors", "canonical", "events.json"))
 ENCODING_VERSION = 1
 ZERO_HASH = "0" * 64
 
