@@ -1,7 +1,8 @@
+import Foundation
 import ArgumentParser
 
 @main
-struct ListLedger: ParsableCommand {
+struct ListLedger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "listledger",
         abstract: "The system of record for the court list of dishonest judgment debtors (失信被执行人名单).",
@@ -13,8 +14,34 @@ struct ListLedger: ParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            Init.self, Append.self, Record.self, State.self, History.self, Obligations.self, Verify.self, Rebuild.self,
+            Init.self, Append.self, Record.self, State.self, History.self, Obligations.self, Alerts.self, Verify.self, Rebuild.self,
             CalendarCommand.self,
         ]
     )
+
+    /// `listledger --db PATH COMMAND …` means `listledger COMMAND --db PATH …`: scripts put the
+    /// ledger first, so the leading form is accepted and passed on as $LISTLEDGER_DB.
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        while let first = arguments.first, first == "--db" || first.hasPrefix("--db=") {
+            if first == "--db" {
+                guard arguments.count >= 2 else { break }
+                setenv("LISTLEDGER_DB", arguments[1], 1)
+                arguments.removeFirst(2)
+            } else {
+                setenv("LISTLEDGER_DB", String(first.dropFirst("--db=".count)), 1)
+                arguments.removeFirst()
+            }
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

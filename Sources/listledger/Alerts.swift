@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import LedgerDomain
+import LedgerStore
+import Logging
+import ServiceLifecycle
+
+extension ListLedger {
+    struct Alerts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show breaches and obligations due soon; exit 3 when breaches exist.",
+            discussion: """
+            Safe to run every hour from cron: with --record, each breached obligation gets one
+            `breach_flagged` event, never two (its id is derived from the obligation). With --watch,
+            runs every --interval until SIGTERM or SIGINT, logging each run. With --webhook URL, each
+            newly found breach is POSTed there as JSON.
+            """
+        )
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: OutputOptions
+        @Option(name: .customLong("as-of"), help: "Judge at this instant or date (default: now).") var asOf: String?
+        @Option(name: .customLong("due-within"), help: "Also list open obligations due within this many days, e.g. 1d or 3d (default 1d).")
+        var dueWithin: String = "1d"
+        @Flag(help: "Append one breach_flagged event per breach not flagged before.") var record = false
+        @Option(help: "Who records the flags (system:CODE).") var actor: String = "system:alerts"
+        @Option(help: "POST each newly flagged (or, without --record, each) breach as JSON to this URL.") var webhook: String?
+        @Flag(help: "Keep running: check every --interval until SIGTERM/SIGINT.") var watch = false
+        @Option(help: "With --watch: time between runs, e.g. 30s, 15m, 1h.") var interval: String = "15m"
+
+        func run() async throws {
+            let horizon = try Self.days(dueWithin, option: "--due-within")
+            if Party.kind(of: actor) != "system" { try reportingFailures { throw Failure.input(InputError(field: "--actor", "\"\(actor)\" is not system:CODE")) } }
+            if let webhook, URL(string: webhook)?.scheme?.hasPrefix("http") != true {
+                try reportingFailures { throw Failure.input(InputError(field: "--webhook", "\"\(webhook)\" is not an http(s) URL")) }
+            }
+            if watch {
+                let seconds = try Self.seconds(interval)
+                var logger = Logger(label: "listledger.alerts")
+                logger.logLevel = .info
+                let service = AlertService(command: self, horizon: horizon, interval: seconds, logger: logger)
+                let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+                return
+            }
+            var breachesFound = false
+            try reportingFailures {
+                breachesFound = try runOnce(horizon: horizon, logger: nil)
+            }
+            if breachesFound { throw ExitCode(3) }
+        }
+
+        /// One pass: find, print, record and notify. True when breaches exist.
+        func runOnce(horizon: Int, logger: Logger?) throws -> Bool {
+            let ledger = try self.ledger.open(readOnly: !record)
+            let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
+            let findings = try ledger.alerts(asOf: when, horizonDays: horizon)
+            var newlyFlagged: [Obligation] = findings.breaches
+            if record {
+                newlyFlagged = try ledger.recordBreaches(findings.breaches, actor: actor, clock: Clock.now)
+            }
+            if let webhook {
+                for obligation in newlyFlagged { try post(obligation, status: .breached, asOf: when, to: webhook) }
+            }
+            if let logger {
+                logger.info("alert run", metadata: ["breaches": "\(findings.breaches.count)", "due_soon": "\(findings.dueSoon.count)",
+                                                    "flagged": "\(record ? newlyFlagged.count : 0)"])
+            } else if output.json {
+                for obligation in findings.breaches {
+                    printJSON(obligation.json(status: .breached, asOf: when, flaggedSeq: nil).adding("alert", "breach"))
+                }
+                for obligation in findings.dueSoon {
+                    printJSON(obligation.json(status: .open, asOf: when, flaggedSeq: nil).adding("alert", "due_soon"))
+                }
+            } else {
+                print("\(findings.breaches.count) breach\(findings.breaches.count == 1 ? "" : "es"), \(findings.dueSoon.count) due within \(horizon) day\(horizon == 1 ? "" : "s") (as of \(when.beijingDay), Beijing)")
+                if !findings.breaches.isEmpty {
+                    print("\nBREACHED")
+                    printObligationTable(findings.breaches.map { ($0, .breached) }, asOf: when)
+                }
+                if !findings.dueSoon.isEmpty {
+                    print("\nDUE SOON")
+                    printObligationTable(findings.dueSoon.map { ($0, .open) }, asOf: when)
+                }
+                if record { print("\nflagged \(newlyFlagged.count) new breach\(newlyFlagged.count == 1 ? "" : "es")") }
+            }
+            return !findings.breaches.isEmpty
+        }
+
+        func post(_ obligation: Obligation, status: ObligationStatus, asOf: Instant, to address: String) throws {
+            var request = URLRequest(url: URL(string: address)!)
+            request.httpMethod = "POST"
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.httpBody = Data(CanonicalJSON.encode(obligation.json(status: status, asOf: asOf, flaggedSeq: nil)))
+            request.timeoutInterval = 10
+            let outcome = WebhookOutcome()
+            let done = DispatchSemaphore(value: 0)
+            URLSession.shared.dataTask(with: request) { _, response, error in
+                outcome.set(error.map { "\($0)" } ?? ((response as? HTTPURLResponse).map { (200..<300).contains($0.statusCode) ? nil : "HTTP \($0.statusCode)" } ?? nil))
+                done.signal()
+            }.resume()
+            done.wait()
+            if let failure = outcome.value { throw Failure.other("webhook \(address) failed for \(obligation.id): \(failure)") }
+        }
+
+        static func days(_ text: String, option: String) throws -> Int {
+            guard text.hasSuffix("d"), let days = Int(text.dropLast()), days >= 0 else {
+                try reportingFailures { throw Failure.input(InputError(field: option, "\"\(text)\" is not a number of days like 1d or 7d")) }
+                return 0
+            }
+            return days
+        }
+
+        static func seconds(_ text: String) throws -> Int {
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+            guard let unit = text.last, let factor = units[unit], let count = Int(text.dropLast()), count > 0 else {
+                try reportingFailures { throw Failure.input(InputError(field: "--interval", "\"\(text)\" is not a duration like 30s, 15m or 1h")) }
+                return 0
+            }
+            return count * factor
+        }
+    }
+}
+
+/// The webhook's answer, handed from URLSession's callback thread to the waiting one.
+private final class WebhookOutcome: @unchecked Sendable {
+    // @unchecked: written once by the callback before the semaphore is signalled, read after the wait.
+    var value: String?
+    func set(_ value: String?) { self.value = value }
+}
+
+/// `alerts --watch`: one run per interval until a graceful shutdown.
+struct AlertService: Service {
+    let command: ListLedger.Alerts
+    let horizon: Int
+    let interval: Int
+    let logger: Logger
+
+    func run() async throws {
+        logger.info("alert runner started", metadata: ["interval_seconds": "\(interval)", "ledger": "\(command.ledger.path)"])
+        while !Task.isShuttingDownGracefully {
+            do {
+                _ = try command.runOnce(horizon: horizon, logger: logger)
+            } catch {
+                logger.error("alert run failed: \(error)")
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
+        }
+        logger.info("alert runner stopped")
+    }
+}
+
+extension JSONValue {
+    func adding(_ key: String, _ value: String) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        members.append((key, .string(value)))
+        return .object(members)
+    }
+}
