@@ -41,10 +41,12 @@ extension ListLedger {
                 let found = try ledger.obligations(query)
                 let flags = try ledger.flaggedObligations()
                 if output.json {
-                    printJSON(.object([("as_of", .string(query.asOf.description)),
+                    printJSON(.object([("as_of", .string(query.asOf.description)), ("profile", .string(try ledger.profile().name)),
+                                       ("calendar", .string(try ledger.calendar().identity)),
                                        ("obligations", .array(found.map { $0.0.json(status: $0.1, asOf: query.asOf, flaggedSeq: flags[$0.0.id]) }))]))
                 } else {
                     printObligationTable(found, asOf: query.asOf)
+                    print("profile \(try ledger.profile().name), calendar \(try ledger.calendar().identity)")
                 }
             }
         }

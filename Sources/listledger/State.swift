@@ -44,14 +44,14 @@ extension ListLedger {
                     throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(asOf != nil || knownAt != nil ? " at that time" : "")"))
                 }
                 if output.json {
-                    printJSON(.object([("entries", .array(states.map(\.json)))]))
+                    printJSON(.object([("profile", .string(try ledger.profile().name)), ("entries", .array(states.map(\.json)))]))
                 } else {
                     printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
                         [state.entry, state.status.rawValue, state.court,
                          state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-", state.debtor,
                          state.holders.joined(separator: " ")]
                     })
-                    print("\(states.count) entr\(states.count == 1 ? "y" : "ies")")
+                    print("\(states.count) entr\(states.count == 1 ? "y" : "ies") (profile \(try ledger.profile().name))")
                 }
             }
         }
