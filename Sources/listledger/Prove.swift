@@ -1,0 +1,103 @@
+import ArgumentParser
+import LedgerCrypto
+import LedgerDomain
+import LedgerMerkle
+import LedgerStore
+
+extension ListLedger {
+    struct Prove: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print an inclusion proof of one event, or a consistency proof between two tree sizes.",
+            discussion: """
+            --seq N: the event's canonical bytes, its RFC 6962 audit path and the signed checkpoint it
+            is relative to (the latest stored checkpoint, which must cover N; when none does and the
+            key file is at hand, a new checkpoint is signed). JSON: {"index","tree_size","leaf","proof","checkpoint"}.
+            --from M --to N: the consistency proof that the tree of N events extends the tree of M
+            (N defaults to the latest checkpoint's size). JSON: {"old_size","new_size","proof"}, with
+            "old_checkpoint" and "new_checkpoint" when checkpoints of those sizes are stored.
+            Proofs read O(log n) stored hashes; check them offline with `listledger verify-proof`.
+            """
+        )
+
+        @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var output: OutputOptions
+        @Option(help: "The event to prove included.") var seq: Int64?
+        @Option(help: "The older tree size of a consistency proof.") var from: Int64?
+        @Option(help: "The newer tree size of a consistency proof.") var to: Int64?
+        @Option(help: ArgumentHelp("The private key file, to sign a checkpoint when none covers the event (default: the ledger's path + .key).", valueName: "path"))
+        var keyFile: String?
+
+        func run() throws {
+            try reportingFailures {
+                switch (seq, from) {
+                case let (seq?, nil):
+                    guard to == nil else { throw Failure.input(InputError(field: "--to", "goes with --from, not --seq")) }
+                    try proveInclusion(seq)
+                case let (nil, from?):
+                    try proveConsistency(from)
+                default:
+                    throw Failure.input(InputError(field: "--seq", "give either --seq N (inclusion) or --from M [--to N] (consistency)"))
+                }
+            }
+        }
+
+        func proveInclusion(_ seq: Int64) throws {
+            let ledger = try self.ledger.open(readOnly: true)
+            let size = try ledger.head().size
+            guard seq >= 1, seq <= size else {
+                throw Failure.input(InputError(field: "--seq", "the log holds seq 1 to \(size); there is no event \(seq)"))
+            }
+            var checkpoint = try ledger.latestCheckpoint()
+            if checkpoint.map({ $0.size < seq }) ?? true {
+                guard let signer = try loadSigner(keyFile, ledger: self.ledger, required: keyFile != nil) else {
+                    throw Failure.other("no signed checkpoint covers seq \(seq)\(checkpoint.map { " (the latest covers \($0.size) events)" } ?? ""); run `listledger checkpoint` first, or give --key-file")
+                }
+                checkpoint = try self.ledger.open().makeCheckpoint(signer: signer, now: Clock.now()).checkpoint
+            }
+            guard let checkpoint else { return }
+            guard try ledger.treeRoot(size: checkpoint.size) == checkpoint.root else {
+                throw Failure.integrity("the stored Merkle tree no longer has the root that the checkpoint of \(checkpoint.size) events signed: the log was changed after it was signed")
+            }
+            let (canonical, proof) = try ledger.inclusionProof(seq: seq, treeSize: checkpoint.size)
+            guard Merkle.verifyInclusion(index: seq - 1, size: checkpoint.size, leafHash: Merkle.leafHash(canonical: canonical), proof: proof, root: checkpoint.root) else {
+                throw Failure.integrity("event \(seq) does not prove into the checkpoint of \(checkpoint.size) events: its stored bytes or tree hashes were changed; run `listledger verify`")
+            }
+            if output.json {
+                printJSON(.object([
+                    ("index", .integer(seq - 1)), ("tree_size", .integer(checkpoint.size)),
+                    ("leaf", .string(StrictBase64.encode(canonical))), ("proof", .array(proof.map { .string(StrictBase64.encode($0)) })),
+                    ("checkpoint", .string(checkpoint.note)),
+                ]))
+            } else {
+                print("event seq \(seq) is leaf \(seq - 1) of the tree of \(checkpoint.size) events, root \(StrictBase64.encode(checkpoint.root))")
+                print("leaf hash \(Hex.encode(Merkle.leafHash(canonical: canonical)))")
+                print("audit path (\(proof.count) hashes):")
+                for hash in proof { print("  \(StrictBase64.encode(hash))") }
+                print("checkpoint:")
+                print(checkpoint.note, terminator: "")
+            }
+        }
+
+        func proveConsistency(_ from: Int64) throws {
+            let ledger = try self.ledger.open(readOnly: true)
+            let newSize = try to ?? ledger.latestCheckpoint()?.size ?? ledger.head().size
+            let proof = try ledger.consistencyProof(oldSize: from, newSize: newSize)
+            let oldCheckpoint = try ledger.storedCheckpoint(size: from)
+            let newCheckpoint = try ledger.storedCheckpoint(size: newSize)
+            if output.json {
+                var members: [(String, JSONValue)] = [
+                    ("old_size", .integer(from)), ("new_size", .integer(newSize)), ("proof", .array(proof.map { .string(StrictBase64.encode($0)) })),
+                ]
+                if let oldCheckpoint { members.append(("old_checkpoint", .string(oldCheckpoint.note))) }
+                if let newCheckpoint { members.append(("new_checkpoint", .string(newCheckpoint.note))) }
+                printJSON(.object(members))
+            } else {
+                print("the tree of \(newSize) events extends the tree of \(from); consistency proof (\(proof.count) hashes):")
+                for hash in proof { print("  \(StrictBase64.encode(hash))") }
+                if oldCheckpoint == nil || newCheckpoint == nil {
+                    print("(no stored checkpoint of size \(oldCheckpoint == nil ? from : newSize): the auditor checks the proof against checkpoints they hold)")
+                }
+            }
+        }
+    }
+}
