@@ -113,8 +113,11 @@ package enum LedgerRules {
             guard state.exited else { throw refuse("is not shielded or revoked (it is \(state.status.rawValue))") }
         }
         switch event.body {
-        case .riskNoticeIssued:
-            throw refuse("already exists; a risk notice opens a new entry")
+        case .riskNoticeIssued(let court, _, _):
+            // A notice recorded late (the entry was opened by its inclusion) is still a fact;
+            // a second notice is not.
+            guard !state.noticed else { throw refuse("already has a risk notice") }
+            guard court == state.court else { throw refuse("belongs to \(state.court), not \(court)", field: "court") }
         case .inclusionDecided(let court, _, _, _, _, _):
             guard !state.included else { throw refuse("already has an inclusion decision") }
             guard court == state.court else { throw refuse("belongs to \(state.court), not \(court)", field: "court") }

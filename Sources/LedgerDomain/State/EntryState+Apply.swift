@@ -16,7 +16,7 @@ extension EntryState {
         next.lastSeq = seq
         switch event.body {
         case .riskNoticeIssued:
-            break
+            next.noticed = true
         case let .inclusionDecided(_, caseNumber, debtor, _, isPublic, _):
             next.included = true
             next.isPublic = isPublic

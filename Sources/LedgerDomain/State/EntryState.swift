@@ -15,6 +15,8 @@ package struct EntryState: Codable, Sendable, Equatable {
     package var status: EntryStatus
     /// The inclusion decision's `public` flag; nil before inclusion.
     package var isPublic: Bool?
+    /// A risk notice (R1) is on record.
+    package var noticed = false
     package var included = false
     package var served = false
     package var published = false
