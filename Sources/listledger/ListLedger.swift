@@ -14,7 +14,7 @@ struct ListLedger: AsyncParsableCommand {
         """,
         version: "0.1.0",
         subcommands: [
-            Init.self, Append.self, Record.self, State.self, History.self, Obligations.self, Alerts.self, Verify.self, Rebuild.self,
+            Init.self, Append.self, Record.self, State.self, History.self, Obligations.self, Alerts.self, Report.self, Verify.self, Rebuild.self,
             CalendarCommand.self, ProfileCommand.self, Keys.self, CheckpointCommand.self, Prove.self, VerifyProof.self, Export.self, Audit.self,
         ]
     )

@@ -1,0 +1,106 @@
+import LedgerCalendar
+import LedgerDomain
+
+extension AccountabilityReport {
+    var json: JSONValue {
+        .object([
+            ("from", .string(from.description)), ("to", .string(to.description)), ("as_of", .string(asOf.description)),
+            ("profile", .string(profile)), ("calendars", .array(calendars.map(JSONValue.string))),
+            ("parties", .array(parties.map { party in
+                .object([
+                    ("obligor", .string(party.obligor)),
+                    ("met", .integer(Int64(party.count(.met)))), ("late", .integer(Int64(party.count(.late)))),
+                    ("breached", .integer(Int64(party.count(.breached)))), ("open", .integer(Int64(party.count(.open)))),
+                    ("obligations", .array(party.lines.map { line in
+                        .object([("id", .string(line.obligation.id)), ("rule", .string(line.obligation.rule)),
+                                 ("duty", .string(line.obligation.duty)), ("entry", .string(line.obligation.entry)),
+                                 ("due", line.obligation.due.map { .string($0.description) } ?? .null),
+                                 ("status", .string(line.status.rawValue)),
+                                 ("days_late", line.daysLate.map { .integer(Int64($0)) } ?? .null),
+                                 ("calendar", .string(line.obligation.calendarVersion))])
+                    })),
+                ])
+            })),
+            ("wrongful_inclusions", .array(wrongfulInclusions.map {
+                .object([("court", .string($0.court)), ("entry", .string($0.entry)), ("reason", .string($0.reason)), ("revoked_at", .string($0.revokedAt.description))])
+            })),
+            ("complaints", .array(complaints.map {
+                .object([("party", .string($0.party)), ("received", .integer(Int64($0.received))), ("answered", .integer(Int64($0.answered))),
+                         ("open", .array($0.open.map(JSONValue.string)))])
+            })),
+        ])
+    }
+
+    var markdown: String {
+        var out = "# Accountability report \(from) – \(to)\n\nJudged as of \(asOf) (Beijing days); profile \(profile); calendar \(calendars.joined(separator: ", ")).\n\n"
+        out += "## Duties by court and unit\n\n| obligor | met | late | breached | open |\n|---|---|---|---|---|\n"
+        for party in parties { out += "| \(party.obligor) | \(party.count(.met)) | \(party.count(.late)) | \(party.count(.breached)) | \(party.count(.open)) |\n" }
+        for party in parties where party.count(.late) + party.count(.breached) > 0 {
+            out += "\n### \(party.obligor)\n\n| rule | duty | entry | due | status | days late |\n|---|---|---|---|---|---|\n"
+            for line in party.lines where line.status == .late || line.status == .breached {
+                out += "| \(line.obligation.rule) | \(line.obligation.duty) | \(line.obligation.entry) | \(line.obligation.due?.description ?? "—") | \(line.status.rawValue) | \(line.daysLate.map(String.init) ?? "") |\n"
+            }
+        }
+        out += "\n## Wrongful inclusions (revoked on correction or reconsideration)\n\n"
+        if wrongfulInclusions.isEmpty { out += "None in the period.\n" } else {
+            out += "| court | entry | reason | revoked |\n|---|---|---|---|\n"
+            for item in wrongfulInclusions { out += "| \(item.court) | \(item.entry) | \(item.reason) | \(item.revokedAt.beijingDay) |\n" }
+        }
+        out += "\n## Complaints\n\n"
+        if complaints.isEmpty { out += "None received in the period.\n" } else {
+            out += "| received by | received | answered | still open |\n|---|---|---|---|\n"
+            for tally in complaints { out += "| \(tally.party) | \(tally.received) | \(tally.answered) | \(tally.open.joined(separator: ", ")) |\n" }
+        }
+        return out
+    }
+
+    var html: String {
+        func escape(_ text: String) -> String {
+            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        func row(_ cells: [String], header: Bool = false, css: String = "") -> String {
+            let tag = header ? "th" : "td"
+            return "<tr\(css.isEmpty ? "" : " class=\"\(css)\"")>" + cells.map { "<\(tag)>\(escape($0))</\(tag)>" }.joined() + "</tr>\n"
+        }
+        var body = "<h1>责任追究 · Accountability report</h1>\n<p class=\"meta\">\(from) – \(to) · judged as of \(escape(asOf.description)) (Beijing days) · profile \(escape(profile)) · calendar \(escape(calendars.joined(separator: ", ")))</p>\n"
+        body += "<h2>Duties by court and unit</h2>\n<table>\n" + row(["obligor", "met", "late", "breached", "open"], header: true)
+        for party in parties {
+            body += row([party.obligor, "\(party.count(.met))", "\(party.count(.late))", "\(party.count(.breached))", "\(party.count(.open))"],
+                        css: party.count(.breached) > 0 ? "bad" : (party.count(.late) > 0 ? "warn" : ""))
+        }
+        body += "</table>\n"
+        for party in parties where party.count(.late) + party.count(.breached) > 0 {
+            body += "<h3>\(escape(party.obligor))</h3>\n<table>\n" + row(["rule", "duty", "entry", "due", "status", "days late", "calendar"], header: true)
+            for line in party.lines where line.status == .late || line.status == .breached {
+                body += row([line.obligation.rule, line.obligation.duty, line.obligation.entry, line.obligation.due?.description ?? "—",
+                             line.status.rawValue, line.daysLate.map(String.init) ?? "", line.obligation.calendarVersion],
+                            css: line.status == .breached ? "bad" : "warn")
+            }
+            body += "</table>\n"
+        }
+        body += "<h2>Wrongful inclusions</h2>\n"
+        if wrongfulInclusions.isEmpty { body += "<p>None in the period.</p>\n" } else {
+            body += "<table>\n" + row(["court", "entry", "reason", "revoked"], header: true)
+            for item in wrongfulInclusions { body += row([item.court, item.entry, item.reason, item.revokedAt.beijingDay.description]) }
+            body += "</table>\n"
+        }
+        body += "<h2>Complaints</h2>\n"
+        if complaints.isEmpty { body += "<p>None received in the period.</p>\n" } else {
+            body += "<table>\n" + row(["received by", "received", "answered", "still open"], header: true)
+            for tally in complaints { body += row([tally.party, "\(tally.received)", "\(tally.answered)", tally.open.joined(separator: ", ")]) }
+            body += "</table>\n"
+        }
+        return """
+        <!DOCTYPE html>
+        <html lang="zh-CN"><head><meta charset="utf-8"><title>Accountability report \(from) – \(to)</title>
+        <style>
+        body{font-family:"Noto Sans CJK SC","Source Han Sans SC",sans-serif;margin:2em;color:#222}
+        table{border-collapse:collapse;margin:0.5em 0 1.5em}td,th{border:1px solid #999;padding:3px 8px;text-align:left}
+        th{background:#eee}tr.bad td{background:#fbe3e3}tr.warn td{background:#fdf4dc}.meta{color:#555}
+        @media print{body{margin:0}h2,h3{page-break-after:avoid}tr{page-break-inside:avoid}}
+        </style></head><body>
+        \(body)</body></html>
+        """
+    }
+}

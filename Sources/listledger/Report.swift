@@ -1,0 +1,48 @@
+import ArgumentParser
+import LedgerCalendar
+import LedgerDomain
+import LedgerStore
+
+extension ListLedger {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The accountability report (责任追究): per court and unit, duties met, late and breached.",
+            discussion: """
+            Duties whose due day falls between --from and --to (inclusive, Beijing days), judged at
+            the end of --to (or now, if earlier): met, late (with days late), breached, by rule and
+            entry; wrongful inclusions (revoked on correction or reconsideration) per court;
+            complaints received and answered. --format html writes one self-contained page to print.
+            """
+        )
+
+        @OptionGroup var ledger: LedgerOptions
+        @Option(help: "First day of the period, YYYY-MM-DD.") var from: String
+        @Option(help: "Last day of the period, YYYY-MM-DD.") var to: String
+        @Option(help: "md (default), json or html.") var format: String = "md"
+
+        func run() throws {
+            try reportingFailures {
+                guard let first = BeijingDay(iso: from) else { throw Failure.input(InputError(field: "--from", "\"\(from)\" is not a date YYYY-MM-DD")) }
+                guard let last = BeijingDay(iso: to) else { throw Failure.input(InputError(field: "--to", "\"\(to)\" is not a date YYYY-MM-DD")) }
+                guard first <= last else { throw Failure.input(InputError(field: "--to", "\(last) is before --from \(first)")) }
+                guard ["md", "json", "html"].contains(format) else { throw Failure.input(InputError(field: "--format", "\"\(format)\" is not md, json or html")) }
+                let ledger = try self.ledger.open(readOnly: true)
+                let now = Clock.now()
+                let end = Instant.endOfBeijingDay(last)
+                let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
+                let obligations = try ledger.obligations(ObligationQuery(asOf: asOf))
+                var events: [RecordedEvent] = []
+                try ledger.connection.readTransaction {
+                    try ledger.forEachEvent(where: "type IN ('risk_notice_issued', 'inclusion_decided', 'entry_revoked', 'complaint_received', 'complaint_resolved')") { events.append($0) }
+                }
+                let report = AccountabilityReport(from: first, to: last, asOf: asOf, profile: try ledger.profile().name,
+                                                  obligations: obligations, events: events)
+                switch format {
+                case "json": printJSON(report.json)
+                case "html": print(report.html)
+                default: print(report.markdown)
+                }
+            }
+        }
+    }
+}
