@@ -155,7 +155,7 @@ struct BadInputTests {
         Case("correction decision with no request", event("correction_decided", ["outcome": "upheld"]), field: nil, "no pending correction"),
         Case("reconsideration without a rejected correction", event("reconsideration_requested", "E4", ["court": Ev.higher]), field: nil, "no rejected correction"),
         Case("reconsideration sent to the entry's own court", event("reconsideration_requested", ["court": Ev.court]), field: "court", "higher"),
-        Case("a second risk notice for an existing entry", Ev.notice("E2", "2024-03-22T09:00:00+08:00"), field: nil, "already exists"),
+        Case("a second risk notice for an existing entry", Ev.notice("E2", "2024-03-22T09:00:00+08:00"), field: nil, "already"),
         Case("exit notice for an entry not exited", event("unit_notified_of_exit", ["unit": Ev.pboc]), field: nil, "not shielded or revoked"),
         Case("publishing an entry already shielded", event("entry_published", "E4"), field: nil, "already shielded"),
         Case("lifting a measure never applied", event("measure_lifted", "E4", actor: Ev.tax, ["unit": Ev.tax, "measure": "credit_restriction"]), field: "measure", "no credit_restriction"),
