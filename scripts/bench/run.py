@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""ListLedger's comparison benchmarks: each row is a ratio to a baseline measured in the same run.
+
+Called by scripts/bench/run (which makes the virtual environment). See docs/performance.md.
+
+  run [--quick] [--bin PATH] [--max-events N] [--workdir DIR] [--json OUT] [--plot PNG] [--markdown MD]
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+VENV_PY = sys.executable
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class Result:
+    __slots__ = ("seconds", "maxrss_kb", "rc", "out", "err")
+
+    def __init__(self, seconds, maxrss_kb, rc, out, err):
+        self.seconds, self.maxrss_kb, self.rc, self.out, self.err = seconds, maxrss_kb, rc, out, err
+
+
+def measure(argv, stdin=None, check=True, env=None) -> Result:
+    """Runs argv; wall time and the child's own peak RSS (getrusage via wait4, the number
+    `/usr/bin/time -v` prints as "Maximum resident set size")."""
+    out_path = os.path.join(WORK, ".out")
+    err_path = os.path.join(WORK, ".err")
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        seconds = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+    with open(out_path, "rb") as f:
+        stdout = f.read(1 << 20).decode(errors="replace")
+    with open(err_path, "rb") as f:
+        stderr = f.read(1 << 16).decode(errors="replace")
+    if check and p.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(map(str, argv))} exited {p.returncode}: {stderr.strip()[:2000]}")
+    return Result(seconds, usage.ru_maxrss, p.returncode, stdout, stderr)
+
+
+def ledger(*args, db, check=True, stdin=None) -> Result:
+    return measure([BIN, "--db", db, *map(str, args)], stdin=stdin, check=check)
+
+
+_SUBCOMMANDS: set[str] | None = None
+
+
+def has_command(name: str) -> bool:
+    """Whether the binary has subcommand `name` (read from `listledger --help`'s SUBCOMMANDS list:
+    `listledger NAME --help` would print the root help for an unknown NAME and exit 0)."""
+    global _SUBCOMMANDS
+    if _SUBCOMMANDS is None:
+        text = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+        section = text.split("SUBCOMMANDS:", 1)[-1] if "SUBCOMMANDS:" in text else ""
+        _SUBCOMMANDS = {m.group(1) for m in re.finditer(r"^\s{2}([a-z][a-z-]*)", section, re.M)}
+    return name in _SUBCOMMANDS
+
+
+def remove_db(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(path + suffix)
+        except FileNotFoundError:
+            pass
+
+
+def slice_lines(src: str, dst: str, start: int, count: int, canonical: bool = False) -> None:
+    """Copies lines [start, start+count) of src into dst (optionally re-encoded canonically)."""
+    with open(src, "rb") as f, open(dst, "wb") as out:
+        for i, line in enumerate(f):
+            if i < start:
+                continue
+            if i >= start + count:
+                break
+            if canonical:
+                obj = json.loads(line)
+                line = (json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+            out.write(line)
+
+
+def rate(n, seconds):
+    return n / seconds if seconds > 0 else float("inf")
+
+
+def openssl_sha256_rate(size: int) -> float:
+    """SHA-256 hashes per second of `size`-byte inputs, from `openssl speed` (one core)."""
+    p = subprocess.run(["openssl", "speed", "-seconds", "2", "-bytes", str(size), "sha256"],
+                       capture_output=True, text=True)
+    text = p.stdout + p.stderr
+    m = re.search(r"(\d+) sha256 ops in ([\d.]+)s", text)
+    if not m:
+        m = re.search(r"(\d+) sha256's in ([\d.]+)s", text)
+    if not m:
+        return float("nan")
+    return int(m.group(1)) / float(m.group(2))
+
+
+def machine_info() -> dict:
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    free = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    with open("/proc/loadavg") as f:
+        load = f.read().split()[:3]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "free": free, "kernel": platform.release(),
+            "commit": commit or "unknown", "loadavg_start": load, "sqlite": sqlite3.sqlite_version,
+            "openssl": subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip()}
+
+
+def main() -> int:
+    global WORK, BIN
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="small sizes (100k events): a few minutes")
+    ap.add_argument("--bin", help="an already built listledger (skips `swift build -c release`)")
+    ap.add_argument("--scratch-path", default=os.environ.get("BENCH_SCRATCH_PATH"), help="swift build --scratch-path")
+    ap.add_argument("--max-events", type=int, help="largest ledger (default 100k quick, 10M full)")
+    ap.add_argument("--durable-events", type=int, help="events for the one-commit-per-event rows")
+    ap.add_argument("--workdir", default=os.environ.get("BENCH_WORKDIR", "/tmp/listledger-bench"))
+    ap.add_argument("--json", help="write the results as JSON here")
+    ap.add_argument("--plot", help="write the scaling plot (PNG) here")
+    ap.add_argument("--commit", help="the commit the binary was built from (default: the repository's HEAD)")
+    ap.add_argument("--keep", action="store_true", help="keep the work folder (big files)")
+    args = ap.parse_args()
+
+    max_events = args.max_events or (100_000 if args.quick else 10_000_000)
+    durable_n = args.durable_events or (1_000 if args.quick else 5_000)
+    # Ledger sizes at which the ledger is verified (and append rates recorded) while it grows.
+    checkpoints = [s for s in (10_000, 100_000, 1_000_000, 10_000_000) if s < max_events] + [max_events]
+    compare_n = min(max_events, 100_000 if args.quick else 1_000_000)  # batched comparison size
+    if compare_n not in checkpoints:
+        checkpoints = sorted(set(checkpoints + [compare_n]))
+    chunk_limit = 500_000  # events per `append` process: it reads its whole input into memory
+
+    WORK = args.workdir
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    info = machine_info()
+    if args.commit:
+        info["commit"] = args.commit
+    info["command"] = " ".join(["scripts/bench/run"] + sys.argv[1:])
+    info["date"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results: dict = {"machine": info, "rows": [], "scaling": []}
+
+    # 1. The binary.
+    if args.bin:
+        BIN = os.path.abspath(args.bin)
+    else:
+        cmd = ["swift", "build", "-c", "release", "--product", "listledger"]
+        if args.scratch_path:
+            cmd += ["--scratch-path", args.scratch_path]
+        log("building: " + " ".join(cmd))
+        subprocess.run(cmd, cwd=REPO, check=True, stdout=sys.stderr)
+        BIN = os.path.join(subprocess.run(cmd + ["--show-bin-path"], cwd=REPO, check=True, capture_output=True, text=True).stdout.strip(), "listledger")
+    log(f"binary {BIN}")
+    baseline = os.path.join(WORK, "baseline")
+    subprocess.run(["cc", "-O2", "-o", baseline, os.path.join(HERE, "baseline.c"), "-lsqlite3", "-lcrypto"], check=True)
+
+    # 2. Input: one deterministic stream; the C baseline reads the same lines canonically encoded.
+    gen = os.path.join(WORK, "gen.jsonl")
+    log(f"generating {max_events:,} events")
+    with open(gen, "wb") as out:
+        subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_ledger.py"), "--events", str(max_events), "--seed", "1"],
+                       stdout=out, check=True)
+
+    def row(name, ours, base, unit, target, higher_is_better=True, note=""):
+        ratio = (ours / base) if (ours is not None and base) else None
+        if ratio is None:
+            met = None
+        elif target is None:
+            met = None
+        else:
+            met = ratio >= target if higher_is_better else ratio <= target
+        results["rows"].append({"name": name, "ours": ours, "baseline": base, "unit": unit, "ratio": ratio,
+                                "target": target, "met": met, "note": note})
+
+    # 3. Batched append while the ledger grows; the C baseline over the same chunks up to compare_n.
+    db = os.path.join(WORK, "ledger.sqlite")
+    ledger("init", db=db)
+    cdb = os.path.join(WORK, "baseline.sqlite")
+    done = 0
+    ours_compare_seconds = 0.0
+    c_compare_seconds = 0.0
+    chunk = os.path.join(WORK, "chunk.jsonl")
+    for target in checkpoints:
+        seconds = 0.0
+        start_size = done
+        while done < target:
+            n = min(chunk_limit, target - done)
+            slice_lines(gen, chunk, done, n)
+            r = ledger("append", "--batch-size", "1000", chunk, db=db)
+            seconds += r.seconds
+            if done < compare_n:
+                slice_lines(gen, chunk + ".c", done, n, canonical=True)
+                c = measure([baseline, cdb, chunk + ".c", "1000"])
+                c_compare_seconds += float(re.search(r"seconds=([\d.]+)", c.out).group(1))
+                ours_compare_seconds += r.seconds
+            done += n
+            log(f"appended {done:,} events ({rate(n, r.seconds):,.0f}/s, max RSS {r.maxrss_kb / 1024:.0f} MB)")
+        v = ledger("verify", "--json", db=db)
+        report = json.loads(v.out)
+        assert report["ok"], report
+        results["scaling"].append({"size": target, "append_rate": rate(target - start_size, seconds),
+                                   "append_from": start_size, "verify_seconds": v.seconds,
+                                   "verify_rate": rate(target, v.seconds), "verify_maxrss_kb": v.maxrss_kb})
+        log(f"verify {target:,}: {v.seconds:.2f} s ({rate(target, v.seconds):,.0f} events/s)")
+    for suffix in ("", ".c"):
+        try:
+            os.remove(chunk + suffix)
+        except FileNotFoundError:
+            pass
+
+    row(f"batched append, {compare_n:,} events, 1,000 per transaction (events/s) vs C sqlite3+libcrypto",
+        rate(compare_n, ours_compare_seconds), rate(compare_n, c_compare_seconds), "events/s", 0.6)
+
+    # 4. Durable: one commit per event, fresh databases, the first durable_n events.
+    first = os.path.join(WORK, "first.jsonl")
+    slice_lines(gen, first, 0, durable_n)
+    slice_lines(gen, first + ".c", 0, durable_n, canonical=True)
+    ddb = os.path.join(WORK, "durable.sqlite")
+    ledger("init", db=ddb)
+    r = ledger("append", "--batch-size", "1", first, db=ddb)
+    ours_durable = rate(durable_n, r.seconds)
+    cd = os.path.join(WORK, "durable-c.sqlite")
+    c = measure([baseline, cd, first + ".c", "1"])
+    c_durable = float(re.search(r"rate=([\d.]+)", c.out).group(1))
+    row(f"durable append, {durable_n:,} events, one commit each, synchronous=FULL (events/s) vs C",
+        ours_durable, c_durable, "events/s", 0.9)
+    remove_db(ddb)
+    remove_db(cd)
+
+    # 5. The Python eventsourcing library, same inputs.
+    es_n = compare_n
+    es_in = os.path.join(WORK, "es.jsonl")
+    slice_lines(gen, es_in, 0, es_n)
+    esdb = os.path.join(WORK, "es.sqlite")
+    e = measure([VENV_PY, os.path.join(HERE, "eventsourcing_baseline.py"), esdb, es_in, "1000"])
+    es_batched = float(re.search(r"rate=([\d.]+)", e.out).group(1))
+    row(f"batched append, {es_n:,} events (events/s) vs Python eventsourcing 9.5 on SQLite",
+        rate(compare_n, ours_compare_seconds), es_batched, "events/s", 25.0)
+    remove_db(esdb)
+    e = measure([VENV_PY, os.path.join(HERE, "eventsourcing_baseline.py"), esdb, first, "1"])
+    es_durable = float(re.search(r"rate=([\d.]+)", e.out).group(1))
+    row(f"durable append, {durable_n:,} events (events/s) vs Python eventsourcing 9.5", ours_durable, es_durable, "events/s", None)
+    remove_db(esdb)
+    os.remove(es_in)
+
+    # 6. Verify vs openssl's SHA-256 rate at the average canonical size.
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        avg = con.execute("SELECT avg(length(canonical)) FROM events").fetchone()[0]
+        entries = con.execute("SELECT count(*) FROM entries").fetchone()[0]
+        obligations = con.execute("SELECT count(*) FROM obligations").fetchone()[0]
+    avg_size = int(round(avg + 32))  # the chain hash covers prev_hash || canonical
+    sha_rate = openssl_sha256_rate(avg_size)
+    results["machine"]["avg_canonical_bytes"] = avg
+    results["machine"]["sha256_per_s_at_avg"] = sha_rate
+    for s in results["scaling"]:
+        if s["size"] in (1_000_000, 10_000_000) or s["size"] == max_events:
+            row(f"verify {s['size']:,} events (events/s) vs openssl speed sha256 at {avg_size} B (hashes/s)",
+                s["verify_rate"], sha_rate, "events/s", None,
+                note=f"target ≥ 2,000,000 events/s: {'met' if s['verify_rate'] >= 2e6 else 'not met'}")
+
+    # 7. Rebuild, obligation scan, proofs, export at the largest size.
+    biggest = checkpoints[-1]
+    rb = ledger("rebuild", db=db)
+    row(f"rebuild projections, {biggest:,} events (s)", rb.seconds, 30.0 if biggest >= 10_000_000 else None, "s",
+        1.0 if biggest >= 10_000_000 else None, higher_is_better=False,
+        note=f"target < 30 s at 10M; max RSS {rb.maxrss_kb / 1024:.0f} MB")
+    results["rebuild_maxrss_kb"] = rb.maxrss_kb
+    start = ledger("--version", db=db)
+    ob = ledger("obligations", "--status", "breached", "--json", db=db)
+    breached = len(json.loads(ob.out)["obligations"]) if ob.out.strip().startswith("{") else None
+    row(f"obligations --status breached over {entries:,} entries / {obligations:,} obligations (s)", ob.seconds, 1.0, "s", 1.0,
+        higher_is_better=False, note=f"{breached} breached; includes process start {start.seconds * 1000:.0f} ms; target < 1 s")
+    results["process_start_seconds"] = start.seconds
+
+    proved = False
+    if has_command("prove"):
+        try:
+            if has_command("keys"):
+                ledger("keys", "generate", db=db, check=False)
+            ledger("checkpoint", db=db, check=False)
+            p1 = ledger("prove", "--seq", biggest // 2, "--json", db=db)
+            p2 = ledger("prove", "--from", biggest // 3, "--to", biggest, "--json", db=db)
+            row(f"prove --seq at {biggest:,} (s, incl. process start)", p1.seconds, 0.001, "s", 1.0, higher_is_better=False,
+                note=f"process start alone {start.seconds * 1000:.1f} ms")
+            row(f"prove --from --to at {biggest:,} (s, incl. process start)", p2.seconds, 0.001, "s", 1.0, higher_is_better=False,
+                note=f"process start alone {start.seconds * 1000:.1f} ms")
+            proved = True
+        except SystemExit as error:
+            results["prove_error"] = str(error)
+    if not proved:
+        row("prove --seq / --from --to", None, None, "s", None, note="n/a (not built yet)" if not has_command("prove") else "n/a: " + results.get("prove_error", "")[:200])
+
+    verify_peak = [s for s in results["scaling"] if s["size"] == biggest][0]["verify_maxrss_kb"]
+    mem = [("verify", verify_peak), ("rebuild", rb.maxrss_kb)]
+    if has_command("export"):
+        bundle = os.path.join(WORK, "bundle.json")
+        ex = ledger("export", "--bundle", "--all", "--out", bundle, db=db, check=False)
+        if ex.rc != 0:
+            ex = measure(["sh", "-c", f'"{BIN}" --db "{db}" export --bundle --all > "{bundle}"'], check=False)
+        mem.append(("export --bundle --all", ex.maxrss_kb if ex.rc == 0 else None))
+        try:
+            os.remove(bundle)
+        except FileNotFoundError:
+            pass
+    else:
+        mem.append(("export --bundle --all", "n/a (not built yet)"))
+    for name, kb in mem:
+        if isinstance(kb, (int, float)):
+            row(f"peak memory of {name} at {biggest:,} events (MB)", kb / 1024, 200.0, "MB", 1.0, higher_is_better=False)
+        else:
+            row(f"peak memory of {name} at {biggest:,} events (MB)", None, None, "MB", None, note=str(kb))
+
+    with open("/proc/loadavg") as f:
+        results["machine"]["loadavg_end"] = f.read().split()[:3]
+    results["machine"]["db_bytes"] = os.path.getsize(db)
+    results["machine"]["input_bytes"] = os.path.getsize(gen)
+
+    print_table(results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1, ensure_ascii=False)
+    if args.plot:
+        plot(results, args.plot)
+    if not args.keep:
+        shutil.rmtree(WORK, ignore_errors=True)
+    return 0
+
+
+def fmt(x, unit):
+    if x is None:
+        return "n/a"
+    if unit == "events/s":
+        return f"{x:,.0f}"
+    if unit == "MB":
+        return f"{x:,.0f}"
+    return f"{x:.3f}"
+
+
+def print_table(results):
+    m = results["machine"]
+    print(f"ListLedger benchmarks — commit {m['commit']}, {m['date']}, {m['nproc']} cores, {m['cpu']}")
+    print(f"load average at start {' '.join(m['loadavg_start'])}, at end {' '.join(m.get('loadavg_end', []))}")
+    print()
+    print(f"| {'measurement':<96} | {'ListLedger':>12} | {'baseline':>12} | {'ratio':>7} | {'target':>7} | met |")
+    print(f"|{'-' * 98}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 9}|-----|")
+    for r in results["rows"]:
+        ratio = "n/a" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        if r["target"] is None:
+            target = "—"
+        else:
+            target = ("≥ " if r["unit"] == "events/s" else "≤ ") + f"{r['target']:g}"
+        met = "—" if r["met"] is None else ("yes" if r["met"] else "NO")
+        print(f"| {r['name']:<96} | {fmt(r['ours'], r['unit']):>12} | {fmt(r['baseline'], r['unit']):>12} | {ratio:>7} | {target:>7} | {met:<3} |"
+              + (f" {r['note']}" if r["note"] else ""))
+    print()
+    print("scaling (batched append while growing; verify of the whole ledger):")
+    for s in results["scaling"]:
+        print(f"  {s['size']:>12,} events: append {s['append_rate']:>10,.0f}/s (from {s['append_from']:,}), "
+              f"verify {s['verify_seconds']:8.2f} s = {s['verify_rate']:>12,.0f} events/s, max RSS {s['verify_maxrss_kb'] / 1024:.0f} MB")
+
+
+def plot(results, path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    sizes = [s["size"] for s in results["scaling"]]
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    ax.plot(sizes, [s["append_rate"] for s in results["scaling"]], "o-", label="append, 1,000 per transaction")
+    ax.plot(sizes, [s["verify_rate"] for s in results["scaling"]], "s-", label="verify (whole ledger)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("ledger size (events)")
+    ax.set_ylabel("events per second")
+    m = results["machine"]
+    ax.set_title(f"ListLedger {m['commit']}: rate against ledger size ({m['nproc']} cores)", fontsize=10)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+
+
+if __name__ == "__main__":
+    WORK = "/tmp"
+    BIN = "listledger"
+    sys.exit(main())
