@@ -74,11 +74,12 @@ extension Ledger {
                 }
                 let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events WHERE \(filter) ORDER BY seq")
                 try statement.bind(arguments)
-                let tree = TreeStore(connection: connection)
+                var tree = CachedHashReader(base: TreeStore(connection: connection))
                 var count: Int64 = 0
                 while try statement.step() {
                     let seq = statement.int(0)
                     let proof = try Merkle.inclusionProof(leaf: seq - 1, size: size, reader: tree)
+                    tree.trim()
                     let event = BundleEvent(seq: seq, canonical: statement.blob(1), hash: statement.blob(3), prevHash: statement.blob(2), proof: proof)
                     if count > 0 { file.write(",\n") }
                     file.write(CanonicalJSON.encode(event.json))
@@ -97,6 +98,30 @@ extension Ledger {
             unlink(temporary)
             throw error
         }
+    }
+}
+
+/// Stored hashes with a bounded cache: consecutive events' proofs share their upper levels.
+private final class HashCache {
+    var hashes: [Int64: [UInt8]] = [:]
+}
+
+private struct CachedHashReader: HashReader {
+    let base: TreeStore
+    let cache = HashCache()
+    static let limit = 1 << 16
+
+    func readHashes(_ indexes: [Int64]) throws -> [[UInt8]] {
+        let missing = indexes.filter { cache.hashes[$0] == nil }
+        if !missing.isEmpty {
+            for (index, hash) in zip(missing, try base.readHashes(missing)) { cache.hashes[index] = hash }
+        }
+        return indexes.map { cache.hashes[$0]! }
+    }
+
+    /// Keeps memory bounded: forgets everything once the cache is full.
+    mutating func trim() {
+        if cache.hashes.count > Self.limit { cache.hashes.removeAll(keepingCapacity: true) }
     }
 }
 
