@@ -298,8 +298,9 @@ def main() -> int:
     if has_command("prove"):
         try:
             if has_command("keys"):
-                ledger("keys", "generate", db=db, check=False)
+                ledger("keys", "init", db=db, check=False)
             ledger("checkpoint", db=db, check=False)
+            ledger("prove", "--seq", 1, "--json", db=db)  # warm: may sign a checkpoint on first use
             p1 = ledger("prove", "--seq", biggest // 2, "--json", db=db)
             p2 = ledger("prove", "--from", biggest // 3, "--to", biggest, "--json", db=db)
             row(f"prove --seq at {biggest:,} (s, incl. process start)", p1.seconds, 0.001, "s", 1.0, higher_is_better=False,
@@ -316,10 +317,11 @@ def main() -> int:
     mem = [("verify", verify_peak), ("rebuild", rb.maxrss_kb)]
     if has_command("export"):
         bundle = os.path.join(WORK, "bundle.json")
-        ex = ledger("export", "--bundle", "--all", "--out", bundle, db=db, check=False)
-        if ex.rc != 0:
-            ex = measure(["sh", "-c", f'"{BIN}" --db "{db}" export --bundle --all > "{bundle}"'], check=False)
-        mem.append(("export --bundle --all", ex.maxrss_kb if ex.rc == 0 else None))
+        ex = ledger("export", "--bundle", bundle, "--all", db=db, check=False)
+        mem.append(("export --bundle --all", ex.maxrss_kb if ex.rc == 0 else f"failed: exit {ex.rc}: {ex.err.strip()[:150]}"))
+        if ex.rc == 0:
+            results["export_seconds"] = ex.seconds
+            results["export_bytes"] = os.path.getsize(bundle)
         try:
             os.remove(bundle)
         except FileNotFoundError:
