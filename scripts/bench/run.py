@@ -35,15 +35,31 @@ class Result:
         self.seconds, self.maxrss_kb, self.rc, self.out, self.err = seconds, maxrss_kb, rc, out, err
 
 
-def measure(argv, stdin=None, check=True, env=None) -> Result:
+def measure(argv, stdin=None, check=True, env=None, rss_limit_mb=None) -> Result:
     """Runs argv; wall time and the child's own peak RSS (getrusage via wait4, the number
-    `/usr/bin/time -v` prints as "Maximum resident set size")."""
+    `/usr/bin/time -v` prints as "Maximum resident set size"). With rss_limit_mb, a watchdog
+    kills the child when its resident set passes the limit (so a non-streaming command cannot
+    take the shared machine's memory)."""
     out_path = os.path.join(WORK, ".out")
     err_path = os.path.join(WORK, ".err")
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         t0 = time.perf_counter()
         p = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(p.pid, 0)
+        if rss_limit_mb:
+            while True:
+                pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+                if pid:
+                    break
+                try:
+                    with open(f"/proc/{p.pid}/status") as f:
+                        rss = next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+                except OSError:
+                    rss = 0
+                if rss > rss_limit_mb * 1024:
+                    p.kill()
+                time.sleep(0.2)
+        else:
+            _, status, usage = os.wait4(p.pid, 0)
         seconds = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
     with open(out_path, "rb") as f:
@@ -55,8 +71,8 @@ def measure(argv, stdin=None, check=True, env=None) -> Result:
     return Result(seconds, usage.ru_maxrss, p.returncode, stdout, stderr)
 
 
-def ledger(*args, db, check=True, stdin=None) -> Result:
-    return measure([BIN, "--db", db, *map(str, args)], stdin=stdin, check=check)
+def ledger(*args, db, check=True, stdin=None, rss_limit_mb=None) -> Result:
+    return measure([BIN, "--db", db, *map(str, args)], stdin=stdin, check=check, rss_limit_mb=rss_limit_mb)
 
 
 _SUBCOMMANDS: set[str] | None = None
@@ -93,6 +109,27 @@ def slice_lines(src: str, dst: str, start: int, count: int, canonical: bool = Fa
                 obj = json.loads(line)
                 line = (json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
             out.write(line)
+
+
+class Chunks:
+    """Reads the generated stream once, front to back, writing the next n lines to a file."""
+
+    def __init__(self, src: str):
+        self.f = open(src, "rb")
+
+    def next(self, n: int, dst: str, canonical_dst: str | None = None) -> None:
+        with open(dst, "wb") as out:
+            c = open(canonical_dst, "wb") if canonical_dst else None
+            for _ in range(n):
+                line = self.f.readline()
+                if not line:
+                    break
+                out.write(line)
+                if c:
+                    obj = json.loads(line)
+                    c.write((json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode())
+            if c:
+                c.close()
 
 
 def rate(n, seconds):
@@ -202,16 +239,17 @@ def main() -> int:
     ours_compare_seconds = 0.0
     c_compare_seconds = 0.0
     chunk = os.path.join(WORK, "chunk.jsonl")
+    chunks = Chunks(gen)
+    export_rows = []
     for target in checkpoints:
         seconds = 0.0
         start_size = done
         while done < target:
             n = min(chunk_limit, target - done)
-            slice_lines(gen, chunk, done, n)
+            chunks.next(n, chunk, chunk + ".c" if done < compare_n else None)
             r = ledger("append", "--batch-size", "1000", chunk, db=db)
             seconds += r.seconds
             if done < compare_n:
-                slice_lines(gen, chunk + ".c", done, n, canonical=True)
                 c = measure([baseline, cdb, chunk + ".c", "1000"])
                 c_compare_seconds += float(re.search(r"seconds=([\d.]+)", c.out).group(1))
                 ours_compare_seconds += r.seconds
@@ -224,6 +262,19 @@ def main() -> int:
                                    "append_from": start_size, "verify_seconds": v.seconds,
                                    "verify_rate": rate(target, v.seconds), "verify_maxrss_kb": v.maxrss_kb})
         log(f"verify {target:,}: {v.seconds:.2f} s ({rate(target, v.seconds):,.0f} events/s)")
+        if has_command("export") and (target >= 1_000_000 or target == checkpoints[-1]):
+            if not export_rows or (export_rows[-1][1] is not None and export_rows[-1][1] < 400 * 1024):
+                bundle = os.path.join(WORK, "bundle.json")
+                if has_command("keys"):
+                    ledger("keys", "init", db=db, check=False)
+                ex = ledger("export", "--bundle", bundle, "--all", db=db, check=False, rss_limit_mb=3000)
+                size = os.path.getsize(bundle) if os.path.exists(bundle) else 0
+                export_rows.append((target, ex.maxrss_kb if ex.rc == 0 else None, ex.seconds, size, ex.rc, ex.err.strip()[:150]))
+                log(f"export --bundle --all at {target:,}: exit {ex.rc}, {ex.seconds:.1f} s, {size / 1e6:.0f} MB, max RSS {ex.maxrss_kb / 1024:.0f} MB")
+                try:
+                    os.remove(bundle)
+                except FileNotFoundError:
+                    pass
     for suffix in ("", ".c"):
         try:
             os.remove(chunk + suffix)
@@ -301,12 +352,16 @@ def main() -> int:
                 ledger("keys", "init", db=db, check=False)
             ledger("checkpoint", db=db, check=False)
             ledger("prove", "--seq", 1, "--json", db=db)  # warm: may sign a checkpoint on first use
-            p1 = ledger("prove", "--seq", biggest // 2, "--json", db=db)
-            p2 = ledger("prove", "--from", biggest // 3, "--to", biggest, "--json", db=db)
-            row(f"prove --seq at {biggest:,} (s, incl. process start)", p1.seconds, 0.001, "s", 1.0, higher_is_better=False,
-                note=f"process start alone {start.seconds * 1000:.1f} ms")
-            row(f"prove --from --to at {biggest:,} (s, incl. process start)", p2.seconds, 0.001, "s", 1.0, higher_is_better=False,
-                note=f"process start alone {start.seconds * 1000:.1f} ms")
+            def median(xs):
+                xs = sorted(xs)
+                return xs[len(xs) // 2]
+            starts = median([ledger("--version", db=db).seconds for _ in range(7)])
+            p1 = median([ledger("prove", "--seq", 1 + (biggest * k) // 7, "--json", db=db).seconds for k in range(7)])
+            p2 = median([ledger("prove", "--from", 1 + (biggest * k) // 9, "--to", biggest, "--json", db=db).seconds for k in range(7)])
+            row(f"prove --seq at {biggest:,}: median wall time minus process start (s)", p1 - starts, 0.001, "s", 1.0,
+                higher_is_better=False, note=f"wall {p1 * 1000:.1f} ms, process start {starts * 1000:.1f} ms")
+            row(f"prove --from --to at {biggest:,}: median wall time minus process start (s)", p2 - starts, 0.001, "s", 1.0,
+                higher_is_better=False, note=f"wall {p2 * 1000:.1f} ms, process start {starts * 1000:.1f} ms")
             proved = True
         except SystemExit as error:
             results["prove_error"] = str(error)
@@ -315,17 +370,19 @@ def main() -> int:
 
     verify_peak = [s for s in results["scaling"] if s["size"] == biggest][0]["verify_maxrss_kb"]
     mem = [("verify", verify_peak), ("rebuild", rb.maxrss_kb)]
-    if has_command("export"):
-        bundle = os.path.join(WORK, "bundle.json")
-        ex = ledger("export", "--bundle", bundle, "--all", db=db, check=False)
-        mem.append(("export --bundle --all", ex.maxrss_kb if ex.rc == 0 else f"failed: exit {ex.rc}: {ex.err.strip()[:150]}"))
-        if ex.rc == 0:
-            results["export_seconds"] = ex.seconds
-            results["export_bytes"] = os.path.getsize(bundle)
-        try:
-            os.remove(bundle)
-        except FileNotFoundError:
-            pass
+    if export_rows:
+        results["exports"] = [{"size": t, "maxrss_kb": m, "seconds": sec, "bytes": b, "rc": rc, "err": e} for t, m, sec, b, rc, e in export_rows]
+        for t, m, sec, b, rc, e in export_rows:
+            if t != biggest:
+                row(f"peak memory of export --bundle --all at {t:,} events (MB)", m / 1024 if m else None, 200.0 if m else None, "MB",
+                    1.0, higher_is_better=False, note=f"{sec:.0f} s, bundle {b / 1e6:,.0f} MB" if rc == 0 else f"exit {rc}: {e}")
+        last = export_rows[-1]
+        if last[0] == biggest:
+            mem.append(("export --bundle --all", last[1] if last[4] == 0 else f"exit {last[4]} (killed above 3 GB RSS?): {last[5]}"))
+        else:
+            mem.append(("export --bundle --all", f"not run at {biggest:,}: {last[1] / 1024 if last[1] else 0:.0f} MB already at {last[0]:,}"))
+    elif has_command("export"):
+        mem.append(("export --bundle --all", "not measured"))
     else:
         mem.append(("export --bundle --all", "n/a (not built yet)"))
     for name, kb in mem:
