@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "LedgerMerkleTests", dependencies: ["LedgerMerkle", "LedgerCrypto"]),
         .testTarget(name: "LedgerDomainTests", dependencies: ["LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["listledger"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["listledger", "LedgerCrypto"]),
         .testTarget(name: "ObligationTests", dependencies: ["LedgerStore", "LedgerDomain", "LedgerCalendar"]),
         .testTarget(name: "AuditTests", dependencies: ["listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
     ]

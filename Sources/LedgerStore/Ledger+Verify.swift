@@ -19,6 +19,11 @@ extension Ledger {
         try connection.readTransaction {
             let stored = try head()
             let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events ORDER BY seq")
+            // The tree's stored nodes, read in step with the events: appending leaf n wrote the
+            // leaf and each subtree it completed, in that order, so one sequential cursor checks
+            // every node (not only the O(log n) a root computation reads).
+            let nodes = try connection.statement("SELECT idx, node FROM tree ORDER BY idx")
+            var nextNode: Int64 = 0
             var expected: Int64 = 1
             var previous = RecordedEvent.genesisHash
             var tree = StreamingRoot()
@@ -42,12 +47,21 @@ extension Ledger {
                 guard statement.blob(3) == hash else {
                     return fail(seq, "the stored hash does not match SHA-256(prev_hash || canonical bytes): the event or its hash was altered")
                 }
-                tree.append(Merkle.leafHash(canonical: canonical))
+                for node in tree.append(Merkle.leafHash(canonical: canonical)) {
+                    guard try nodes.step(), nodes.int(0) == nextNode, nodes.blob(1) == node else {
+                        return fail(seq, "the stored Merkle tree node \(nextNode), written with seq \(seq), does not match the events")
+                    }
+                    nextNode += 1
+                }
                 previous = hash
                 expected += 1
                 if let progress, seq % 100_000 == 0 { progress(seq, stored.size) }
             }
             let count = expected - 1
+            if try nodes.step() {
+                return VerifyReport(events: count, head: previous, firstBadSeq: count + 1,
+                                    reason: "the Merkle tree holds nodes beyond the \(count) events: events after seq \(count) were removed")
+            }
             if count < stored.size {
                 return VerifyReport(events: count, head: previous, firstBadSeq: count + 1,
                                     reason: "the log ends at seq \(count) but the head records \(stored.size) events: the tail was cut off")
@@ -60,28 +74,8 @@ extension Ledger {
                 return VerifyReport(events: count, head: previous, firstBadSeq: count, reason: "the recorded head hash does not match the last event's hash")
             }
             let root = tree.root
-            if count > 0 {
-                let storedRoot = try Merkle.treeHash(size: count, reader: TreeStore(connection: connection))
-                if storedRoot != root {
-                    let bad = try firstBadLeaf(count: count)
-                    return VerifyReport(events: count, head: previous, firstBadSeq: bad,
-                                        reason: "the stored Merkle tree does not match the events (first differing leaf: seq \(bad))")
-                }
-            }
             return VerifyReport(events: count, head: previous, firstBadSeq: nil, reason: nil, root: root)
         }
-    }
-
-    /// The first seq whose stored leaf hash differs from its event's (second pass, only on failure).
-    private func firstBadLeaf(count: Int64) throws -> Int64 {
-        let statement = try connection.statement("SELECT seq, canonical FROM events ORDER BY seq")
-        let tree = TreeStore(connection: connection)
-        while try statement.step() {
-            let seq = statement.int(0)
-            let stored = try tree.readHashes([Merkle.storedHashIndex(level: 0, n: seq - 1)])[0]
-            if stored != Merkle.leafHash(canonical: statement.blob(1)) { return seq }
-        }
-        return count
     }
 }
 
@@ -89,13 +83,19 @@ extension Ledger {
 struct StreamingRoot {
     private var stack: [(size: Int64, hash: [UInt8])] = []
 
-    mutating func append(_ leaf: [UInt8]) {
+    /// Adds a leaf; returns the nodes it creates (the leaf, then each subtree it completes),
+    /// which is what the store wrote for it.
+    @discardableResult
+    mutating func append(_ leaf: [UInt8]) -> [[UInt8]] {
         var node: (size: Int64, hash: [UInt8]) = (1, leaf)
+        var created = [leaf]
         while let last = stack.last, last.size == node.size {
             stack.removeLast()
             node = (last.size * 2, Merkle.nodeHash(last.hash, node.hash))
+            created.append(node.hash)
         }
         stack.append(node)
+        return created
     }
 
     var root: [UInt8] {

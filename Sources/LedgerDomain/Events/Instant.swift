@@ -64,7 +64,7 @@ package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible 
             return value
         }
         func at(_ i: Int, _ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue! }
-        guard b.count >= 20, let year = digits(0, 4), at(4, "-"), let month = digits(5, 2), at(7, "-"),
+        guard b.count >= 19, let year = digits(0, 4), at(4, "-"), let month = digits(5, 2), at(7, "-"),
               let day = digits(8, 2), at(10, "T"), let hour = digits(11, 2), at(13, ":"),
               let minute = digits(14, 2), at(16, ":"), let second = digits(17, 2) else {
             return .failure(.init("is not an ISO 8601 instant like 2021-09-20T10:00:00+08:00"))

@@ -101,7 +101,7 @@ package enum LedgerRules {
 
     private static func checkTransition(_ event: Event, state: EntryState) throws(InputError) {
         func refuse(_ problem: String, field: String? = nil) -> InputError {
-            InputError(field: field, "entry \"\(state.entry)\" \(problem)")
+            InputError(field: field ?? "entry", "entry \"\(state.entry)\" \(problem)")
         }
         func requireIncluded() throws(InputError) {
             guard state.included else { throw refuse("has no inclusion decision yet (it is \(state.status.rawValue))") }
