@@ -41,13 +41,15 @@ let package = Package(
             ]
         ),
 
+        // Shared by the test targets: repository and binary lookup, running programs, fixtures.
+        .target(name: "TestSupport", dependencies: ["LedgerCrypto"], path: "Tests/TestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),
         .testTarget(name: "LedgerCalendarTests", dependencies: ["LedgerCalendar"]),
-        .testTarget(name: "LedgerMerkleTests", dependencies: ["LedgerMerkle", "LedgerCrypto"]),
-        .testTarget(name: "LedgerDomainTests", dependencies: ["LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["listledger", "LedgerCrypto"]),
-        .testTarget(name: "ObligationTests", dependencies: ["LedgerStore", "LedgerDomain", "LedgerCalendar"]),
-        .testTarget(name: "AuditTests", dependencies: ["listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
+        .testTarget(name: "LedgerMerkleTests", dependencies: ["TestSupport", "LedgerMerkle", "LedgerCrypto"]),
+        .testTarget(name: "LedgerDomainTests", dependencies: ["TestSupport", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "listledger", "LedgerCrypto"]),
+        .testTarget(name: "ObligationTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar"]),
+        .testTarget(name: "AuditTests", dependencies: ["TestSupport", "listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
     ]
 )

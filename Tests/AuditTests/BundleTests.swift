@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LedgerDomain
 import LedgerMerkle
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Verifies a C2SP signed checkpoint with a signed-note verifier key, independently of the Swift

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LedgerDomain
 import LedgerMerkle
 import Testing
@@ -7,15 +8,6 @@ import Testing
 import Glibc
 #endif
 
-/// The repository root: the nearest folder above this source file that holds `Fixtures/`.
-let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    fatalError("no Fixtures/ folder above \(#filePath)")
-}()
 
 let demoLedger = repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path
 let pythonVerifier = repositoryRoot.appendingPathComponent("scripts/verify_bundle.py").path
@@ -24,64 +16,18 @@ struct HarnessError: Error, CustomStringConvertible {
     let description: String
 }
 
-/// The built `listledger`: `$LISTLEDGER_BIN`, else the first folder holding an executable
-/// `listledger` found walking up from the running test bundle (`/proc/self/exe`).
-let listledger: String = {
-    let fm = FileManager.default
-    if let explicit = ProcessInfo.processInfo.environment["LISTLEDGER_BIN"] { return explicit }
-    var starts: [URL] = []
-    if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") { starts.append(URL(fileURLWithPath: exe)) }
-    starts.append(Bundle.main.bundleURL)
-    starts.append(URL(fileURLWithPath: CommandLine.arguments.first ?? "/"))
-    for start in starts {
-        var dir = start.deletingLastPathComponent()
-        while dir.path != "/" && !dir.path.isEmpty {
-            let candidate = dir.appendingPathComponent("listledger").path
-            var isDirectory: ObjCBool = false
-            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) {
-                return candidate
-            }
-            dir.deleteLastPathComponent()
-        }
-    }
-    return "listledger-not-found-run-swift-build-first"
-}()
+let listledger: String = (try? listledgerBinary()) ?? "listledger-not-found-run-swift-build-first"
 
-struct RunResult: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var description: String { "exit \(status)\n--- stdout:\n\(stdout.prefix(3000))\n--- stderr:\n\(stderr.prefix(3000))" }
-
-    /// Standard output parsed as one JSON value.
+extension RunResult {
+/// Standard output parsed as one JSON value.
     func json() throws -> JSONValue {
         do { return try JSONParser.parse(Array(stdout.utf8)) } catch { throw HarnessError(description: "not JSON: \(error)\n\(self)") }
     }
 }
 
-/// Runs a program to completion; output goes through files (no pipe deadlock).
+/// Runs a program to completion (LISTLEDGER_DB cleared).
 func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> RunResult {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audit-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err"), input = dir.appendingPathComponent("in")
-    FileManager.default.createFile(atPath: out.path, contents: nil)
-    FileManager.default.createFile(atPath: err.path, contents: nil)
-    FileManager.default.createFile(atPath: input.path, contents: Data((stdin ?? "").utf8))
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["LISTLEDGER_DB"] = nil
-    process.environment = env
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    process.standardInput = try FileHandle(forReadingFrom: input)
-    try process.run()
-    process.waitUntilExit()
-    return RunResult(status: process.terminationStatus,
-                     stdout: String(decoding: try Data(contentsOf: out), as: UTF8.self),
-                     stderr: String(decoding: try Data(contentsOf: err), as: UTF8.self))
+    try runProgram(executable, arguments, stdin: stdin ?? "")
 }
 
 /// Runs python3 with a script given as text.

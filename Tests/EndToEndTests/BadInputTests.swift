@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// SPEC §3 and §5: what cannot be a fact is refused with exit 1, a message naming the line and

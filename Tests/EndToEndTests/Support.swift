@@ -1,19 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The repository root: the nearest folder above this source file that holds `Fixtures/`.
-let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    fatalError("no Fixtures/ folder above \(#filePath)")
-}()
 
 enum HarnessError: Error, CustomStringConvertible {
     case missing(String)
@@ -25,41 +17,7 @@ enum HarnessError: Error, CustomStringConvertible {
     }
 }
 
-/// The built `listledger` binary: `$LISTLEDGER_BIN`, else the first folder holding an executable
-/// `listledger` found walking up from the running test bundle (`/proc/self/exe`, then the
-/// bundle path), e.g. `.build/x86_64-unknown-linux-gnu/debug/listledger`.
-let listledgerBinary: Result<String, HarnessError> = {
-    let fm = FileManager.default
-    if let explicit = ProcessInfo.processInfo.environment["LISTLEDGER_BIN"] {
-        return fm.isExecutableFile(atPath: explicit) ? .success(explicit)
-            : .failure(.missing("LISTLEDGER_BIN=\(explicit) is not an executable file"))
-    }
-    var starts: [URL] = []
-    if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") { starts.append(URL(fileURLWithPath: exe)) }
-    starts.append(Bundle.main.bundleURL)
-    starts.append(URL(fileURLWithPath: CommandLine.arguments.first ?? "/"))
-    var looked: [String] = []
-    for start in starts {
-        var dir = start.deletingLastPathComponent()
-        while dir.path != "/" && !dir.path.isEmpty {
-            let candidate = dir.appendingPathComponent("listledger").path
-            looked.append(dir.path)
-            var isDirectory: ObjCBool = false
-            if fm.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue, fm.isExecutableFile(atPath: candidate) {
-                return .success(candidate)
-            }
-            dir.deleteLastPathComponent()
-        }
-    }
-    return .failure(.missing("cannot find the listledger binary next to the test bundle (looked in \(looked.prefix(6).joined(separator: ", "))…); run `swift build` first or set LISTLEDGER_BIN"))
-}()
-
-func binary() throws -> String {
-    switch listledgerBinary {
-    case .success(let path): return path
-    case .failure(let error): throw error
-    }
-}
+func binary() throws -> String { try listledgerBinary() }
 
 /// `sqlite3` on the PATH, needed to count and tamper with rows.
 let sqlite3Binary: Result<String, HarnessError> = {
@@ -69,49 +27,6 @@ let sqlite3Binary: Result<String, HarnessError> = {
     }
     return .failure(.missing("the sqlite3 command-line shell is not on PATH (apt-get install -y sqlite3; scripts/setup does it)"))
 }()
-
-struct RunResult: CustomStringConvertible {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var description: String { "exit \(status)\n--- stdout:\n\(stdout)\n--- stderr:\n\(stderr)" }
-}
-
-/// Runs a program to completion; standard output and error go through files (no pipe deadlock).
-func runProgram(_ path: String, _ arguments: [String], stdin: String? = nil, in directory: URL? = nil,
-                environment: [String: String] = [:]) throws -> RunResult {
-    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ll-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: scratch) }
-    let outURL = scratch.appendingPathComponent("out"), errURL = scratch.appendingPathComponent("err")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    if let directory { process.currentDirectoryURL = directory }
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "LISTLEDGER_DB")
-    env.removeValue(forKey: "LISTLEDGER_ACTOR")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let outHandle = try FileHandle(forWritingTo: outURL), errHandle = try FileHandle(forWritingTo: errURL)
-    process.standardOutput = outHandle
-    process.standardError = errHandle
-    if let stdin {
-        let inURL = scratch.appendingPathComponent("in")
-        try Data(stdin.utf8).write(to: inURL)
-        process.standardInput = try FileHandle(forReadingFrom: inURL)
-    } else {
-        process.standardInput = FileHandle.nullDevice
-    }
-    try process.run()
-    process.waitUntilExit()
-    try outHandle.close(); try errHandle.close()
-    return RunResult(status: process.terminationStatus,
-                     stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
-                     stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
-}
 
 /// A fresh temporary folder with a ledger file path in it; removed by `remove()`.
 struct Workspace {
@@ -302,18 +217,6 @@ final class Launched {
     }
 }
 
-/// A deterministic generator (SplitMix64), so a failing run can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 /// The seqs in `append` output lines `appended 1 event: seq N` / `appended 3 events: seq 4 5 6`
 /// (complete lines only).

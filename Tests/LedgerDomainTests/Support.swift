@@ -1,25 +1,13 @@
 import Foundation
+import TestSupport
 import LedgerCrypto
 import LedgerDomain
 
-/// The repository root: the nearest folder above this source file that holds `Fixtures/`.
-let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    fatalError("no Fixtures/ folder above \(#filePath)")
-}()
 
 func fixtureData(_ relative: String) throws -> Data {
     try Data(contentsOf: repositoryRoot.appendingPathComponent(relative))
 }
 
-func hex(_ text: String) -> [UInt8] {
-    guard let bytes = Hex.decode(text) else { fatalError("bad hex in a fixture: \(text)") }
-    return bytes
-}
 
 func utf8(_ text: String) -> [UInt8] { Array(text.utf8) }
 

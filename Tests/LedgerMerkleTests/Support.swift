@@ -1,17 +1,8 @@
 import Foundation
+import TestSupport
 import LedgerCrypto
 @testable import LedgerMerkle
 
-/// The repository root: the nearest folder above this file that holds `Fixtures/`.
-let repositoryRoot: URL = {
-    // Symlinks resolved, so a scratch package that links this folder still finds the repository.
-    var url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    fatalError("no Fixtures/ folder above \(#filePath)")
-}()
 
 /// Decodes a JSON fixture under `Fixtures/vectors/`.
 func loadVector<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
@@ -19,28 +10,8 @@ func loadVector<T: Decodable>(_ type: T.Type, _ path: String) throws -> T {
     return try JSONDecoder().decode(T.self, from: data)
 }
 
-func hex(_ text: String) -> [UInt8] {
-    guard let bytes = Hex.decode(text) else { fatalError("bad hex in a fixture: \(text)") }
-    return bytes
-}
 
-func base64(_ text: String) -> [UInt8] {
-    guard let data = Data(base64Encoded: text) else { fatalError("bad base64 in a fixture: \(text)") }
-    return Array(data)
-}
 
-/// A deterministic generator (SplitMix64), so a failing property case can be replayed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
 
 /// RFC 6962 §2.1 written out literally and recursively over leaf hashes, with no stored-hash
 /// layout: the reference the Go-derived code is compared with. Subtree hashes are memoised by

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LedgerCalendar
 import LedgerDomain
 import LedgerStore

@@ -1,16 +1,8 @@
 import Foundation
+import TestSupport
 import LedgerDomain
 import LedgerStore
 
-/// The repository root: the nearest folder above this file that holds `Fixtures/`.
-let repositoryRoot: URL = {
-    var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    while url.path != "/" {
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("Fixtures").path) { return url }
-        url.deleteLastPathComponent()
-    }
-    fatalError("no Fixtures/ folder above \(#filePath)")
-}()
 
 /// The wall clock, as the ledger's `recorded_at`.
 func now() -> Instant {
