@@ -20,6 +20,13 @@ package enum Merkle {
     package static let hashSize = 32
 
     /// The leaf hash of an event: SHA-256(0x00 || canonical bytes).
+    package static func leafHash(canonical: [UInt8]) -> [UInt8] {
+        var hasher = SHA256.Hasher()
+        hasher.update(byte: 0x00)
+        hasher.update(canonical)
+        return hasher.finalize()
+    }
+
     package static func leafHash(canonical: some Collection<UInt8>) -> [UInt8] {
         var hasher = SHA256.Hasher()
         hasher.update(CollectionOfOne(UInt8(0x00)))
@@ -29,12 +36,11 @@ package enum Merkle {
 
     /// The hash of an interior node: SHA-256(0x01 || left || right).
     package static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(1 + left.count + right.count)
-        buffer.append(0x01)
-        buffer.append(contentsOf: left)
-        buffer.append(contentsOf: right)
-        return SHA256.hash(buffer)
+        var hasher = SHA256.Hasher()
+        hasher.update(byte: 0x01)
+        hasher.update(left)
+        hasher.update(right)
+        return hasher.finalize()
     }
 
     /// The root of the empty tree, SHA-256 of no bytes (RFC 6962 §2.1: MTH({}) = SHA-256()).

@@ -24,7 +24,9 @@ extension Ledger {
     package func append(_ events: [NumberedEvent], clock: () -> Instant,
                         afterEach: ((Int64) -> Void)? = nil) throws(LedgerError) -> [AppendOutcome] {
         do {
-            return try connection.writeTransaction {
+            var committedLists: [String: [RecordedEvent]] = [:]
+            var sizes: (Int64, Int64) = (0, 0)
+            let outcomes = try connection.writeTransaction {
                 var batch = try AppendBatch(ledger: self, now: clock())
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
@@ -36,8 +38,12 @@ extension Ledger {
                     }
                 }
                 try batch.finish()
+                committedLists = batch.entryEvents
+                sizes = (batch.startSize, batch.head.size)
                 return outcomes
             }
+            eventCache.committed(fromSize: sizes.0, toSize: sizes.1, entries: committedLists)
+            return outcomes
         } catch let error as LedgerError {
             throw error
         } catch let error as SQLiteError {
@@ -61,12 +67,19 @@ struct AppendBatch {
     var batchIDs: [String: (seq: Int64, event: Event)] = [:]
     var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
     var flagged: [String: Int64] = [:]
+    let startSize: Int64
+    /// Entries whose obligations may change with this batch (see `changesObligations`).
+    var obligationEntries: Set<String> = []
+    /// The complete event list of each entry whose history is known in memory (cached before
+    /// the batch, or loaded for its obligations), with this batch's events added.
+    var entryEvents: [String: [RecordedEvent]] = [:]
 
     init(ledger: Ledger, now: Instant) throws {
         self.ledger = ledger
         connection = ledger.connection
         tree = TreeStore(connection: connection)
         head = try ledger.head()
+        startSize = head.size
         // recorded_at never lies before an earlier event's, whatever the clock says.
         let milliseconds = max(now.epochMilliseconds, head.recordedMilliseconds)
         recordedAt = Instant(epochMilliseconds: milliseconds)
@@ -144,6 +157,13 @@ struct AppendBatch {
         if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
             entries[entry] = EntryState.applying(event, seq: seq, to: state)
             touchedEntries.insert(entry)
+            if Self.changesObligations(event.type) { obligationEntries.insert(entry) }
+            if entryEvents[entry] == nil, let cached = ledger.eventCache.events(of: entry, logSize: startSize) {
+                entryEvents[entry] = cached
+            } else if entryEvents[entry] == nil, state == nil {
+                entryEvents[entry] = []  // a new entry: its history starts here
+            }
+            entryEvents[entry]?.append(recorded)
         }
         switch event.body {
         case .complaintReceived(let id): complaints[id] = (event.entry, seq, nil)
@@ -152,6 +172,16 @@ struct AppendBatch {
         default: break
         }
         return .appended(seq: seq)
+    }
+
+    /// Types that never change an entry's obligations when accepted: the rules refuse them once
+    /// an entry is shielded or revoked, and what they record (holders, measures, reposts,
+    /// publication) matters only at the exit, whose own refresh reads them from the history.
+    static func changesObligations(_ type: EventType) -> Bool {
+        switch type {
+        case .entryPublished, .employerNotified, .pushedToUnit, .measureApplied, .repostRegistered, .breachFlagged: false
+        default: true
+        }
     }
 
     /// Writes the projections and the head.
@@ -166,7 +196,10 @@ struct AppendBatch {
         for (obligation, seq) in flagged {
             try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
         }
-        try ledger.refreshObligations(entries: touchedEntries)
+        for entry in obligationEntries where entryEvents[entry] == nil {
+            entryEvents[entry] = try ledger.events(ofEntry: entry)
+        }
+        try ledger.refreshObligations(entries: obligationEntries, events: entryEvents)
         try connection.run("UPDATE head SET size = ?, hash = ?, recorded_ms = ? WHERE id = 1",
                            [.int(head.size), .blob(head.hash), .int(head.recordedMilliseconds)])
     }

@@ -27,7 +27,7 @@ extension Ledger {
 
     /// Recomputes the obligations of `entries` from their events (inside the append
     /// transaction, so the table always matches the log).
-    func refreshObligations(entries: Set<String>) throws {
+    func refreshObligations(entries: Set<String>, events known: [String: [RecordedEvent]] = [:]) throws {
         guard !entries.isEmpty else { return }
         let engine = try obligationEngine()
         let remove = try connection.statement("DELETE FROM obligations WHERE entry = ?")
@@ -36,7 +36,7 @@ extension Ledger {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for entry in entries.sorted() {
-            let derived = engine.obligations(of: try events(ofEntry: entry))
+            let derived = engine.obligations(of: try known[entry] ?? events(ofEntry: entry))
             remove.reset()
             try remove.bind([.text(entry)])
             _ = try remove.step()

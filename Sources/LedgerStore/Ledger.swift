@@ -6,6 +6,10 @@ import LedgerCrypto
 package final class Ledger {
     package let connection: Connection
     package let path: String
+    /// The decoded events of recently appended entries, so a long import in many batches does
+    /// not decode an entry's history again for every batch that touches it. Valid only while
+    /// the log's size is the one this process last committed (another writer clears it).
+    var eventCache = EntryEventCache()
 
     private init(connection: Connection, path: String) {
         self.connection = connection

@@ -1,18 +1,28 @@
 import LedgerMerkle
 
 /// The Merkle tree's stored hashes in the `tree` table (flat layout of `Merkle.storedHashIndex`).
-struct TreeStore: HashReader {
+/// Hashes it writes or reads are remembered for the life of the value (one append batch): the
+/// siblings a new leaf needs are almost always among them, so a batch reads the table rarely.
+final class TreeStore: HashReader {
     let connection: Connection
+    private var recent: [Int64: [UInt8]] = [:]
+
+    init(connection: Connection) { self.connection = connection }
 
     func readHashes(_ indexes: [Int64]) throws -> [[UInt8]] {
+        if indexes.allSatisfy({ recent[$0] != nil }) { return indexes.map { recent[$0]! } }
         let statement = try connection.statement("SELECT node FROM tree WHERE idx = ?")
+        defer { statement.reset() }
         return try indexes.map { index in
+            if let known = recent[index] { return known }
             statement.reset()
             try statement.bind([.int(index)])
             guard try statement.step() else {
                 throw LedgerError.integrity("the Merkle tree lacks stored hash \(index); run `listledger verify`")
             }
-            return statement.blob(0)
+            let hash = statement.blob(0)
+            recent[index] = hash
+            return hash
         }
     }
 
@@ -25,6 +35,7 @@ struct TreeStore: HashReader {
             insert.reset()
             try insert.bind([.int(position), .blob(hash)])
             _ = try insert.step()
+            recent[position] = hash
             position += 1
         }
     }

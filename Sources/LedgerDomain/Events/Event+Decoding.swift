@@ -111,7 +111,8 @@ struct FieldReader {
 
     static func checkText(_ text: String, field: String) throws(InputError) {
         guard !text.isEmpty else { throw InputError(field: field, "must not be empty") }
-        guard text.count <= maximumTextLength else { throw InputError(field: field, "is longer than \(maximumTextLength) characters") }
+        // utf8.count is O(1); counting characters is not, and is needed only for long texts.
+        guard text.utf8.count <= maximumTextLength || text.count <= maximumTextLength else { throw InputError(field: field, "is longer than \(maximumTextLength) characters") }
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
               !first.properties.isWhitespace, !last.properties.isWhitespace else {
             throw InputError(field: field, "has white space at its start or end")

@@ -37,18 +37,37 @@ package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible 
         Instant(epochMilliseconds: day.endOfDayEpochMilliseconds, offsetMinutes: beijingOffsetMinutes)
     }
 
+    // Built byte by byte: every append renders two instants, and string interpolation of
+    // padded numbers cost more than hashing the event.
     private func render(offsetMinutes: Int, utcAsZ: Bool, alwaysMilliseconds: Bool = false) -> String {
         let local = epochMilliseconds + Int64(offsetMinutes) * 60_000
         let (days, msOfDay) = local.floorDivided(by: 86_400_000)
         let date = BeijingDay(dayNumber: days)  // just the civil date of the local day
-        let (year, month, day) = (date.year, date.month, date.day)
-        let seconds = msOfDay / 1000, millis = msOfDay % 1000
-        var text = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(Int(seconds / 3600), 2)):\(pad(Int(seconds / 60 % 60), 2)):\(pad(Int(seconds % 60), 2))"
-        if millis != 0 || alwaysMilliseconds { text += "." + pad(Int(millis), 3) }
-        if utcAsZ && offsetMinutes == 0 { return text + "Z" }
-        let sign = offsetMinutes < 0 ? "-" : "+"
-        let magnitude = abs(offsetMinutes)
-        return text + sign + pad(magnitude / 60, 2) + ":" + pad(magnitude % 60, 2)
+        let seconds = Int(msOfDay / 1000), millis = Int(msOfDay % 1000)
+        var out: [UInt8] = []
+        out.reserveCapacity(29)
+        func digits(_ value: Int, _ width: Int) {
+            var divisor = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(48 + rest / divisor % 10))
+                rest %= divisor
+                divisor /= 10
+            }
+        }
+        digits(date.year, 4); out.append(0x2D); digits(date.month, 2); out.append(0x2D); digits(date.day, 2)
+        out.append(0x54)
+        digits(seconds / 3600, 2); out.append(0x3A); digits(seconds / 60 % 60, 2); out.append(0x3A); digits(seconds % 60, 2)
+        if millis != 0 || alwaysMilliseconds { out.append(0x2E); digits(millis, 3) }
+        if utcAsZ && offsetMinutes == 0 {
+            out.append(0x5A)
+        } else {
+            out.append(offsetMinutes < 0 ? 0x2D : 0x2B)
+            let magnitude = abs(offsetMinutes)
+            digits(magnitude / 60, 2); out.append(0x3A); digits(magnitude % 60, 2)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)`; nil with a reason when it is not that.
@@ -112,10 +131,6 @@ package struct InstantFormatError: Error, Sendable {
     init(_ problem: String) { self.problem = problem }
 }
 
-private func pad(_ value: Int, _ width: Int) -> String {
-    let text = String(value)
-    return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-}
 
 extension Int64 {
     /// Floor division with a non-negative remainder (instants before 1970 stay correct).

@@ -1,5 +1,5 @@
 /// Where an entry stands on the list (SPEC §5 `state`).
-package enum EntryStatus: String, Codable, Sendable {
+package enum EntryStatus: String, Sendable {
     case noticed, listed
     case correctionPending = "correction_pending"
     case shielded, revoked
@@ -7,7 +7,7 @@ package enum EntryStatus: String, Codable, Sendable {
 
 /// The projection of one entry: everything the rules need to accept or refuse its next event,
 /// and what `state` shows. Built only by folding events (`applying`), never edited directly.
-package struct EntryState: Codable, Sendable, Equatable {
+package struct EntryState: Sendable, Equatable {
     package var entry: String
     package var court: String
     package var caseNumber: String
@@ -33,7 +33,7 @@ package struct EntryState: Codable, Sendable, Equatable {
     package var notifiedOfExit: [String] = []
     package var lastSeq: Int64 = 0
 
-    package struct Measure: Codable, Sendable, Equatable {
+    package struct Measure: Sendable, Equatable {
         package var unit: String
         package var measure: String
         /// `applied`, `lifted` or `retained`.
@@ -41,7 +41,7 @@ package struct EntryState: Codable, Sendable, Equatable {
         package var until: String?
     }
 
-    package struct Repost: Codable, Sendable, Equatable {
+    package struct Repost: Sendable, Equatable {
         package var unit: String
         package var deleted: Bool
     }
