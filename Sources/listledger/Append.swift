@@ -26,6 +26,11 @@ extension ListLedger {
 
         func run() throws {
             try reportingFailures {
+                if let batchSize {
+                    guard batchSize >= 1 else { throw Failure.input(InputError(field: "--batch-size", "must be at least 1")) }
+                    try appendInBatches(of: batchSize)
+                    return
+                }
                 let data: Data
                 if file == "-" {
                     data = FileHandle.standardInput.readDataToEndOfFile()
@@ -37,21 +42,63 @@ extension ListLedger {
                 }
                 let events = try EventLines.decode(Array(data))
                 let ledger = try self.ledger.open()
-                if let batchSize {
-                    guard batchSize >= 1 else { throw Failure.input(InputError(field: "--batch-size", "must be at least 1")) }
-                    var start = 0
-                    while start < events.count {
-                        let batch = Array(events[start..<min(start + batchSize, events.count)])
-                        let outcomes = try ledger.append(batch, clock: Clock.now)
-                        report(outcomes, events: batch)
-                        fflush(nil)  // nil flushes every stream; the seqs must be out before the next batch
-                        start += batchSize
-                    }
-                } else {
-                    let outcomes = try ledger.append(events, clock: Clock.now)
-                    report(outcomes, events: events)
-                }
+                let outcomes = try ledger.append(events, clock: Clock.now)
+                report(outcomes, events: events)
             }
+        }
+
+        /// Streams the input: each batch is decoded, checked and committed on its own, so a
+        /// file of millions of events needs memory for one batch only.
+        func appendInBatches(of batchSize: Int) throws {
+            let input: FileHandle
+            if file == "-" {
+                input = FileHandle.standardInput
+            } else {
+                guard let handle = FileHandle(forReadingAtPath: file) else { throw Failure.other("cannot read \(file)") }
+                input = handle
+            }
+            let ledger = try self.ledger.open()
+            var lines = LineReader(handle: input)
+            var batch: [NumberedEvent] = []
+            var committed: (lines: Int, first: Int64?, last: Int64?) = (0, nil, nil)
+            let showProgress = standardErrorIsTerminal && !output.json
+            func flush() throws {
+                guard !batch.isEmpty else { return }
+                let outcomes: [AppendOutcome]
+                switch Result(catching: { () throws(LedgerError) in try ledger.append(batch, clock: Clock.now) }) {
+                case .success(let appended): outcomes = appended
+                case .failure(let error):
+                    if committed.lines > 0 { printError(committedSoFar(committed)) }
+                    throw error
+                }
+                report(outcomes, events: batch)
+                fflush(nil)  // nil flushes every stream; the seqs must be out before the next batch
+                for case .appended(let seq) in outcomes {
+                    committed.first = committed.first ?? seq
+                    committed.last = seq
+                }
+                committed.lines = batch.last!.line
+                if showProgress { printError("\u{1B}[2K\rappended through line \(committed.lines)", newline: false) }
+                batch.removeAll(keepingCapacity: true)
+            }
+            while let (number, line) = try lines.next() {
+                guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
+                switch Result(catching: { () throws(InputError) in try Event.decode(jsonLine: line) }) {
+                case .success(let event): batch.append(NumberedEvent(line: number, event: event))
+                case .failure(let error):
+                    if committed.lines > 0 { printError(committedSoFar(committed)) }
+                    throw Failure.input(error.at(line: number))
+                }
+                if batch.count == batchSize { try flush() }
+            }
+            try flush()
+            if showProgress { printError("\u{1B}[2K\r", newline: false) }
+            if committed.lines == 0 { throw Failure.input(InputError("the input holds no events")) }
+        }
+
+        func committedSoFar(_ committed: (lines: Int, first: Int64?, last: Int64?)) -> String {
+            let seqs = committed.first.map { " (seq \($0)–\(committed.last!))" } ?? ""
+            return "note: lines 1–\(committed.lines) were appended in earlier batches\(seqs) and stay; the failing batch wrote nothing"
         }
 
         func report(_ outcomes: [AppendOutcome], events: [NumberedEvent]) {
@@ -80,6 +127,41 @@ extension ListLedger {
             for duplicate in duplicates {
                 print("line \(duplicate.line): id \"\(duplicate.id)\" is already stored as seq \(duplicate.seq); not stored again")
             }
+        }
+    }
+}
+
+/// Reads lines from a file handle in large chunks (without the newline; a trailing CR dropped).
+struct LineReader {
+    let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var finished = false
+    private var number = 0
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    mutating func next() throws -> (Int, [UInt8])? {
+        while true {
+            if let newline = buffer[position...].firstIndex(of: 0x0A) {
+                var line = Array(buffer[position..<newline])
+                position = newline + 1
+                if line.last == 0x0D { line.removeLast() }
+                number += 1
+                return (number, line)
+            }
+            if finished {
+                guard position < buffer.count else { return nil }
+                var line = Array(buffer[position...])
+                position = buffer.count
+                if line.last == 0x0D { line.removeLast() }
+                number += 1
+                return (number, line)
+            }
+            buffer.removeFirst(position)
+            position = 0
+            let chunk = try handle.read(upToCount: 1 << 22) ?? Data()
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
     }
 }
