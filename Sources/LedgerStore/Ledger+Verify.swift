@@ -1,6 +1,11 @@
+import Dispatch
 import LedgerCrypto
 import LedgerDomain
 import LedgerMerkle
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The result of re-reading the whole log (SPEC §5 `verify --json`).
 package struct VerifyReport: Sendable {
@@ -13,75 +18,189 @@ package struct VerifyReport: Sendable {
 }
 
 extension Ledger {
-    /// Re-hashes the chain and the Merkle tree in one streaming pass (constant memory), checks
-    /// that seqs run gaplessly from 1 and that the stored head matches, and names the first bad seq.
-    package func verify(progress: ((Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
-        try connection.readTransaction {
-            let stored = try head()
-            let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events ORDER BY seq")
-            // The tree's stored nodes, read in step with the events: appending leaf n wrote the
-            // leaf and each subtree it completed, in that order, so one sequential cursor checks
-            // every node (not only the O(log n) a root computation reads).
-            let nodes = try connection.statement("SELECT idx, node FROM tree ORDER BY idx")
-            var nextNode: Int64 = 0
-            var expected: Int64 = 1
-            var previous = RecordedEvent.genesisHash
-            var tree = StreamingRoot()
-            func fail(_ seq: Int64, _ reason: String) -> VerifyReport {
-                VerifyReport(events: expected - 1, head: previous, firstBadSeq: seq, reason: reason)
-            }
-            while try statement.step() {
-                let seq = statement.int(0)
-                guard seq == expected else {
-                    return seq > expected
-                        ? fail(expected, "event \(expected) is missing (the next stored seq is \(seq))")
-                        : fail(seq, "seq \(seq) is out of order")
-                }
-                let canonical = statement.blob(1)
-                guard CanonicalSeq.read(canonical) == seq else {
-                    return fail(seq, "the stored event's own seq is \(CanonicalSeq.read(canonical).map(String.init) ?? "unreadable"), not \(seq): rows were moved or edited")
-                }
-                let prevHash = statement.blob(2)
-                guard prevHash == previous else { return fail(seq, "prev_hash does not match the hash of event \(seq - 1)") }
-                let hash = RecordedEvent.chainHash(prevHash: prevHash, canonical: canonical)
-                guard statement.blob(3) == hash else {
-                    return fail(seq, "the stored hash does not match SHA-256(prev_hash || canonical bytes): the event or its hash was altered")
-                }
-                for node in tree.append(Merkle.leafHash(canonical: canonical)) {
-                    guard try nodes.step(), nodes.int(0) == nextNode, nodes.blob(1) == node else {
-                        return fail(seq, "the stored Merkle tree node \(nextNode), written with seq \(seq), does not match the events")
-                    }
-                    nextNode += 1
-                }
-                previous = hash
-                expected += 1
-                if let progress, seq % 100_000 == 0 { progress(seq, stored.size) }
-            }
-            let count = expected - 1
-            if try nodes.step() {
-                return VerifyReport(events: count, head: previous, firstBadSeq: count + 1,
-                                    reason: "the Merkle tree holds nodes beyond the \(count) events: events after seq \(count) were removed")
-            }
-            if count < stored.size {
-                return VerifyReport(events: count, head: previous, firstBadSeq: count + 1,
-                                    reason: "the log ends at seq \(count) but the head records \(stored.size) events: the tail was cut off")
-            }
-            if count > stored.size {
-                return VerifyReport(events: count, head: previous, firstBadSeq: stored.size + 1,
-                                    reason: "events after the recorded head (\(stored.size)) were added outside the ledger")
-            }
-            if stored.hash != previous && count > 0 {
-                return VerifyReport(events: count, head: previous, firstBadSeq: count, reason: "the recorded head hash does not match the last event's hash")
-            }
-            let root = tree.root
-            return VerifyReport(events: count, head: previous, firstBadSeq: nil, reason: nil, root: root)
+    /// Below this many events, one pass; above, the log is cut into one segment per core.
+    static let parallelVerifyThreshold: Int64 = 200_000
+
+    /// Re-hashes the chain and the Merkle tree, checks that seqs run gaplessly from 1, that every
+    /// stored tree node matches the events and that the stored head matches, and names the
+    /// first bad seq. Each segment streams its rows (constant memory); segments run in parallel
+    /// on their own read connections and are joined at their boundaries.
+    /// `segments` overrides how many segments the log is cut into (tests use it to check that
+    /// every cut gives the same answer).
+    package func verify(segments: Int? = nil, progress: (@Sendable (Int64, Int64) -> Void)? = nil) throws -> VerifyReport {
+        let stored = try connection.readTransaction { try head() }
+        let size = stored.size
+        let cores = Int64(max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+        let parts: Int64 = segments.map { Int64(max(1, $0)) } ?? (size >= Self.parallelVerifyThreshold ? cores : 1)
+        var cuts: [(Int64, Int64)] = []
+        for part in 0..<parts {
+            let low: Int64 = size * part / parts + 1
+            let high: Int64 = size * (part + 1) / parts
+            cuts.append((low, high))
         }
+        let bounds = cuts
+        let done = Mutex<Int64>(0)
+        let results = Mutex<[Int: Result<SegmentResult, any Error>]>([:])
+        let path = self.path
+        let report: (@Sendable (Int64) -> Void)? = progress.map { progress in
+            { @Sendable added in
+                let total = done.withLock { value -> Int64 in value += added; return value }
+                progress(total, size)
+            }
+        }
+        DispatchQueue.concurrentPerform(iterations: bounds.count) { part in
+            let (low, high) = bounds[part]
+            let outcome = Result { () throws -> SegmentResult in
+                let connection = try Connection(path: path, create: false, readOnly: true)
+                return try connection.readTransaction {
+                    try verifySegment(connection: connection, low: low, high: high, last: part == bounds.count - 1, progress: report)
+                }
+            }
+            results.withLock { $0[part] = outcome }
+        }
+        let segments = try results.withLock { all in try (0..<bounds.count).map { try all[$0]!.get() } }
+
+        // Join: the first failure in seq order wins; then the links between segments.
+        var previous = RecordedEvent.genesisHash
+        var count: Int64 = 0
+        for segment in segments {
+            if let failure = segment.failure { return VerifyReport(events: failure.seq - 1, head: previous, firstBadSeq: failure.seq, reason: failure.reason) }
+            if segment.count > 0 {
+                guard segment.firstPrevHash == previous else {
+                    return VerifyReport(events: count, head: previous, firstBadSeq: count + 1, reason: "prev_hash does not match the hash of event \(count)")
+                }
+                previous = segment.lastHash
+            }
+            count += segment.count
+        }
+        let extraEvents = try connection.readTransaction { try connection.scalarInt("SELECT count(*) FROM events WHERE seq > ?", [.int(size)]) ?? 0 }
+        if extraEvents > 0 {
+            return VerifyReport(events: count, head: previous, firstBadSeq: size + 1,
+                                reason: "events after the recorded head (\(size)) were added outside the ledger")
+        }
+        if stored.hash != previous && count > 0 {
+            return VerifyReport(events: count, head: previous, firstBadSeq: count, reason: "the recorded head hash does not match the last event's hash")
+        }
+        return VerifyReport(events: count, head: previous, firstBadSeq: nil, reason: nil, root: segments.last?.root ?? Merkle.emptyTreeHash)
     }
+}
+
+/// What one segment of the log showed.
+struct SegmentResult: Sendable {
+    var count: Int64 = 0
+    var firstPrevHash: [UInt8] = []
+    var lastHash: [UInt8] = []
+    var root: [UInt8]?
+    var failure: (seq: Int64, reason: String)?
+}
+
+/// Verifies events `low…high`: each row's seq, its own canonical seq, its chain hash, the link
+/// to the row before it (within the segment), and every tree node written with it. The tree
+/// state before `low` is read from the stored nodes of the segment before, which that segment
+/// checks. The last segment also checks that nothing lies beyond `high` in the tree.
+func verifySegment(connection: Connection, low: Int64, high: Int64, last: Bool,
+                   progress: (@Sendable (Int64) -> Void)?) throws -> SegmentResult {
+    var result = SegmentResult()
+    guard low <= high else {
+        if last, try connection.scalarInt("SELECT count(*) FROM tree") ?? 0 > 0 {
+            result.failure = (1, "the Merkle tree holds nodes but the log has no events")
+        }
+        result.root = Merkle.emptyTreeHash
+        return result
+    }
+    let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events WHERE seq BETWEEN ? AND ? ORDER BY seq")
+    try statement.bind([.int(low), .int(high)])
+    let nodes = try connection.statement("SELECT idx, node FROM tree WHERE idx >= ? ORDER BY idx")
+    var nextNode = Merkle.storedHashCount(low - 1)
+    try nodes.bind([.int(nextNode)])
+    var tree = try StreamingRoot(frontierOf: low - 1, reader: TreeStore(connection: connection))
+    var expected = low
+    var previous: [UInt8] = []
+    var hash = [UInt8](repeating: 0, count: 32)
+    var unreported: Int64 = 0
+    while try statement.step() {
+        let seq = statement.int(0)
+        guard seq == expected else {
+            result.failure = seq > expected ? (expected, "event \(expected) is missing (the next stored seq is \(seq))") : (seq, "seq \(seq) is out of order")
+            return result
+        }
+        let leaf: [UInt8]? = try statement.withBlob(1) { canonical -> [UInt8]? in
+            guard CanonicalSeq.read(canonical) == seq else {
+                result.failure = (seq, "the stored event's own seq is \(CanonicalSeq.read(canonical).map(String.init) ?? "unreadable"), not \(seq): rows were moved or edited")
+                return nil
+            }
+            return try statement.withBlob(2) { prevHash -> [UInt8]? in
+                if seq == low {
+                    result.firstPrevHash = Array(prevHash)
+                } else if !same(prevHash, previous) {
+                    result.failure = (seq, "prev_hash does not match the hash of event \(seq - 1)")
+                    return nil
+                }
+                var chain = SHA256.Hasher()
+                chain.update(prevHash)
+                chain.update(canonical)
+                hash = chain.finalize()
+                let matches = statement.withBlob(3) { same($0, hash) }
+                guard matches else {
+                    result.failure = (seq, "the stored hash does not match SHA-256(prev_hash || canonical bytes): the event or its hash was altered")
+                    return nil
+                }
+                var leafHasher = SHA256.Hasher()
+                leafHasher.update(byte: 0x00)
+                leafHasher.update(canonical)
+                return leafHasher.finalize()
+            }
+        }
+        guard let leaf else { return result }
+        for node in tree.append(leaf) {
+            guard try nodes.step(), nodes.int(0) == nextNode, nodes.withBlob(1, { same($0, node) }) else {
+                result.failure = (seq, "the stored Merkle tree node \(nextNode), written with seq \(seq), does not match the events")
+                return result
+            }
+            nextNode += 1
+        }
+        previous = hash
+        result.count += 1
+        expected += 1
+        unreported += 1
+        if unreported == 100_000, let progress { progress(unreported); unreported = 0 }
+    }
+    if expected <= high {
+        result.failure = (expected, "the log ends at seq \(expected - 1) but the head records \(high) events: the tail was cut off")
+        return result
+    }
+    if last, try nodes.step() {
+        result.failure = (high + 1, "the Merkle tree holds nodes beyond the \(high) events: events after seq \(high) were removed")
+        return result
+    }
+    result.lastHash = previous
+    if last { result.root = tree.root }
+    return result
+}
+
+/// Byte equality by memcmp (the generic `elementsEqual` was a visible share of verify).
+@inline(__always)
+func same(_ stored: UnsafeRawBufferPointer, _ bytes: [UInt8]) -> Bool {
+    guard stored.count == bytes.count else { return false }
+    guard let storedBase = stored.baseAddress else { return bytes.isEmpty }
+    return bytes.withUnsafeBytes { memcmp(storedBase, $0.baseAddress!, bytes.count) == 0 }
 }
 
 /// The RFC 6962 root of a stream of leaves, keeping only O(log n) subtree hashes.
 struct StreamingRoot {
     private var stack: [(size: Int64, hash: [UInt8])] = []
+
+    init() {}
+
+    /// The state after `size` leaves, from the stored roots of its perfect subtrees.
+    init(frontierOf size: Int64, reader: some HashReader) throws {
+        var start: Int64 = 0
+        for level in stride(from: 62, through: 0, by: -1) where size & (Int64(1) << level) != 0 {
+            let hash = try reader.readHashes([Merkle.storedHashIndex(level: level, n: start >> level)])[0]
+            stack.append((Int64(1) << level, hash))
+            start += Int64(1) << level
+        }
+    }
 
     /// Adds a leaf; returns the nodes it creates (the leaf, then each subtree it completes),
     /// which is what the store wrote for it.
@@ -106,27 +225,32 @@ struct StreamingRoot {
 }
 
 /// Reads `"seq":N` from canonical bytes without decoding the whole event (verify's hot path).
-/// In canonical JSON every quote inside a string is escaped, so the first `"seq":` is the key.
+/// In canonical JSON every quote inside a string is escaped, so an unescaped `"seq":` is the
+/// key; keys are sorted and `seq` is near the end, so the search runs backwards.
 enum CanonicalSeq {
     private static let key = Array(#""seq":"#.utf8)
 
     static func read(_ bytes: [UInt8]) -> Int64? {
-        guard bytes.count > key.count else { return nil }
-        var i = 0
-        outer: while i + key.count < bytes.count {
-            for j in 0..<key.count where bytes[i + j] != key[j] {
-                i += 1
-                continue outer
+        bytes.withUnsafeBytes { read($0) }
+    }
+
+    static func read(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let width = key.count
+        guard bytes.count > width else { return nil }
+        var i = bytes.count - width - 1
+        while i >= 0 {
+            if bytes[i] == 0x22, bytes[i + 1] == 0x73, bytes[i + 2] == 0x65, bytes[i + 3] == 0x71, bytes[i + 4] == 0x22, bytes[i + 5] == 0x3A {
+                var value: Int64 = 0
+                var k = i + width
+                var digits = 0
+                while k < bytes.count, bytes[k] >= 0x30, bytes[k] <= 0x39, digits < 19 {
+                    value = value * 10 + Int64(bytes[k] - 0x30)
+                    k += 1
+                    digits += 1
+                }
+                return digits > 0 ? value : nil
             }
-            var value: Int64 = 0
-            var k = i + key.count
-            var digits = 0
-            while k < bytes.count, bytes[k] >= 0x30, bytes[k] <= 0x39, digits < 19 {
-                value = value * 10 + Int64(bytes[k] - 0x30)
-                k += 1
-                digits += 1
-            }
-            return digits > 0 ? value : nil
+            i -= 1
         }
         return nil
     }

@@ -26,9 +26,10 @@ extension ListLedger {
             try reportingFailures {
                 let ledger = try self.ledger.open(readOnly: true)
                 let showProgress = standardErrorIsTerminal && !output.json
-                let report = try ledger.verify(progress: showProgress ? { done, total in
+                let progress: (@Sendable (Int64, Int64) -> Void)? = showProgress ? { @Sendable done, total in
                     printError("\u{1B}[2K\rverifying: \(done) of \(total) events", newline: false)
-                } : nil)
+                } : nil
+                let report = try ledger.verify(progress: progress)
                 if showProgress { printError("\u{1B}[2K\r", newline: false) }
                 let extends = try against.map { try checkAgainst($0, key: key, ledger: ledger, report: report) }
                 let ok = report.ok && (extends?.ok ?? true)
