@@ -15,6 +15,10 @@ strings, BOM/CR/NUL, syntax damage). The properties checked for every case:
      count did not change;
   4. `verify` stays ok (checked every 50 cases and at the end).
 
+Before fuzzing, known-answer probes check inputs whose meaning must survive storage (ids that
+differ only after a U+0000 must stay different entries and complaints); they fail today: the
+store binds text as C strings (see docs/performance.md, "Fuzzing").
+
 A failing case is saved under --out (default scripts/fuzz/findings/) with the command's output.
 The ledger starts afresh every 400 cases so that deep lifecycle states keep being reached.
 The run prints a summary and "N passed, N failed" (cases); exit 1 if any property failed.
@@ -294,6 +298,45 @@ class Fuzzer:
         return ok
 
 
+# Known-answer probes found while fuzzing: inputs whose *meaning* must be kept, not only their
+# well-formedness. Each is (name, setup lines, probe line, expected exit code of the probe).
+NUL_INCLUSION = ('{"type":"inclusion_decided","entry":"P\\u0000A","at":"2021-03-01T10:00:00+08:00","actor":"court:baisha",'
+                 '"court":"court:baisha","case":"(2021)琼9025执1号","debtor":{"kind":"person","name":"王某某",'
+                 '"id_number":"460030198001010011"},"grounds":["able_but_refuses"],"public":true}')
+PROBES = [
+    ("an entry id differing after U+0000 is another entry (shielding an unknown entry is refused)",
+     [NUL_INCLUSION], '{"type":"entry_shielded","entry":"P\\u0000B","at":"2021-03-05T10:00:00+08:00","actor":"court:baisha"}', 1),
+    ("a complaint id differing after U+0000 is another complaint (it may be received)",
+     ['{"type":"complaint_received","at":"2021-01-01T10:00:00+08:00","actor":"unit:baisha-drc","complaint":"c\\u0000a"}'],
+     '{"type":"complaint_received","at":"2021-01-01T10:00:00+08:00","actor":"unit:baisha-drc","complaint":"c\\u0000b"}', 0),
+]
+
+
+def run_probes(binary: str, work: str) -> list[str]:
+    failures = []
+    for name, setup, probe, expected in PROBES:
+        db = os.path.join(work, "probe.sqlite")
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        subprocess.run([binary, "--db", db, "init"], capture_output=True, check=True)
+        path = os.path.join(work, "probe.jsonl")
+        with open(path, "w") as f:
+            f.write("\n".join(setup) + "\n")
+        r = subprocess.run([binary, "--db", db, "append", path], capture_output=True, text=True)
+        if r.returncode != 0:
+            failures.append(f"probe setup refused ({name}): {r.stderr.strip()[:200]}")
+            continue
+        with open(path, "w") as f:
+            f.write(probe + "\n")
+        r = subprocess.run([binary, "--db", db, "append", path], capture_output=True, text=True)
+        ok = r.returncode == expected
+        print(f"{'ok  ' if ok else 'FAIL'} probe: {name} (exit {r.returncode}, expected {expected})", flush=True)
+        if not ok:
+            failures.append(name)
+    return failures
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description="fuzz `listledger append` with mutated JSON Lines")
     ap.add_argument("--seconds", type=float, default=60)
@@ -301,6 +344,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=int(time.time()))
     ap.add_argument("--timeout", type=float, default=20.0)
     ap.add_argument("--out", default=os.path.join(HERE, "findings"))
+    ap.add_argument("--no-probes", action="store_true", help="skip the known-answer probes")
     args = ap.parse_args()
     if not args.bin:
         subprocess.run(["swift", "build", "--product", "listledger"], cwd=REPO, check=True, stdout=sys.stderr)
@@ -309,6 +353,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="listledger-fuzz-")
     print(f"fuzz: {os.path.abspath(args.bin)}, seed {args.seed}, {args.seconds:.0f} s, findings in {args.out}", flush=True)
+    probe_failures = [] if args.no_probes else run_probes(os.path.abspath(args.bin), work)
     fuzzer = Fuzzer(os.path.abspath(args.bin), rng, work, args.out, args.timeout)
     deadline = time.time() + args.seconds
     started = time.time()
@@ -331,8 +376,8 @@ def main() -> int:
     print("most common refusals:")
     for kind, n in sorted(fuzzer.refusal_kinds.items(), key=lambda kv: -kv[1])[:12]:
         print(f"  {n:6d}  {kind}")
-    failed = s["failures"]
-    print(f"{s['cases'] - failed} passed, {failed} failed")
+    failed = s["failures"] + len(probe_failures)
+    print(f"{s['cases'] + len(PROBES) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
