@@ -21,8 +21,13 @@ extension Ledger {
         }
     }
 
+    /// The engine with the ledger's profile and newest calendar, built once per connection
+    /// (reading the calendar costs more than deriving an entry's obligations).
     package func obligationEngine() throws -> ObligationEngine {
-        ObligationEngine(profile: try profile(), calendar: try calendar())
+        if let engine = cachedEngine { return engine }
+        let engine = ObligationEngine(profile: try profile(), calendar: try calendar())
+        cachedEngine = engine
+        return engine
     }
 
     /// Recomputes the obligations of `entries` from their events (inside the append
@@ -53,6 +58,7 @@ extension Ledger {
         try connection.writeTransaction {
             try connection.run("INSERT INTO calendars(version, data, loaded_ms) VALUES (?, ?, ?) ON CONFLICT(version) DO UPDATE SET data = excluded.data, loaded_ms = excluded.loaded_ms",
                                [.text(calendar.identity), .text(String(decoding: calendar.json, as: UTF8.self)), .int(now.epochMilliseconds)])
+            cachedEngine = nil
             try refreshAllObligations()
         }
     }

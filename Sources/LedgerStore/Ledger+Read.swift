@@ -3,9 +3,9 @@ import LedgerDomain
 extension Ledger {
     /// Calls `body` with each stored event in seq order, streaming (constant memory).
     /// `filter` is an SQL condition on the events table, e.g. `entry = ?`.
-    package func forEachEvent(where filter: String? = nil, _ arguments: [SQLValue] = [],
+    package func forEachEvent(where filter: String? = nil, _ arguments: [SQLValue] = [], orderedBy order: String = "seq",
                               _ body: (RecordedEvent) throws -> Void) throws {
-        let sql = "SELECT canonical, prev_hash, hash FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY seq"
+        let sql = "SELECT canonical, prev_hash, hash FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order
         let statement = try connection.statement(sql)
         try statement.bind(arguments)
         while try statement.step() {

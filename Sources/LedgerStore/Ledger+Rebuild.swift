@@ -3,35 +3,55 @@ import LedgerDomain
 extension Ledger {
     /// Empties the projection tables and derives them again from the log, in one transaction.
     /// The result must equal what the appends maintained (the tests compare them).
+    ///
+    /// Events are read entry by entry (the `events_by_entry` index, seq order within an entry),
+    /// so memory holds one entry's history at a time, however long the log.
     package func rebuild(progress: ((Int64) -> Void)? = nil) throws {
         try connection.writeTransaction {
             for table in Schema.projectionTables { try connection.execute("DELETE FROM \(table)") }
-            var replay = Replay()
-            var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
-            var complaintOrder: [String] = []
+            let engine = try obligationEngine()
+            // Complaints and flags are keyed by id, so their rows do not depend on reading order.
+            var complaints: [String: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
             var flags: [(String, Int64)] = []
-            try forEachEvent { recorded in
-                replay.apply(recorded)
+            var history: [RecordedEvent] = []
+            var done: Int64 = 0
+
+            func finishEntry() throws {
+                guard let entry = history.first?.event.entry else { return }
+                var state: EntryState?
+                for recorded in history where recorded.event.type != .complaintReceived && recorded.event.type != .complaintResolved {
+                    state = EntryState.applying(recorded.event, seq: recorded.seq, to: state)
+                }
+                if let state { try writeEntryStates([state]) }
+                try refreshObligations(entries: [entry], events: [entry: history])
+                history.removeAll(keepingCapacity: true)
+            }
+
+            try forEachEvent(orderedBy: "entry, seq") { recorded in
+                if let entry = recorded.event.entry, let current = history.first?.event.entry, current != entry {
+                    try finishEntry()
+                }
                 switch recorded.event.body {
                 case .complaintReceived(let id):
-                    complaints[id] = (recorded.event.entry, recorded.seq, nil)
-                    complaintOrder.append(id)
-                case .complaintResolved(let id, _): complaints[id]?.resolved = recorded.seq
+                    complaints[id, default: (nil, nil, nil)].entry = recorded.event.entry
+                    complaints[id, default: (nil, nil, nil)].received = recorded.seq
+                case .complaintResolved(let id, _): complaints[id, default: (nil, nil, nil)].resolved = recorded.seq
                 case .breachFlagged(let obligation): flags.append((obligation, recorded.seq))
                 default: break
                 }
-                if let progress, recorded.seq % 100_000 == 0 { progress(recorded.seq) }
+                if recorded.event.entry != nil { history.append(recorded) }
+                done += 1
+                if let progress, done % 100_000 == 0 { progress(done) }
             }
-            try writeEntryStates(replay.states.values)
-            for id in complaintOrder {
-                let row = complaints[id]!
+            try finishEntry()
+            for (id, row) in complaints {
+                guard let received = row.received else { continue }
                 try connection.run("INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)",
-                                   [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(row.received), row.resolved.map(SQLValue.int) ?? .null])
+                                   [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(received), row.resolved.map(SQLValue.int) ?? .null])
             }
             for (obligation, seq) in flags {
                 try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
             }
-            try refreshObligations(entries: Set(replay.states.keys))
         }
     }
 }

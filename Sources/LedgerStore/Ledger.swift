@@ -10,6 +10,8 @@ package final class Ledger {
     /// not decode an entry's history again for every batch that touches it. Valid only while
     /// the log's size is the one this process last committed (another writer clears it).
     var eventCache = EntryEventCache()
+    /// See `obligationEngine()`; cleared when a calendar is loaded.
+    var cachedEngine: ObligationEngine?
 
     private init(connection: Connection, path: String) {
         self.connection = connection

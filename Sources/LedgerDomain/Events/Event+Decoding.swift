@@ -113,8 +113,12 @@ struct FieldReader {
         guard !text.isEmpty else { throw InputError(field: field, "must not be empty") }
         // utf8.count is O(1); counting characters is not, and is needed only for long texts.
         guard text.utf8.count <= maximumTextLength || text.count <= maximumTextLength else { throw InputError(field: field, "is longer than \(maximumTextLength) characters") }
+        // ASCII ends (the usual case) are judged by their byte; others by Unicode's property.
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII ? (scalar == " " || (0x09...0x0D).contains(scalar.value)) : scalar.properties.isWhitespace
+        }
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
-              !first.properties.isWhitespace, !last.properties.isWhitespace else {
+              !isSpace(first), !isSpace(last) else {
             throw InputError(field: field, "has white space at its start or end")
         }
     }

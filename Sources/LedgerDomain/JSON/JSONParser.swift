@@ -221,9 +221,24 @@ package struct JSONParser {
     }
 
     private func decodeUTF8(_ slice: ArraySlice<UInt8>, at offset: Int) throws(SyntaxError) -> String {
-        guard let text = String(validating: slice, as: UTF8.self) else {
+        guard let text = Self.validatedString(slice) else {
             throw SyntaxError(offset: offset, problem: "a string is not valid UTF-8")
         }
         return text
+    }
+
+    /// The string of UTF-8 bytes, or nil when they are not valid UTF-8. ASCII, most of what the
+    /// ledger stores, is copied in directly: the generic validating initialiser cost more than
+    /// the rest of parsing.
+    static func validatedString(_ slice: ArraySlice<UInt8>) -> String? {
+        slice.withUnsafeBufferPointer { buffer in
+            if !buffer.contains(where: { $0 >= 0x80 }) {
+                return String(unsafeUninitializedCapacity: buffer.count) { target in
+                    _ = target.initialize(fromContentsOf: buffer)
+                    return buffer.count
+                }
+            }
+            return String(validating: buffer, as: UTF8.self)
+        }
     }
 }
