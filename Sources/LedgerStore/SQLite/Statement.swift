@@ -26,7 +26,14 @@ package final class Statement {
             switch value {
             case .null: status = sqlite3_bind_null(handle, index)
             case .int(let number): status = sqlite3_bind_int64(handle, index, number)
-            case .text(let text): status = sqlite3_bind_text(handle, index, text, -1, listledger_sqlite_transient())
+            case .text(let text):
+                // With its byte length, not as a C string: a U+0000 inside must not end the text.
+                var text = text
+                status = text.withUTF8 { bytes -> Int32 in
+                    let empty: StaticString = ""
+                    let start = UnsafeRawPointer(bytes.baseAddress ?? empty.utf8Start).assumingMemoryBound(to: CChar.self)
+                    return sqlite3_bind_text(handle, index, start, Int32(bytes.count), listledger_sqlite_transient())
+                }
             case .blob(let bytes):
                 status = bytes.withUnsafeBytes {
                     sqlite3_bind_blob(handle, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32($0.count), listledger_sqlite_transient())
@@ -55,7 +62,8 @@ package final class Statement {
 
     package func text(_ column: Int32) -> String? {
         guard let pointer = sqlite3_column_text(handle, column) else { return nil }
-        return String(cString: pointer)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
     }
 
     /// The column's bytes without copying them; valid only inside `body`.
