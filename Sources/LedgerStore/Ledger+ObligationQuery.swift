@@ -39,6 +39,18 @@ extension Ledger {
             if let rule = query.rule { conditions.append("rule = ?"); arguments.append(.text(rule)) }
             if let obligor = query.obligor { conditions.append("obligor = ?"); arguments.append(.text(obligor)) }
             if let due = query.dueOnOrBefore { conditions.append("(due IS NULL OR due <= ?)"); arguments.append(.text(due)) }
+            // No stored fact takes effect after `asOf` here, so unmet means met_ms IS NULL: let
+            // the partial index of unmet obligations find breaches and open duties.
+            conditions.append("effective_ms <= ?")
+            arguments.append(.int(query.asOf.epochMilliseconds))
+            if let statuses = query.statuses, !statuses.contains(.met), !statuses.contains(.late) {
+                let day = query.asOf.beijingDay.description
+                var unmet: [String] = []
+                if statuses.contains(.breached) { unmet.append("rule = 'R1' OR (rule <> 'R2' AND due < ?)"); arguments.append(.text(day)) }
+                if statuses.contains(.closed) { unmet.append("(rule = 'R2' AND due < ?)"); arguments.append(.text(day)) }
+                if statuses.contains(.open) { unmet.append("(due IS NULL AND rule <> 'R1') OR due >= ?"); arguments.append(.text(day)) }
+                conditions.append("met_ms IS NULL AND (" + (unmet.isEmpty ? "0" : unmet.joined(separator: " OR ")) + ")")
+            }
             found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
         }
         return found.compactMap { obligation in

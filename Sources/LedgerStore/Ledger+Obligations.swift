@@ -37,8 +37,8 @@ extension Ledger {
         let engine = try obligationEngine()
         let remove = try connection.statement("DELETE FROM obligations WHERE entry = ?")
         let insert = try connection.statement("""
-            INSERT INTO obligations(id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO obligations(id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for entry in entries.sorted() {
             let derived = engine.obligations(of: try known[entry] ?? events(ofEntry: entry))
@@ -77,17 +77,16 @@ extension Ledger {
             ("met_seq", o.metSeq.map(JSONValue.integer) ?? .null),
             ("trigger_offset", .integer(Int64(o.triggerAt.offsetMinutes))),
             ("met_offset", o.metAt.map { .integer(Int64($0.offsetMinutes)) } ?? .null),
-            ("arises_ms", o.arisesAt.map { .integer($0.epochMilliseconds) } ?? .null),
         ]))
         return [.text(o.id), .text(o.rule), .text(o.entry), .text(o.obligor), .int(o.triggerSeq), .text(o.triggerAt.description),
                 .int(o.triggerAt.epochMilliseconds), o.due.map { .text($0.description) } ?? .null,
                 o.metAt.map { .text($0.description) } ?? .null, o.metAt.map { .int($0.epochMilliseconds) } ?? .null,
-                .text(o.calendarVersion), .text(String(decoding: detail, as: UTF8.self))]
+                .text(o.calendarVersion), .int(o.effectiveFrom.epochMilliseconds), .text(String(decoding: detail, as: UTF8.self))]
     }
 
     /// Obligations as stored (derived from every event), optionally filtered by SQL.
     package func storedObligations(where filter: String? = nil, _ arguments: [SQLValue] = []) throws -> [Obligation] {
-        let sql = "SELECT id, rule, entry, obligor, trigger_seq, trigger_ms, due, met_ms, calendar_version, detail FROM obligations"
+        let sql = "SELECT id, rule, entry, obligor, trigger_seq, trigger_ms, due, met_ms, calendar_version, detail, effective_ms FROM obligations"
             + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY due IS NULL, due, entry, id"
         let statement = try connection.statement(sql)
         try statement.bind(arguments)
@@ -109,7 +108,9 @@ extension Ledger {
                 metSeq: int("met_seq"),
                 metAt: statement.isNull(7) ? nil : Instant(epochMilliseconds: statement.int(7), offsetMinutes: Int(int("met_offset") ?? 0)),
                 calendarVersion: statement.text(8) ?? "", clause: text("clause") ?? "")
-            obligation.arisesAt = int("arises_ms").map { Instant(epochMilliseconds: $0, offsetMinutes: Instant.beijingOffsetMinutes) }
+            if statement.int(10) != statement.int(5) {
+                obligation.arisesAt = Instant(epochMilliseconds: statement.int(10), offsetMinutes: Instant.beijingOffsetMinutes)
+            }
             out.append(obligation)
         }
         return out

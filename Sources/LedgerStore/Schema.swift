@@ -46,9 +46,11 @@ enum Schema {
         met_at TEXT,
         met_ms INTEGER,
         calendar_version TEXT NOT NULL,
+        effective_ms INTEGER NOT NULL,
         detail TEXT
     ) STRICT;
     CREATE INDEX obligations_by_due ON obligations(due);
+    CREATE INDEX obligations_unmet ON obligations(due) WHERE met_ms IS NULL;
     CREATE INDEX obligations_by_entry ON obligations(entry);
     CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL, created_ms INTEGER NOT NULL) STRICT;
     CREATE TABLE calendars(version TEXT PRIMARY KEY, data TEXT NOT NULL, loaded_ms INTEGER NOT NULL) STRICT;
