@@ -104,3 +104,28 @@ struct Expected: Decodable {
         return try JSONDecoder().decode(Expected.self, from: Data(contentsOf: url))
     }
 }
+
+/// Status filters are answered in SQL (over a partial index of unmet obligations): for every
+/// fixture and status, the filtered answer equals the full list filtered here.
+struct StatusFilterTests {
+    @Test("filtered queries equal the filtered full list", arguments: LifecycleFixtureTests.fixtures)
+    func filtersAgree(name: String) throws {
+        let expected = try Expected.load(name)
+        let store = try TemporaryLedger(profile: expected.profile)
+        _ = try store.ledger.append(try LifecycleFixtureTests.events(name).enumerated().map { NumberedEvent(line: $0 + 1, event: $1) }, clock: now)
+        // A day after every fact, so the projection answers (no replay).
+        for day in ["2026-11-21", "2026-11-25"] {
+            let asOf = Instant.endOfBeijingDay(BeijingDay(iso: day)!)
+            let all = try store.ledger.obligations(ObligationQuery(asOf: asOf))
+            for status in ObligationStatus.allCases {
+                var query = ObligationQuery(asOf: asOf)
+                query.statuses = [status]
+                let filtered = try store.ledger.obligations(query).map(\.0.id).sorted()
+                #expect(filtered == all.filter { $0.1 == status }.map(\.0.id).sorted(), "\(name) \(status) at \(day)")
+            }
+            var pair = ObligationQuery(asOf: asOf)
+            pair.statuses = [.breached, .open]
+            #expect(try store.ledger.obligations(pair).map(\.0.id).sorted() == all.filter { $0.1 == .breached || $0.1 == .open }.map(\.0.id).sorted())
+        }
+    }
+}
