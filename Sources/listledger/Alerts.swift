@@ -16,7 +16,7 @@ extension ListLedger {
             Safe to run every hour from cron: with --record, each breached obligation gets one
             `breach_flagged` event, never two (its id is derived from the obligation). With --watch,
             runs every --interval until SIGTERM or SIGINT, logging each run. With --webhook URL, each
-            newly found breach is POSTed there as JSON.
+            breach is POSTed there as JSON; a failed POST is tried again on later runs until accepted.
             """
         )
 
@@ -27,7 +27,7 @@ extension ListLedger {
         var dueWithin: String = "1d"
         @Flag(help: "Append one breach_flagged event per breach not flagged before.") var record = false
         @Option(help: "Who records the flags (system:CODE).") var actor: String = "system:alerts"
-        @Option(help: "POST each newly flagged (or, without --record, each) breach as JSON to this URL.") var webhook: String?
+        @Option(help: "POST each breach not yet delivered to this URL as JSON (retried on later runs until accepted).") var webhook: String?
         @Flag(help: "Keep running: check every --interval until SIGTERM/SIGINT.") var watch = false
         @Option(help: "With --watch: time between runs, e.g. 30s, 15m, 1h.") var interval: String = "15m"
 
@@ -55,19 +55,26 @@ extension ListLedger {
 
         /// One pass: find, print, record and notify. True when breaches exist.
         func runOnce(horizon: Int, logger: Logger?) throws -> Bool {
-            let ledger = try self.ledger.open(readOnly: !record)
+            let ledger = try self.ledger.open(readOnly: !record && webhook == nil)
             let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
             let findings = try ledger.alerts(asOf: when, horizonDays: horizon)
             var newlyFlagged: [Obligation] = findings.breaches
             if record {
                 newlyFlagged = try ledger.recordBreaches(findings.breaches, actor: actor, clock: Clock.now)
             }
+            var delivered = 0
             if let webhook {
-                for obligation in newlyFlagged { try post(obligation, status: .breached, asOf: when, to: webhook) }
+                // Every breach not yet delivered to this address, this run's or an earlier one's
+                // whose POST failed: at least once, never lost.
+                for obligation in try ledger.undelivered(findings.breaches, to: webhook) {
+                    try post(obligation, status: .breached, asOf: when, to: webhook)
+                    try ledger.markDelivered(obligation, to: webhook, at: Clock.now())
+                    delivered += 1
+                }
             }
             if let logger {
                 logger.info("alert run", metadata: ["breaches": "\(findings.breaches.count)", "due_soon": "\(findings.dueSoon.count)",
-                                                    "flagged": "\(record ? newlyFlagged.count : 0)"])
+                                                    "flagged": "\(record ? newlyFlagged.count : 0)", "delivered": "\(delivered)"])
             } else if output.json {
                 for obligation in findings.breaches {
                     printJSON(obligation.json(status: .breached, asOf: when, flaggedSeq: nil).adding("alert", "breach"))
