@@ -63,7 +63,7 @@ def measure(argv, stdin=None, check=True, env=None, rss_limit_mb=None) -> Result
         seconds = time.perf_counter() - t0
         p.returncode = os.waitstatus_to_exitcode(status)
     with open(out_path, "rb") as f:
-        stdout = f.read(1 << 20).decode(errors="replace")
+        stdout = f.read().decode(errors="replace")
     with open(err_path, "rb") as f:
         stderr = f.read(1 << 16).decode(errors="replace")
     if check and p.returncode != 0:
@@ -178,6 +178,10 @@ def main() -> int:
     ap.add_argument("--plot", help="write the scaling plot (PNG) here")
     ap.add_argument("--commit", help="the commit the binary was built from (default: the repository's HEAD)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (big files)")
+    ap.add_argument("--reuse", action="store_true",
+                    help="measure the ledger already in --workdir (kept by --keep or a failed run): verify, rebuild, "
+                         "obligations, prove and memory rows only")
+    ap.add_argument("--no-export", action="store_true", help="skip export --bundle --all (at 10M it writes ~17 GB)")
     args = ap.parse_args()
 
     max_events = args.max_events or (100_000 if args.quick else 10_000_000)
@@ -190,8 +194,9 @@ def main() -> int:
     chunk_limit = 500_000  # events per `append` process: it reads its whole input into memory
 
     WORK = args.workdir
-    shutil.rmtree(WORK, ignore_errors=True)
-    os.makedirs(WORK)
+    if not args.reuse:
+        shutil.rmtree(WORK, ignore_errors=True)
+        os.makedirs(WORK)
     info = machine_info()
     if args.commit:
         info["commit"] = args.commit
@@ -213,13 +218,6 @@ def main() -> int:
     baseline = os.path.join(WORK, "baseline")
     subprocess.run(["cc", "-O2", "-o", baseline, os.path.join(HERE, "baseline.c"), "-lsqlite3", "-lcrypto"], check=True)
 
-    # 2. Input: one deterministic stream; the C baseline reads the same lines canonically encoded.
-    gen = os.path.join(WORK, "gen.jsonl")
-    log(f"generating {max_events:,} events")
-    with open(gen, "wb") as out:
-        subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_ledger.py"), "--events", str(max_events), "--seed", "1"],
-                       stdout=out, check=True)
-
     def row(name, ours, base, unit, target, higher_is_better=True, note=""):
         ratio = (ours / base) if (ours is not None and base) else None
         if ratio is None:
@@ -231,90 +229,109 @@ def main() -> int:
         results["rows"].append({"name": name, "ours": ours, "baseline": base, "unit": unit, "ratio": ratio,
                                 "target": target, "met": met, "note": note})
 
-    # 3. Batched append while the ledger grows; the C baseline over the same chunks up to compare_n.
     db = os.path.join(WORK, "ledger.sqlite")
-    ledger("init", db=db)
-    cdb = os.path.join(WORK, "baseline.sqlite")
-    done = 0
-    ours_compare_seconds = 0.0
-    c_compare_seconds = 0.0
-    chunk = os.path.join(WORK, "chunk.jsonl")
-    chunks = Chunks(gen)
-    export_rows = []
-    for target in checkpoints:
-        seconds = 0.0
-        start_size = done
-        while done < target:
-            n = min(chunk_limit, target - done)
-            chunks.next(n, chunk, chunk + ".c" if done < compare_n else None)
-            r = ledger("append", "--batch-size", "1000", chunk, db=db)
-            seconds += r.seconds
-            if done < compare_n:
-                c = measure([baseline, cdb, chunk + ".c", "1000"])
-                c_compare_seconds += float(re.search(r"seconds=([\d.]+)", c.out).group(1))
-                ours_compare_seconds += r.seconds
-            done += n
-            log(f"appended {done:,} events ({rate(n, r.seconds):,.0f}/s, max RSS {r.maxrss_kb / 1024:.0f} MB)")
+    if args.reuse:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            size = con.execute("SELECT size FROM head").fetchone()[0]
+        checkpoints = [size]
         v = ledger("verify", "--json", db=db)
-        report = json.loads(v.out)
-        assert report["ok"], report
-        results["scaling"].append({"size": target, "append_rate": rate(target - start_size, seconds),
-                                   "append_from": start_size, "verify_seconds": v.seconds,
-                                   "verify_rate": rate(target, v.seconds), "verify_maxrss_kb": v.maxrss_kb})
-        log(f"verify {target:,}: {v.seconds:.2f} s ({rate(target, v.seconds):,.0f} events/s)")
-        if has_command("export") and (target >= 1_000_000 or target == checkpoints[-1]):
-            if not export_rows or (export_rows[-1][1] is not None and export_rows[-1][1] < 400 * 1024):
-                bundle = os.path.join(WORK, "bundle.json")
-                if has_command("keys"):
-                    ledger("keys", "init", db=db, check=False)
-                ex = ledger("export", "--bundle", bundle, "--all", db=db, check=False, rss_limit_mb=3000)
-                size = os.path.getsize(bundle) if os.path.exists(bundle) else 0
-                export_rows.append((target, ex.maxrss_kb if ex.rc == 0 else None, ex.seconds, size, ex.rc, ex.err.strip()[:150]))
-                log(f"export --bundle --all at {target:,}: exit {ex.rc}, {ex.seconds:.1f} s, {size / 1e6:.0f} MB, max RSS {ex.maxrss_kb / 1024:.0f} MB")
-                try:
-                    os.remove(bundle)
-                except FileNotFoundError:
-                    pass
-    for suffix in ("", ".c"):
-        try:
-            os.remove(chunk + suffix)
-        except FileNotFoundError:
-            pass
+        assert json.loads(v.out)["ok"]
+        results["scaling"].append({"size": size, "append_rate": None, "append_from": None, "verify_seconds": v.seconds,
+                                   "verify_rate": rate(size, v.seconds), "verify_maxrss_kb": v.maxrss_kb})
+        log(f"verify {size:,}: {v.seconds:.2f} s ({rate(size, v.seconds):,.0f} events/s)")
+        export_rows = []
+    else:
+        # 2. Input: one deterministic stream; the C baseline reads the same lines canonically encoded.
+        gen = os.path.join(WORK, "gen.jsonl")
+        log(f"generating {max_events:,} events")
+        with open(gen, "wb") as out:
+            subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_ledger.py"), "--events", str(max_events), "--seed", "1"],
+                           stdout=out, check=True)
 
-    row(f"batched append, {compare_n:,} events, 1,000 per transaction (events/s) vs C sqlite3+libcrypto",
-        rate(compare_n, ours_compare_seconds), rate(compare_n, c_compare_seconds), "events/s", 0.6)
+        # 3. Batched append while the ledger grows; the C baseline over the same chunks up to compare_n.
+        db = os.path.join(WORK, "ledger.sqlite")
+        ledger("init", db=db)
+        cdb = os.path.join(WORK, "baseline.sqlite")
+        done = 0
+        ours_compare_seconds = 0.0
+        c_compare_seconds = 0.0
+        chunk = os.path.join(WORK, "chunk.jsonl")
+        chunks = Chunks(gen)
+        export_rows = []
+        for target in checkpoints:
+            seconds = 0.0
+            start_size = done
+            while done < target:
+                n = min(chunk_limit, target - done)
+                chunks.next(n, chunk, chunk + ".c" if done < compare_n else None)
+                r = ledger("append", "--batch-size", "1000", chunk, db=db)
+                seconds += r.seconds
+                if done < compare_n:
+                    c = measure([baseline, cdb, chunk + ".c", "1000"])
+                    c_compare_seconds += float(re.search(r"seconds=([\d.]+)", c.out).group(1))
+                    ours_compare_seconds += r.seconds
+                done += n
+                log(f"appended {done:,} events ({rate(n, r.seconds):,.0f}/s, max RSS {r.maxrss_kb / 1024:.0f} MB)")
+            v = ledger("verify", "--json", db=db)
+            report = json.loads(v.out)
+            assert report["ok"], report
+            results["scaling"].append({"size": target, "append_rate": rate(target - start_size, seconds),
+                                       "append_from": start_size, "verify_seconds": v.seconds,
+                                       "verify_rate": rate(target, v.seconds), "verify_maxrss_kb": v.maxrss_kb})
+            log(f"verify {target:,}: {v.seconds:.2f} s ({rate(target, v.seconds):,.0f} events/s)")
+            if has_command("export") and not args.no_export and (target >= 1_000_000 or target == checkpoints[-1]):
+                if not export_rows or (export_rows[-1][1] is not None and export_rows[-1][1] < 400 * 1024):
+                    bundle = os.path.join(WORK, "bundle.json")
+                    if has_command("keys"):
+                        ledger("keys", "init", db=db, check=False)
+                    ex = ledger("export", "--bundle", bundle, "--all", db=db, check=False, rss_limit_mb=3000)
+                    size = os.path.getsize(bundle) if os.path.exists(bundle) else 0
+                    export_rows.append((target, ex.maxrss_kb if ex.rc == 0 else None, ex.seconds, size, ex.rc, ex.err.strip()[:150]))
+                    log(f"export --bundle --all at {target:,}: exit {ex.rc}, {ex.seconds:.1f} s, {size / 1e6:.0f} MB, max RSS {ex.maxrss_kb / 1024:.0f} MB")
+                    try:
+                        os.remove(bundle)
+                    except FileNotFoundError:
+                        pass
+        for suffix in ("", ".c"):
+            try:
+                os.remove(chunk + suffix)
+            except FileNotFoundError:
+                pass
 
-    # 4. Durable: one commit per event, fresh databases, the first durable_n events.
-    first = os.path.join(WORK, "first.jsonl")
-    slice_lines(gen, first, 0, durable_n)
-    slice_lines(gen, first + ".c", 0, durable_n, canonical=True)
-    ddb = os.path.join(WORK, "durable.sqlite")
-    ledger("init", db=ddb)
-    r = ledger("append", "--batch-size", "1", first, db=ddb)
-    ours_durable = rate(durable_n, r.seconds)
-    cd = os.path.join(WORK, "durable-c.sqlite")
-    c = measure([baseline, cd, first + ".c", "1"])
-    c_durable = float(re.search(r"rate=([\d.]+)", c.out).group(1))
-    row(f"durable append, {durable_n:,} events, one commit each, synchronous=FULL (events/s) vs C",
-        ours_durable, c_durable, "events/s", 0.9)
-    remove_db(ddb)
-    remove_db(cd)
+        row(f"batched append, {compare_n:,} events, 1,000 per transaction (events/s) vs C sqlite3+libcrypto",
+            rate(compare_n, ours_compare_seconds), rate(compare_n, c_compare_seconds), "events/s", 0.6)
 
-    # 5. The Python eventsourcing library, same inputs.
-    es_n = compare_n
-    es_in = os.path.join(WORK, "es.jsonl")
-    slice_lines(gen, es_in, 0, es_n)
-    esdb = os.path.join(WORK, "es.sqlite")
-    e = measure([VENV_PY, os.path.join(HERE, "eventsourcing_baseline.py"), esdb, es_in, "1000"])
-    es_batched = float(re.search(r"rate=([\d.]+)", e.out).group(1))
-    row(f"batched append, {es_n:,} events (events/s) vs Python eventsourcing 9.5 on SQLite",
-        rate(compare_n, ours_compare_seconds), es_batched, "events/s", 25.0)
-    remove_db(esdb)
-    e = measure([VENV_PY, os.path.join(HERE, "eventsourcing_baseline.py"), esdb, first, "1"])
-    es_durable = float(re.search(r"rate=([\d.]+)", e.out).group(1))
-    row(f"durable append, {durable_n:,} events (events/s) vs Python eventsourcing 9.5", ours_durable, es_durable, "events/s", None)
-    remove_db(esdb)
-    os.remove(es_in)
+        # 4. Durable: one commit per event, fresh databases, the first durable_n events.
+        first = os.path.join(WORK, "first.jsonl")
+        slice_lines(gen, first, 0, durable_n)
+        slice_lines(gen, first + ".c", 0, durable_n, canonical=True)
+        ddb = os.path.join(WORK, "durable.sqlite")
+        ledger("init", db=ddb)
+        r = ledger("append", "--batch-size", "1", first, db=ddb)
+        ours_durable = rate(durable_n, r.seconds)
+        cd = os.path.join(WORK, "durable-c.sqlite")
+        c = measure([baseline, cd, first + ".c", "1"])
+        c_durable = float(re.search(r"rate=([\d.]+)", c.out).group(1))
+        row(f"durable append, {durable_n:,} events, one commit each, synchronous=FULL (events/s) vs C",
+            ours_durable, c_durable, "events/s", 0.9)
+        remove_db(ddb)
+        remove_db(cd)
+
+        # 5. The Python eventsourcing library, same inputs.
+        es_n = compare_n
+        es_in = os.path.join(WORK, "es.jsonl")
+        slice_lines(gen, es_in, 0, es_n)
+        esdb = os.path.join(WORK, "es.sqlite")
+        e = measure([VENV_PY, os.path.join(HERE, "eventsourcing_baseline.py"), esdb, es_in, "1000"])
+        es_batched = float(re.search(r"rate=([\d.]+)", e.out).group(1))
+        row(f"batched append, {es_n:,} events (events/s) vs Python eventsourcing 9.5 on SQLite",
+            rate(compare_n, ours_compare_seconds), es_batched, "events/s", 25.0)
+        remove_db(esdb)
+        e = measure([VENV_PY, os.path.join(HERE, "eventsourcing_baseline.py"), esdb, first, "1"])
+        es_durable = float(re.search(r"rate=([\d.]+)", e.out).group(1))
+        row(f"durable append, {durable_n:,} events (events/s) vs Python eventsourcing 9.5", ours_durable, es_durable, "events/s", None)
+        remove_db(esdb)
+        os.remove(es_in)
 
     # 6. Verify vs openssl's SHA-256 rate at the average canonical size.
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
@@ -394,7 +411,7 @@ def main() -> int:
     with open("/proc/loadavg") as f:
         results["machine"]["loadavg_end"] = f.read().split()[:3]
     results["machine"]["db_bytes"] = os.path.getsize(db)
-    results["machine"]["input_bytes"] = os.path.getsize(gen)
+    results["machine"]["input_bytes"] = os.path.getsize(gen) if not args.reuse else None
 
     print_table(results)
     if args.json:
@@ -436,6 +453,10 @@ def print_table(results):
     print()
     print("scaling (batched append while growing; verify of the whole ledger):")
     for s in results["scaling"]:
+        if s["append_rate"] is None:
+            print(f"  {s['size']:>12,} events: verify {s['verify_seconds']:8.2f} s = {s['verify_rate']:>12,.0f} events/s, "
+                  f"max RSS {s['verify_maxrss_kb'] / 1024:.0f} MB")
+            continue
         print(f"  {s['size']:>12,} events: append {s['append_rate']:>10,.0f}/s (from {s['append_from']:,}), "
               f"verify {s['verify_seconds']:8.2f} s = {s['verify_rate']:>12,.0f} events/s, max RSS {s['verify_maxrss_kb'] / 1024:.0f} MB")
 
@@ -444,6 +465,7 @@ def plot(results, path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    results = dict(results, scaling=[s for s in results["scaling"] if s["append_rate"] is not None])
     sizes = [s["size"] for s in results["scaling"]]
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
     ax.plot(sizes, [s["append_rate"] for s in results["scaling"]], "o-", label="append, 1,000 per transaction")
