@@ -54,7 +54,7 @@ package enum SHA256 {
         }
 
         package mutating func update(_ bytes: some Collection<UInt8>) {
-            let done = bytes.withContiguousStorageIfAvailable { buffer in
+            let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
                 _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
             }
             if done == nil {

@@ -9,7 +9,6 @@ extension Ledger {
     package func rebuild(progress: ((Int64) -> Void)? = nil) throws {
         try connection.writeTransaction {
             for table in Schema.projectionTables { try connection.execute("DELETE FROM \(table)") }
-            let engine = try obligationEngine()
             // Complaints and flags are keyed by id, so their rows do not depend on reading order.
             var complaints: [String: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
             var flags: [(String, Int64)] = []

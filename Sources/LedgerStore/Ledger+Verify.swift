@@ -124,12 +124,12 @@ func verifySegment(connection: Connection, low: Int64, high: Int64, last: Bool,
             result.failure = seq > expected ? (expected, "event \(expected) is missing (the next stored seq is \(seq))") : (seq, "seq \(seq) is out of order")
             return result
         }
-        let leaf: [UInt8]? = try statement.withBlob(1) { canonical -> [UInt8]? in
+        let leaf: [UInt8]? = statement.withBlob(1) { canonical -> [UInt8]? in
             guard CanonicalSeq.read(canonical) == seq else {
                 result.failure = (seq, "the stored event's own seq is \(CanonicalSeq.read(canonical).map(String.init) ?? "unreadable"), not \(seq): rows were moved or edited")
                 return nil
             }
-            return try statement.withBlob(2) { prevHash -> [UInt8]? in
+            return statement.withBlob(2) { prevHash -> [UInt8]? in
                 if seq == low {
                     result.firstPrevHash = Array(prevHash)
                 } else if !same(prevHash, previous) {

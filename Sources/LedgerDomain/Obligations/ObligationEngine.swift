@@ -50,7 +50,7 @@ private struct Derivation {
             switch event.body {
             case .riskNoticeIssued(let decidingCourt, _, _):
                 if court.isEmpty { court = decidingCourt }
-            case let .inclusionDecided(decidingCourt, _, _, grounds, _, termMonths):
+            case .inclusionDecided(let decidingCourt, _, _, _, _, _):
                 if court.isEmpty { court = decidingCourt }
                 guard inclusion == nil else { break }
                 inclusion = recorded
@@ -62,7 +62,7 @@ private struct Derivation {
                     add(rule: "R1", duty: "precondition", obligor: court, trigger: recorded, due: nil, dueProblem: nil,
                         met: nil, clause: "R1: a risk notice (风险提示通知) must precede inclusion")
                 }
-                openTermEnd(inclusion: recorded, grounds: grounds, termMonths: termMonths, later: later)
+                openTermEnd(inclusion: recorded, later: later)
             case .decisionServed:
                 open(rule: "R2", duty: "correction_window", obligor: "debtor", trigger: recorded, later: later) {
                     if case .correctionRequested = $0.body { return true } else { return false }
@@ -186,16 +186,17 @@ private struct Derivation {
     }
 
     /// spc-2017: deletion within 3 working days after the inclusion term ends (art. 2, 10).
-    mutating func openTermEnd(inclusion: RecordedEvent, grounds: [Ground], termMonths: Int?, later: ArraySlice<RecordedEvent>) {
-        guard hasTerm(inclusion), let term = engine.profile.inclusionTermMonths, let period = engine.profile.termEndDelete else { return }
+    mutating func openTermEnd(inclusion: RecordedEvent, later: ArraySlice<RecordedEvent>) {
+        guard hasTerm(inclusion), let term = engine.profile.inclusionTermMonths, let period = engine.profile.termEndDelete,
+              case let .inclusionDecided(_, _, _, _, _, termMonths) = inclusion.event.body else { return }
         let months = termMonths ?? term.months
         let termEnd = inclusion.event.at.beijingDay.addingMonths(months)
         // The duty arises when the term ends, unless the entry left the list before.
         let exitedBefore = later.contains { isExit($0.event) && $0.event.at.beijingDay <= termEnd }
         guard !exitedBefore else { return }
         let (due, problem) = dueDay(from: termEnd, period: period.period)
-        // The trigger is the inclusion decision that set the term: the duty is known, with its
-        // due day, from that day on.
+        // The trigger is the inclusion decision that set the term; the duty is listed from the
+        // term's end (`arisesAt`).
         var obligation = Obligation(
             id: "\(entry)/R4/\(inclusion.seq)", rule: "R4", duty: "term_end_delete", entry: entry, obligor: court,
             triggerSeq: inclusion.seq, triggerAt: inclusion.event.at, due: due, dueProblem: problem, metSeq: nil, metAt: nil,
