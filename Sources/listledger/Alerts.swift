@@ -13,10 +13,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Show breaches and obligations due soon; exit 3 when breaches exist.",
             discussion: """
-            Safe to run every hour from cron: with --record, each breached obligation gets one
-            `breach_flagged` event, never two (its id is derived from the obligation). With --watch,
-            runs every --interval until SIGTERM or SIGINT, logging each run. With --webhook URL, each
-            breach is POSTed there as JSON; a failed POST is tried again on later runs until accepted.
+            Safe to run every hour from cron: with --record, each breached obligation gets one `breach_flagged` event, never two (its id is derived from the obligation). With --watch, runs every --interval until SIGTERM or SIGINT, logging each run. With --webhook URL, each breach is POSTed there as JSON; a failed POST is tried again on later runs until accepted.
             """
         )
 

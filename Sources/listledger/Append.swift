@@ -8,10 +8,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Append events from a JSON Lines file (or - for standard input): all or nothing.",
             discussion: """
-            One JSON object per line (SPEC §3). If any line is refused, nothing is written and the
-            error names the line and the field. An event whose `id` is already stored with the same
-            content is not stored again (reported as a duplicate); the same `id` with other content
-            is refused. Prints the seq assigned to each appended event.
+            One JSON object per line (SPEC §3). If any line is refused, nothing is written and the error names the line and the field. An event whose `id` is already stored with the same content is not stored again (reported as a duplicate); the same `id` with other content is refused. Prints the seq assigned to each appended event.
             """
         )
 

@@ -10,15 +10,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Verify an audit bundle offline and re-derive the list state and obligations from its events alone.",
             discussion: """
-            Needs no ledger: only the bundle and the verifier key the auditor trusts. Checks the
-            checkpoint's signature and that it signs the bundle's tree size and root; each event's
-            canonical bytes, chain hash and inclusion proof; the order and links of the events; and,
-            for a bundle of the whole log, that it holds every event and recomputes the root. Then
-            replays the events with the bundle's policy profile and calendar and prints each entry's
-            state and each obligation's status at --as-of (default now). For an entry or a date-range
-            bundle the state is what those events alone establish.
-            Exit 0 every check holds; 4 a check failed (each failure names the seq and the check);
-            1 unreadable input.
+            Needs no ledger: only the bundle and the verifier key the auditor trusts. Checks the checkpoint's signature and that it signs the bundle's tree size and root; each event's canonical bytes, chain hash and inclusion proof; the order and links of the events; and, for a bundle of the whole log, that it holds every event and recomputes the root. Then replays the events with the bundle's policy profile and calendar and prints each entry's state and each obligation's status at --as-of (default now). For an entry or a date-range bundle the state is what those events alone establish. Exit 0 every check holds; 4 a check failed (each failure names the seq and the check); 1 unreadable input.
             """
         )
 

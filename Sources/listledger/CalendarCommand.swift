@@ -16,10 +16,7 @@ extension ListLedger {
             static let configuration = CommandConfiguration(
                 abstract: "Print the due day of a period (SPEC §2), or exit 1 naming a year the calendar lacks.",
                 discussion: """
-                Calendar days: the trigger day is not counted; a period ending on a rest day ends on the
-                next working day. Working days: the N-th working day after the trigger (make-up working
-                weekends count). Uses the ledger's calendar when --db names an existing ledger, else
-                the built-in one.
+                Calendar days: the trigger day is not counted; a period ending on a rest day ends on the next working day. Working days: the N-th working day after the trigger (make-up working weekends count). Uses the ledger's calendar when --db names an existing ledger, else the built-in one.
                 """
             )
             @OptionGroup var ledger: LedgerOptions

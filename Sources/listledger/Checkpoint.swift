@@ -11,12 +11,9 @@ extension ListLedger {
             commandName: "checkpoint",
             abstract: "Sign the log's current (tree size, root) as a C2SP checkpoint, or verify a saved one offline.",
             discussion: """
-            Signing re-verifies the whole log first, and refuses if the log no longer extends the
-            checkpoints signed before. The note is stored in the ledger and printed: an auditor saves
-            it and later runs `listledger verify --against FILE --key KEY` (or `verify-proof`).
+            Signing re-verifies the whole log first, and refuses if the log no longer extends the checkpoints signed before. The note is stored in the ledger and printed: an auditor saves it and later runs `listledger verify --against FILE --key KEY` (or `verify-proof`).
 
-            `checkpoint --verify FILE --key KEY` needs no ledger: it checks the note's signature with
-            the verifier key (the text NAME+KEYHASH+BASE64, or a file holding it). Exit 0 valid, 4 not.
+            `checkpoint --verify FILE --key KEY` needs no ledger: it checks the note's signature with the verifier key (the text NAME+KEYHASH+BASE64, or a file holding it). Exit 0 valid, 4 not.
             """
         )
 

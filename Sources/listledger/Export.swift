@@ -10,12 +10,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Write an offline audit bundle: events, chain hashes, inclusion proofs, the signed checkpoint, profile and calendar.",
             discussion: """
-            The bundle (format listledger-audit-bundle/1, docs/design.md) is one JSON file an auditor
-            checks on another machine with `listledger audit BUNDLE --key KEY` or
-            scripts/verify_bundle.py, holding only the verifier key. Proofs are against the latest
-            signed checkpoint; when the log has grown past it and the key file is at hand, a new
-            checkpoint is signed first. --entry takes every event of one entry; --from/--to every
-            event whose `at` falls on those Beijing days; --all the whole log.
+            The bundle (format listledger-audit-bundle/1, docs/design.md) is one JSON file an auditor checks on another machine with `listledger audit BUNDLE --key KEY` or scripts/verify_bundle.py, holding only the verifier key. Proofs are against the latest signed checkpoint; when the log has grown past it and the key file is at hand, a new checkpoint is signed first. --entry takes every event of one entry; --from/--to every event whose `at` falls on those Beijing days; --all the whole log.
             """
         )
 

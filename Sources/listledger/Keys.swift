@@ -16,10 +16,7 @@ extension ListLedger {
                 commandName: "init",
                 abstract: "Create the signing key (a new file, mode 0600) and record its verifier key in the ledger.",
                 discussion: """
-                The key is named after the log's origin, listledger/<court>, where <court> is the court
-                given to `init --court`, else the court of the first risk notice or inclusion decision.
-                The private key file defaults to the ledger's path + ".key"; an existing file is never
-                overwritten. Give the verifier key that `keys show` prints to auditors.
+                The key is named after the log's origin, listledger/<court>, where <court> is the court given to `init --court`, else the court of the first risk notice or inclusion decision. The private key file defaults to the ledger's path + ".key"; an existing file is never overwritten. Give the verifier key that `keys show` prints to auditors.
                 """
             )
             @OptionGroup var ledger: LedgerOptions

@@ -8,9 +8,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "List each obligation (R1–R7) with its obligor, trigger, due day and status.",
             discussion: """
-            Status at --as-of (default: now): met, late (met after the due day), breached (not met,
-            past due), open; R2 windows are open, met, late or closed and never breached. Due days
-            are Beijing days, inclusive, computed with the ledger's official calendar.
+            Status at --as-of (default: now): met, late (met after the due day), breached (not met, past due), open; R2 windows are open, met, late or closed and never breached. Due days are Beijing days, inclusive, computed with the ledger's official calendar.
             """
         )
 

@@ -9,13 +9,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Print an inclusion proof of one event, or a consistency proof between two tree sizes.",
             discussion: """
-            --seq N: the event's canonical bytes, its RFC 6962 audit path and the signed checkpoint it
-            is relative to (the latest stored checkpoint, which must cover N; when none does and the
-            key file is at hand, a new checkpoint is signed). JSON: {"index","tree_size","leaf","proof","checkpoint"}.
-            --from M --to N: the consistency proof that the tree of N events extends the tree of M
-            (N defaults to the latest checkpoint's size). JSON: {"old_size","new_size","proof"}, with
-            "old_checkpoint" and "new_checkpoint" when checkpoints of those sizes are stored.
-            Proofs read O(log n) stored hashes; check them offline with `listledger verify-proof`.
+            --seq N: the event's canonical bytes, its RFC 6962 audit path and the signed checkpoint it is relative to (the latest stored checkpoint, which must cover N; when none does and the key file is at hand, a new checkpoint is signed). JSON: {"index","tree_size","leaf","proof","checkpoint"}. --from M --to N: the consistency proof that the tree of N events extends the tree of M (N defaults to the latest checkpoint's size). JSON: {"old_size","new_size","proof"}, with "old_checkpoint" and "new_checkpoint" when checkpoints of those sizes are stored. Proofs read O(log n) stored hashes; check them offline with `listledger verify-proof`.
             """
         )
 

@@ -8,10 +8,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "The accountability report (责任追究): per court and unit, duties met, late and breached.",
             discussion: """
-            Duties whose due day falls between --from and --to (inclusive, Beijing days), judged at
-            the end of --to (or now, if earlier): met, late (with days late), breached, by rule and
-            entry; wrongful inclusions (revoked on correction or reconsideration) per court;
-            complaints received and answered. --format html writes one self-contained page to print.
+            Duties whose due day falls between --from and --to (inclusive, Beijing days), judged at the end of --to (or now, if earlier): met, late (with days late), breached, by rule and entry; wrongful inclusions (revoked on correction or reconsideration) per court; complaints received and answered. --format html writes one self-contained page to print.
             """
         )
 

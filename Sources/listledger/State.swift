@@ -7,10 +7,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Show the list: each entry's status, court, publicity and the units holding it.",
             discussion: """
-            Without time options, reads the projection kept up to date by every append. With
-            --as-of T, replays the log counting only facts effective by T; with --known-at T, only
-            facts recorded by T (so a fact recorded late shows as unknown before it was recorded).
-            A bare date means the end of that Beijing day.
+            Without time options, reads the projection kept up to date by every append. With --as-of T, replays the log counting only facts effective by T; with --known-at T, only facts recorded by T (so a fact recorded late shows as unknown before it was recorded). A bare date means the end of that Beijing day.
             """
         )
 

@@ -8,10 +8,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Re-hash the whole chain and Merkle tree; name the first bad seq (exit 4 if any).",
             discussion: """
-            Streams the log in one pass with constant memory; shows progress on a terminal. With
-            --against CHECKPOINT --key KEY, also proves from the stored tree (RFC 6962 consistency
-            proof) that the log extends a checkpoint an auditor saved earlier: a log rewritten and
-            re-hashed since fails (exit 4) even though its own chain verifies.
+            Streams the log in one pass with constant memory; shows progress on a terminal. With --against CHECKPOINT --key KEY, also proves from the stored tree (RFC 6962 consistency proof) that the log extends a checkpoint an auditor saved earlier: a log rewritten and re-hashed since fails (exit 4) even though its own chain verifies.
             """
         )
 

@@ -9,11 +9,7 @@ extension ListLedger {
             commandName: "verify-proof",
             abstract: "Check a proof from `prove --json` offline, with the trusted verifier key alone (no ledger).",
             discussion: """
-            An inclusion proof: the checkpoint's signature, that it signs the proof's tree size, the
-            leaf (the event's canonical bytes, whose seq must be index + 1) and its audit path to the
-            signed root. A consistency proof: the two signed checkpoints (--old and --new, or those
-            the proof JSON carries), their sizes, and the path from the old root to the new one.
-            Exit 0 the proof holds; 4 it does not (the message names the failed check); 1 unreadable input.
+            An inclusion proof: the checkpoint's signature, that it signs the proof's tree size, the leaf (the event's canonical bytes, whose seq must be index + 1) and its audit path to the signed root. A consistency proof: the two signed checkpoints (--old and --new, or those the proof JSON carries), their sizes, and the path from the old root to the new one. Exit 0 the proof holds; 4 it does not (the message names the failed check); 1 unreadable input.
             """
         )
 
