@@ -138,12 +138,13 @@ def drill_kill(work: str, kills: int, rng: random.Random) -> None:
             rest = os.path.join(work, "rest.jsonl")
             with open(rest, "w") as f:
                 f.writelines(raw[head:])
-            batch = rng.choice([1, 10, 100])
+            # Short delays and mostly one-event commits when many kills must fit in 10,000 events.
+            batch = rng.choice([1, 10, 100] if kills <= 5 else [1, 1, 1, 10, 100])
             out_path = os.path.join(work, "kill.out")
             with open(out_path, "w") as out:
                 p = subprocess.Popen([BIN, "--db", db, "append", "--json", "--batch-size", str(batch), rest],
                                      stdout=out, stderr=subprocess.DEVNULL)
-                time.sleep(rng.uniform(0.05, 0.9))
+                time.sleep(rng.uniform(0.05, 0.9) if kills <= 5 else rng.uniform(0.03, 0.3))
                 if p.poll() is not None:
                     continue  # finished (or failed) before the kill: try again with the rest
                 p.send_signal(signal.SIGKILL)
