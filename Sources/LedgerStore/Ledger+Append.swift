@@ -68,6 +68,8 @@ struct AppendBatch {
     var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
     var flagged: [String: Int64] = [:]
     let startSize: Int64
+    /// The latest `at` among this batch's events (kept in the head for as-of queries).
+    var latestAt = Int64.min
     /// Entries whose obligations may change with this batch (see `changesObligations`).
     var obligationEntries: Set<String> = []
     /// The complete event list of each entry whose history is known in memory (cached before
@@ -152,6 +154,7 @@ struct AppendBatch {
         _ = try insert.step()
         try tree.append(leaf: seq - 1, leafHash: Merkle.leafHash(canonical: recorded.canonical))
         head = Ledger.Head(size: seq, hash: recorded.hash, recordedMilliseconds: recordedAt.epochMilliseconds)
+        latestAt = max(latestAt, event.at.epochMilliseconds)
         if let id = event.id { batchIDs[id] = (seq, event) }
 
         if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
@@ -200,7 +203,7 @@ struct AppendBatch {
             entryEvents[entry] = try ledger.events(ofEntry: entry)
         }
         try ledger.refreshObligations(entries: obligationEntries, events: entryEvents)
-        try connection.run("UPDATE head SET size = ?, hash = ?, recorded_ms = ? WHERE id = 1",
-                           [.int(head.size), .blob(head.hash), .int(head.recordedMilliseconds)])
+        try connection.run("UPDATE head SET size = ?, hash = ?, recorded_ms = ?, latest_at_ms = max(coalesce(latest_at_ms, ?), ?) WHERE id = 1",
+                           [.int(head.size), .blob(head.hash), .int(head.recordedMilliseconds), .int(latestAt), .int(latestAt)])
     }
 }

@@ -35,20 +35,34 @@ extension Ledger {
     func refreshObligations(entries: Set<String>, events known: [String: [RecordedEvent]] = [:]) throws {
         guard !entries.isEmpty else { return }
         let engine = try obligationEngine()
-        let remove = try connection.statement("DELETE FROM obligations WHERE entry = ?")
-        let insert = try connection.statement("""
-            INSERT INTO obligations(id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail)
+        let existing = try connection.statement("""
+            SELECT id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail
+            FROM obligations WHERE entry = ?
+            """)
+        let remove = try connection.statement("DELETE FROM obligations WHERE id = ?")
+        let upsert = try connection.statement("""
+            INSERT OR REPLACE INTO obligations(id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for entry in entries.sorted() {
             let derived = engine.obligations(of: try known[entry] ?? events(ofEntry: entry))
-            remove.reset()
-            try remove.bind([.text(entry)])
-            _ = try remove.step()
+            // Write only what changed: most appends change one obligation of an entry, and
+            // every row rewritten is pages in the WAL that a durable commit must sync.
+            var stored: [String: [SQLValue]] = [:]
+            existing.reset()
+            try existing.bind([.text(entry)])
+            while try existing.step() { stored[existing.text(0) ?? ""] = existing.values(count: 13) }
             for obligation in derived {
-                insert.reset()
-                try insert.bind(Self.row(obligation))
-                _ = try insert.step()
+                let row = Self.row(obligation)
+                if stored.removeValue(forKey: obligation.id) == row { continue }
+                upsert.reset()
+                try upsert.bind(row)
+                _ = try upsert.step()
+            }
+            for id in stored.keys {
+                remove.reset()
+                try remove.bind([.text(id)])
+                _ = try remove.step()
             }
         }
     }
@@ -118,6 +132,7 @@ extension Ledger {
 
     /// The latest `at` of any stored event: an as-of instant at or after it needs no replay.
     package func latestEffectiveMilliseconds() throws -> Int64? {
-        try connection.scalarInt("SELECT max(at_ms) FROM events")
+        // Kept in the head by every append: max(at_ms) over the log would scan it.
+        try connection.scalarInt("SELECT latest_at_ms FROM head WHERE id = 1")
     }
 }

@@ -18,6 +18,7 @@ package enum LedgerError: Error, CustomStringConvertible {
         case .storage(let error):
             if error.isReadOnly { "the ledger file is read-only (\(error.message)); nothing was written" }
             else if error.isFull { "the disk is full (\(error.message)); nothing was written and the ledger is unchanged" }
+            else if error.isIOError { "the ledger file could not be written (\(error.message)): the disk may be full or a file-size limit reached; nothing was written and the ledger is unchanged" }
             else { error.description }
         case .integrity(let reason): "integrity failure: \(reason)"
         }

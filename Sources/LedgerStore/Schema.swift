@@ -19,8 +19,9 @@ enum Schema {
     CREATE INDEX events_by_entry ON events(entry, seq);
     CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
     CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
-    CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, hash BLOB NOT NULL, recorded_ms INTEGER NOT NULL) STRICT;
-    INSERT INTO head VALUES (1, 0, zeroblob(32), 0);
+    CREATE TABLE head(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, hash BLOB NOT NULL, recorded_ms INTEGER NOT NULL,
+        latest_at_ms INTEGER) STRICT;
+    INSERT INTO head VALUES (1, 0, zeroblob(32), 0, NULL);
     CREATE TABLE tree(idx INTEGER PRIMARY KEY, node BLOB NOT NULL) STRICT;
     CREATE TRIGGER tree_no_update BEFORE UPDATE ON tree BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;
     CREATE TRIGGER tree_no_delete BEFORE DELETE ON tree BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;

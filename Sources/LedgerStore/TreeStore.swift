@@ -6,6 +6,14 @@ import LedgerMerkle
 final class TreeStore: HashReader {
     let connection: Connection
     private var recent: [Int64: [UInt8]] = [:]
+    /// A bound on `recent`: an append batch needs a few thousand hashes; a long export that
+    /// proves every event must not keep them all.
+    private static let recentLimit = 100_000
+
+    private func remember(_ index: Int64, _ hash: [UInt8]) {
+        if recent.count >= Self.recentLimit { recent.removeAll(keepingCapacity: true) }
+        recent[index] = hash
+    }
 
     init(connection: Connection) { self.connection = connection }
 
@@ -21,7 +29,7 @@ final class TreeStore: HashReader {
                 throw LedgerError.integrity("the Merkle tree lacks stored hash \(index); run `listledger verify`")
             }
             let hash = statement.blob(0)
-            recent[index] = hash
+            remember(index, hash)
             return hash
         }
     }
@@ -35,7 +43,7 @@ final class TreeStore: HashReader {
             insert.reset()
             try insert.bind([.int(position), .blob(hash)])
             _ = try insert.step()
-            recent[position] = hash
+            remember(position, hash)
             position += 1
         }
     }

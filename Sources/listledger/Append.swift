@@ -128,6 +128,8 @@ extension ListLedger {
     }
 }
 
+let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+
 /// Reads lines from a file handle in large chunks (without the newline; a trailing CR dropped).
 struct LineReader {
     let handle: FileHandle
@@ -135,11 +137,16 @@ struct LineReader {
     private var position = 0
     private var finished = false
     private var number = 0
+    private var checkedByteOrderMark = false
 
     init(handle: FileHandle) { self.handle = handle }
 
     mutating func next() throws -> (Int, [UInt8])? {
         while true {
+            if !checkedByteOrderMark, buffer.count >= byteOrderMark.count || finished {
+                checkedByteOrderMark = true
+                if buffer.starts(with: byteOrderMark) { position = byteOrderMark.count }
+            }
             if let newline = buffer[position...].firstIndex(of: 0x0A) {
                 var line = Array(buffer[position..<newline])
                 position = newline + 1
@@ -168,7 +175,8 @@ enum EventLines {
     static func decode(_ bytes: [UInt8]) throws -> [NumberedEvent] {
         var events: [NumberedEvent] = []
         var line = 0
-        var start = 0
+        // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first line.
+        var start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
         while start <= bytes.count {
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }

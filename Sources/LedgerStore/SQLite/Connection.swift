@@ -127,7 +127,7 @@ package final class Connection {
 }
 
 /// A value to bind to a statement parameter.
-package enum SQLValue {
+package enum SQLValue: Equatable {
     case null
     case int(Int64)
     case text(String)

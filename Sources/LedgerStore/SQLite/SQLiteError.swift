@@ -16,6 +16,8 @@ package struct SQLiteError: Error, CustomStringConvertible {
     package var isReadOnly: Bool { code & 0xFF == SQLITE_READONLY }
     /// The disk (or the file-size limit) is full.
     package var isFull: Bool { code & 0xFF == SQLITE_FULL }
+    /// A write or read failed at the operating system (often a file-size limit or a full disk).
+    package var isIOError: Bool { code & 0xFF == SQLITE_IOERR }
     package var isBusy: Bool { code & 0xFF == SQLITE_BUSY }
     package var isConstraint: Bool { code & 0xFF == SQLITE_CONSTRAINT }
 }

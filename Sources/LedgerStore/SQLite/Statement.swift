@@ -56,6 +56,18 @@ package final class Statement {
         }
     }
 
+    /// The first `count` columns of the current row, typed as SQLite stored them.
+    package func values(count: Int32) -> [SQLValue] {
+        (0..<count).map { column in
+            switch sqlite3_column_type(handle, column) {
+            case SQLITE_NULL: .null
+            case SQLITE_INTEGER: .int(int(column))
+            case SQLITE_TEXT: .text(text(column) ?? "")
+            default: .blob(blob(column))
+            }
+        }
+    }
+
     package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     package func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
