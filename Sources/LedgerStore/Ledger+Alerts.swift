@@ -14,6 +14,7 @@ extension Ledger {
     package func alerts(asOf: Instant, horizonDays: Int) throws -> AlertFindings {
         var query = ObligationQuery(asOf: asOf)
         query.statuses = [.breached, .open]
+        query.dutiesOnly = true
         let found = try obligations(query)
         let horizon = asOf.beijingDay.adding(days: horizonDays)
         return AlertFindings(

@@ -8,6 +8,8 @@ package struct ObligationQuery: Sendable {
     package var rule: String? = nil
     package var entry: String? = nil
     package var dueOnOrBefore: String? = nil
+    /// Leave out R2, the debtor's windows (rights, not duties): what alerts are about.
+    package var dutiesOnly = false
 
     package init(asOf: Instant) { self.asOf = asOf }
 }
@@ -50,6 +52,9 @@ extension Ledger {
                 if statuses.contains(.closed) { unmet.append("(rule = 'R2' AND due < ?)"); arguments.append(.text(day)) }
                 if statuses.contains(.open) { unmet.append("(due IS NULL AND rule <> 'R1') OR due >= ?"); arguments.append(.text(day)) }
                 conditions.append("met_ms IS NULL AND (" + (unmet.isEmpty ? "0" : unmet.joined(separator: " OR ")) + ")")
+                // Breaches are never R2 (windows close, they are not breached): say so, so that
+                // the smaller partial index of unmet duties serves the scan.
+                if query.dutiesOnly || statuses == [.breached] { conditions.append("rule <> 'R2'") }
             }
             found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
         }
@@ -57,6 +62,7 @@ extension Ledger {
             guard obligation.effectiveFrom.epochMilliseconds <= query.asOf.epochMilliseconds else { return nil }
             if let rule = query.rule, obligation.rule != rule { return nil }
             if let obligor = query.obligor, obligation.obligor != obligor { return nil }
+            if query.dutiesOnly && obligation.rule == "R2" { return nil }
             let status = obligation.status(asOf: query.asOf)
             if let statuses = query.statuses, !statuses.contains(status) { return nil }
             return (obligation, status)

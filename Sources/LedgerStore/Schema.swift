@@ -52,6 +52,7 @@ enum Schema {
     ) STRICT;
     CREATE INDEX obligations_by_due ON obligations(due);
     CREATE INDEX obligations_unmet ON obligations(due) WHERE met_ms IS NULL;
+    CREATE INDEX obligations_unmet_duties ON obligations(due) WHERE met_ms IS NULL AND rule <> 'R2';
     CREATE INDEX obligations_by_entry ON obligations(entry);
     CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL, created_ms INTEGER NOT NULL) STRICT;
     CREATE TABLE calendars(version TEXT PRIMARY KEY, data TEXT NOT NULL, loaded_ms INTEGER NOT NULL) STRICT;
