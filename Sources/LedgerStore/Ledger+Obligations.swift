@@ -23,8 +23,11 @@ extension Ledger {
 
     /// The engine with the ledger's profile and newest calendar, built once per connection
     /// (reading the calendar costs more than deriving an entry's obligations).
+    /// The cache is checked against the newest stored calendar's version (a cheap read), so a
+    /// calendar loaded by another process is picked up by the next batch.
     package func obligationEngine() throws -> ObligationEngine {
-        if let engine = cachedEngine { return engine }
+        let newest = try connection.scalarText("SELECT version FROM calendars ORDER BY loaded_ms DESC, rowid DESC LIMIT 1")
+        if let engine = cachedEngine, newest == nil || engine.calendar.identity == newest { return engine }
         let engine = ObligationEngine(profile: try profile(), calendar: try calendar())
         cachedEngine = engine
         return engine
