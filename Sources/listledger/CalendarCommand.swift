@@ -16,31 +16,66 @@ extension ListLedger {
             static let configuration = CommandConfiguration(
                 abstract: "Print the due day of a period (SPEC §2), or exit 1 naming a year the calendar lacks.",
                 discussion: """
-                Calendar days: the trigger day is not counted; a period ending on a rest day ends on the next working day. Working days: the N-th working day after the trigger (make-up working weekends count). Uses the ledger's calendar when --db names an existing ledger, else the built-in one.
+                Calendar days: the trigger day is not counted; a period ending on a rest day ends on the next working day. Working days: the N-th working day after the trigger (make-up working weekends count). Uses the ledger's calendar when --db names an existing ledger, else the built-in one. Instead of --days, --period names a period of a policy profile (e.g. --period correction_review --profile spc-2017; the ledger's profile, else baisha-2018, when --profile is not given), and the answer cites its clause.
                 """
             )
             @OptionGroup var ledger: LedgerOptions
             @OptionGroup var output: OutputOptions
             @Option(help: "The trigger day, YYYY-MM-DD (or an instant: its Beijing day).") var from: String
-            @Option(help: "The number of days.") var days: Int
+            @Option(help: "The number of days.") var days: Int?
             @Flag(help: "Count working days instead of calendar days.") var working = false
+            @Option(help: "A period of a policy profile instead of --days: \(PolicyProfile.baisha2018.periods.map(\.key).joined(separator: ", ")).")
+            var period: String?
+            @Option(help: "The profile --period comes from: \(PolicyProfile.builtInNames.joined(separator: ", ")).") var profile: String?
+
+            /// `--days [--working]`, or a profile's `--period` with the clause it comes from.
+            func chosenPeriod() throws -> (Period, String?) {
+                if let period {
+                    guard days == nil, !working else {
+                        throw Failure.input(InputError(field: "--period", "give either --period or --days [--working], not both"))
+                    }
+                    let chosen: PolicyProfile
+                    if let profile {
+                        guard let named = PolicyProfile.named(profile) else {
+                            throw Failure.input(InputError(field: "--profile", "\"\(profile)\" is not a profile; accepted: \(PolicyProfile.builtInNames.joined(separator: ", "))"))
+                        }
+                        chosen = named
+                    } else if FileManager.default.fileExists(atPath: ledger.path) {
+                        chosen = try ledger.open(readOnly: true).profile()
+                    } else {
+                        chosen = .default
+                    }
+                    guard let found = chosen.period(period) else {
+                        throw Failure.input(InputError(field: "--period", "\"\(period)\" is not a period of \(chosen.name); its periods: \(chosen.periods.map(\.key).joined(separator: ", "))"))
+                    }
+                    return (found.period, "\(chosen.name): \(found.clause)")
+                }
+                guard let days else { throw Failure.input(InputError(field: "--days", "is required (or name a profile's --period)")) }
+                guard profile == nil else { throw Failure.input(InputError(field: "--profile", "goes with --period")) }
+                return (working ? .workingDays(days) : .calendarDays(days), nil)
+            }
 
             func run() throws {
                 try reportingFailures {
                     let trigger: BeijingDay
                     if let day = BeijingDay(iso: from) { trigger = day } else { trigger = try parseTimeArgument(from, option: "--from").beijingDay }
                     let calendar = try ledgerCalendar(ledger)
-                    let period: Period = working ? .workingDays(days) : .calendarDays(days)
+                    let (period, clause) = try chosenPeriod()
                     let due: BeijingDay
                     do { due = try calendar.due(from: trigger, period: period) } catch {
                         throw Failure.input(InputError(field: "--from", "\(error)"))
                     }
                     if output.json {
-                        printJSON(.object([("from", .string(trigger.description)), ("days", .integer(Int64(days))),
-                                           ("kind", .string(working ? "working" : "calendar")), ("due", .string(due.description)),
-                                           ("calendar", .string(calendar.identity))]))
+                        let (count, kind): (Int, String) = switch period {
+                        case .calendarDays(let n): (n, "calendar")
+                        case .workingDays(let n): (n, "working")
+                        }
+                        printJSON(.object([("from", .string(trigger.description)), ("days", .integer(Int64(count))),
+                                           ("kind", .string(kind)), ("due", .string(due.description)),
+                                           ("calendar", .string(calendar.identity)), ("clause", .optional(clause))]))
                     } else {
                         print(due.description)
+                        if let clause { print("(\(period), \(clause))") }
                     }
                 }
             }
