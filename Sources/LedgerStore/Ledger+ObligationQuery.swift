@@ -58,7 +58,7 @@ extension Ledger {
             }
             found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
         }
-        return found.compactMap { obligation in
+        let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
             guard obligation.effectiveFrom.epochMilliseconds <= query.asOf.epochMilliseconds else { return nil }
             if let rule = query.rule, obligation.rule != rule { return nil }
             if let obligor = query.obligor, obligation.obligor != obligor { return nil }
@@ -66,7 +66,11 @@ extension Ledger {
             let status = obligation.status(asOf: query.asOf)
             if let statuses = query.statuses, !statuses.contains(status) { return nil }
             return (obligation, status)
-        }.sorted { ($0.0.due?.description ?? "9999", $0.0.entry, $0.0.id) < ($1.0.due?.description ?? "9999", $1.0.entry, $1.0.id) }
+        }
+        // Due day first (unknown due days last), then entry and id; the day number is computed
+        // once per obligation, not rendered as text on every comparison.
+        let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, item: $0) }
+        return keyed.sorted { ($0.day, $0.item.0.entry, $0.item.0.id) < ($1.day, $1.item.0.entry, $1.item.0.id) }.map(\.item)
     }
 
     /// The obligations already flagged with `breach_flagged`, with the seq of that event.

@@ -71,9 +71,15 @@ struct AlertsTests {
         try process.run()
         // Wait for at least two runs.
         let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline, (try String(contentsOfFile: log, encoding: .utf8)).components(separatedBy: "alert run").count < 3 {
+        // swift-log ends each line with its message: count the runs' own lines ("alert run"),
+        // not "alert runner started".
+        func runs() throws -> Int {
+            try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").filter { $0.hasSuffix("alert run") }.count
+        }
+        while Date() < deadline, try runs() < 2 {
             Thread.sleep(forTimeInterval: 0.2)
         }
+        #expect(try runs() >= 2, "the runner should have run twice at a 1 s interval")
         kill(process.processIdentifier, SIGTERM)
         let stopBy = Date().addingTimeInterval(10)
         while process.isRunning && Date() < stopBy { Thread.sleep(forTimeInterval: 0.1) }
