@@ -113,8 +113,18 @@ extension Ledger {
         }
         let size = report.events
         return try connection.writeTransaction {
-            if let later = try readCheckpoint(Self.checkpointColumns + " WHERE size > ? ORDER BY size DESC LIMIT 1", [.int(size)]) {
-                throw LedgerError.integrity("a checkpoint of \(later.size) events was signed, but the log now holds \(size): events were removed since")
+            // Other processes may have appended, and signed a larger checkpoint, since the
+            // verified snapshot: compare against the log as it is now, inside this transaction.
+            let current = try head().size
+            if let later = try readCheckpoint(Self.checkpointColumns + " WHERE size > ? ORDER BY size DESC LIMIT 1", [.int(current)]) {
+                throw LedgerError.integrity("a checkpoint of \(later.size) events was signed, but the log now holds \(current): events were removed since")
+            }
+            if size > 0, let later = try readCheckpoint(Self.checkpointColumns + " WHERE size > ? ORDER BY size LIMIT 1", [.int(size)]) {
+                // Signed meanwhile by a concurrent `checkpoint`: ours must be a prefix of it.
+                let proof = try Merkle.consistencyProof(oldSize: size, newSize: later.size, reader: TreeStore(connection: connection))
+                guard Merkle.verifyConsistency(oldSize: size, newSize: later.size, proof: proof, oldRoot: root, newRoot: later.root) else {
+                    throw LedgerError.integrity("the checkpoint of \(later.size) events signed meanwhile does not extend the verified log of \(size) events; no checkpoint was signed")
+                }
             }
             if let same = try storedCheckpoint(size: size) {
                 guard same.root == root else {
