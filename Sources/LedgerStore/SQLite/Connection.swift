@@ -115,8 +115,13 @@ package final class Connection {
         }
     }
 
-    /// A consistent snapshot for reads.
+    /// True when no transaction is open (SQLite also ends one by itself after some I/O errors).
+    package var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
+    /// A consistent snapshot for reads. Inside a transaction already open (a `SharedLedger`
+    /// read wraps its whole body in one), it runs in that one, so the snapshot stays one.
     package func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if !isAutocommit { return try body() }
         try execute("BEGIN")
         defer {
             resetAll()

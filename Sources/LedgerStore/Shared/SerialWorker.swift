@@ -1,0 +1,27 @@
+import Dispatch
+
+/// A value confined to one serial dispatch queue: blocking SQLite calls run on that queue's
+/// thread, never on Swift's cooperative pool (the model is GRDB's `DispatchQueueActor`; a
+/// continuation hop is enough here because nothing else of ours runs on these queues).
+/// `@unchecked Sendable` because `state` is touched only from inside `queue`.
+final class SerialWorker<State>: @unchecked Sendable {
+    let queue: DispatchQueue
+    private let state: State
+
+    init(label: String, state: State) {
+        queue = DispatchQueue(label: label, qos: .userInitiated)
+        self.state = state
+    }
+
+    /// Runs `body` on the queue and suspends the caller (without blocking a thread) until it ends.
+    func run<T: Sendable>(_ body: @escaping @Sendable (State) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body(self.state) }) }
+        }
+    }
+
+    /// Runs `body` on the queue without waiting (the writer's drain loop).
+    func async(_ body: @escaping @Sendable (State) -> Void) {
+        queue.async { body(self.state) }
+    }
+}

@@ -1,0 +1,97 @@
+import Dispatch
+import LedgerDomain
+import Synchronization
+
+/// A `Sendable`, async face of one SQLite ledger file for many concurrent callers (the server;
+/// the command line keeps its synchronous `Ledger`).
+///
+/// - One writer connection on its own serial queue **groups commits**: batches submitted while
+///   a transaction is running wait, and the next transaction takes all of them, each inside its
+///   own SAVEPOINT, so a refused batch fails alone. Every caller is answered only after the
+///   COMMIT returned, which with WAL and `synchronous=FULL` means the events are durable.
+/// - Readers: a few read-only connections, each on its own serial queue; `read` runs its whole
+///   body in one read transaction (one snapshot) and sees every append acknowledged before it
+///   was called.
+///
+/// Cancelling a task that awaits `append` does not withdraw its batch: once submitted, it is
+/// committed or refused like the others.
+package final class SharedLedger: Sendable {
+    package let path: String
+    private let writer: SerialWorker<Ledger>
+    private let readers: [SerialWorker<Ledger>]
+    private let nextReader = Atomic<Int>(0)
+    private let queue = Mutex(Pending())
+    private let clock: @Sendable () -> Instant
+    /// At most this many callers' batches share one transaction (bounds its size and latency).
+    private let maxGroup: Int
+
+    private struct Request: Sendable {
+        var events: [NumberedEvent]
+        var continuation: CheckedContinuation<[AppendOutcome], any Error>
+    }
+
+    private struct Pending: Sendable {
+        var requests: [Request] = []
+        var draining = false
+    }
+
+    /// Opens an existing ledger with one writer and `readers` reader connections.
+    package init(path: String, readers: Int = 2, maxGroup: Int = 256, clock: @escaping @Sendable () -> Instant) throws(LedgerError) {
+        self.path = path
+        self.clock = clock
+        self.maxGroup = max(1, maxGroup)
+        writer = SerialWorker(label: "listledger.writer", state: try Ledger.open(path: path))
+        var pool: [SerialWorker<Ledger>] = []
+        for index in 0..<max(1, readers) {
+            pool.append(SerialWorker(label: "listledger.reader.\(index)", state: try Ledger.open(path: path, readOnly: true)))
+        }
+        self.readers = pool
+    }
+
+    /// Appends JSON Lines (one all-or-nothing batch; SPEC §3) and returns one outcome per event,
+    /// `duplicate` for an `id` already stored with the same content. Throws `LedgerError.input`
+    /// naming the line and field when the batch is refused (nothing of it is stored).
+    package func append(_ lines: [UInt8]) async throws -> [AppendOutcome] {
+        try await append(events: try JSONLines.decode(lines))
+    }
+
+    /// Appends decoded events as one all-or-nothing batch; see `append(_:)`.
+    package func append(events: [NumberedEvent]) async throws -> [AppendOutcome] {
+        guard !events.isEmpty else { throw LedgerError.input(InputError("the input holds no events")) }
+        return try await withCheckedThrowingContinuation { continuation in
+            let startDrain = queue.withLock { pending -> Bool in
+                pending.requests.append(Request(events: events, continuation: continuation))
+                if pending.draining { return false }
+                pending.draining = true
+                return true
+            }
+            if startDrain { writer.async { [self] ledger in drain(ledger) } }
+        }
+    }
+
+    /// Runs `body` on a reader connection inside one read transaction (one snapshot).
+    package func read<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
+        let reader = readers[index % readers.count]
+        return try await reader.run { ledger in try ledger.connection.readTransaction { try body(ledger) } }
+    }
+
+    /// On the writer queue: commits groups until no request is waiting.
+    private func drain(_ ledger: Ledger) {
+        while true {
+            let group = queue.withLock { pending -> [Request] in
+                let taken = Array(pending.requests.prefix(maxGroup))
+                pending.requests.removeFirst(taken.count)
+                if taken.isEmpty { pending.draining = false }
+                return taken
+            }
+            if group.isEmpty { return }
+            switch ledger.appendGroup(group.map(\.events), clock: clock) {
+            case .success(let results):
+                for (request, result) in zip(group, results) { request.continuation.resume(with: result.mapError { $0 }) }
+            case .failure(let error):
+                for request in group { request.continuation.resume(throwing: error) }
+            }
+        }
+    }
+}
