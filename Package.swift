@@ -41,6 +41,9 @@ let package = Package(
             ]
         ),
 
+        // N concurrent submitters through SharedLedger: the group-commit drill and benchmark.
+        .executableTarget(name: "listledger-submit", dependencies: ["LedgerStore", "LedgerDomain"]),
+
         // Shared by the test targets: repository and binary lookup, running programs, fixtures.
         .target(name: "TestSupport", dependencies: ["LedgerCrypto"], path: "Tests/TestSupport"),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"]),

@@ -21,6 +21,13 @@ One line per drill ("ok" or "FAIL: why"), then "N passed, N failed"; exits 1 on 
 - read-only: the ledger file made unwritable, (a) chmod 444 with the writer running as
   `nobody` (root ignores file modes), (b) a read-only bind mount: append exits 1 with a clear
   message, nothing changes, and the ledger verifies afterwards.
+- verify under load: one process appends generated events one commit at a time while 20
+  `verify` and 3 `checkpoint` runs go one after another; every one must succeed (issue 8: verify
+  used to read the head and the log in two snapshots and report "events after the recorded
+  head" as tampering).
+- group commit, kill -9: `listledger-submit` (32 concurrent submitters of single-event batches
+  through `SharedLedger`, one group-committing writer) is killed with SIGKILL at a random moment,
+  3 times: every event it printed as acknowledged is stored, seqs are gapless, verify is ok.
 """
 from __future__ import annotations
 
@@ -265,6 +272,74 @@ def drill_fairness(work: str) -> None:
         report(name, False, str(error))
 
 
+def drill_verify_under_load(work: str) -> None:
+    name = "verify and checkpoint under load"
+    writer = None
+    try:
+        path = os.path.join(work, "load.jsonl")
+        generate(20_000, 4242, path)
+        db = os.path.join(work, "load.sqlite")
+        expect(run(["--db", db, "init", "--court", "court:baisha"]).returncode == 0, "init failed")
+        expect(run(["--db", db, "keys", "init"]).returncode == 0, "keys init failed")
+        writer = subprocess.Popen([BIN, "--db", db, "append", "--json", "--batch-size", "1", path],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 20
+        while count(db) == 0 and time.time() < deadline:
+            time.sleep(0.02)
+        sizes = []
+        for i in range(20):
+            sizes.append(verify_ok(db, f" {i + 1} of 20 under load")["events"])
+            if i % 7 == 6:
+                r = run(["--db", db, "checkpoint", "--json"])
+                expect(r.returncode == 0, f"checkpoint under load exited {r.returncode}: {r.stderr.strip()[:300]}")
+        expect(writer.poll() is None, "the writer finished before the verifies; give it more events")
+        expect(sizes[0] < sizes[-1], f"the log did not grow during the verifies: {sizes}")
+        writer.kill()
+        writer.wait()
+        final = verify_ok(db, " after the writer")
+        report(name, True, f"20 verifies ({sizes[0]}…{sizes[-1]} events) and 3 checkpoints while appending, all ok; "
+                           f"{final['events']} events verify after the writer was killed")
+    except DrillFailure as error:
+        report(name, False, str(error))
+    finally:
+        if writer and writer.poll() is None:
+            writer.kill()
+            writer.wait()
+
+
+def drill_group_kill(work: str, kills: int, rng: random.Random) -> None:
+    name = "kill -9 over 32 concurrent submitters (group commit)"
+    submit = os.path.join(os.path.dirname(BIN), "listledger-submit")
+    try:
+        expect(os.path.exists(submit), f"{submit} is missing (swift build --product listledger-submit)")
+        db = os.path.join(work, "group.sqlite")
+        expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+        acknowledged: dict[int, str] = {}
+        for k in range(kills):
+            out_path = os.path.join(work, f"group-{k}.out")
+            with open(out_path, "w") as out:
+                p = subprocess.Popen([submit, "--db", db, "--submitters", "32", "--events", "100000", "--prefix", f"K{k}"],
+                                     stdout=out, stderr=subprocess.DEVNULL)
+                time.sleep(rng.uniform(0.5, 2.0))
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+            with open(out_path) as f:
+                for line in f:
+                    parts = line.split()
+                    if len(parts) == 3 and parts[0] == "ack":
+                        acknowledged[int(parts[1])] = parts[2]
+            rows = {r[0]: r[2] for r in stored(db)}
+            missing = [q for q, e in acknowledged.items() if rows.get(q) != e]
+            expect(not missing, f"after kill {k + 1}: {len(missing)} acknowledged events missing or moved, e.g. seq {missing[:3]}")
+            expect(sorted(rows) == list(range(1, len(rows) + 1)), f"after kill {k + 1}: seqs are not gapless")
+            verify_ok(db, f" after kill {k + 1}")
+        expect(len(acknowledged) > 0, "nothing was acknowledged before the kills")
+        report(name, True, f"{kills} kills, {len(acknowledged)} acknowledged events all stored at their seqs, "
+                           f"{count(db)} stored, verify ok")
+    except DrillFailure as error:
+        report(name, False, str(error))
+
+
 def try_mount_tmpfs(path: str, size: str) -> bool:
     os.makedirs(path, exist_ok=True)
     r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", path], capture_output=True)
@@ -427,17 +502,18 @@ def main() -> int:
     ap.add_argument("--bin", default=os.environ.get("LISTLEDGER_BIN"), help="the listledger binary (default: swift build's)")
     ap.add_argument("--seed", type=int, default=int(os.environ.get("DRILL_SEED", "20261127")))
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
-    ap.add_argument("--only", help="comma-separated: kill,concurrent,diskfull,readonly")
+    ap.add_argument("--only", help="comma-separated: kill,concurrent,load,group,diskfull,readonly")
     args = ap.parse_args()
     if not args.bin:
         subprocess.run(["swift", "build", "--product", "listledger"], cwd=REPO, check=True, stdout=sys.stderr)
+        subprocess.run(["swift", "build", "--product", "listledger-submit"], cwd=REPO, check=True, stdout=sys.stderr)
         args.bin = os.path.join(subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, capture_output=True, text=True,
                                                check=True).stdout.strip(), "listledger")
     BIN = os.path.abspath(args.bin)
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="listledger-drills-")
     os.chmod(work, 0o755)
-    only = set(args.only.split(",")) if args.only else {"kill", "concurrent", "diskfull", "readonly"}
+    only = set(args.only.split(",")) if args.only else {"kill", "concurrent", "load", "group", "diskfull", "readonly"}
     started = time.time()
     print(f"drills: {BIN}, seed {args.seed}, work folder {work}", flush=True)
     try:
@@ -447,6 +523,10 @@ def main() -> int:
             drill_concurrent(work, 2)
             drill_concurrent(work, 4)
             drill_fairness(work)
+        if "load" in only:
+            drill_verify_under_load(work)
+        if "group" in only:
+            drill_group_kill(work, 3, rng)
         if "diskfull" in only:
             drill_disk_full(work)
         if "readonly" in only:

@@ -20,6 +20,7 @@ package final class SharedLedger: Sendable {
     private let writer: SerialWorker<Ledger>
     private let readers: [SerialWorker<Ledger>]
     private let nextReader = Atomic<Int>(0)
+    private let transactions = Atomic<Int>(0)
     private let queue = Mutex(Pending())
     private let clock: @Sendable () -> Instant
     /// At most this many callers' batches share one transaction (bounds its size and latency).
@@ -76,6 +77,9 @@ package final class SharedLedger: Sendable {
         return try await reader.run { ledger in try ledger.connection.readTransaction { try body(ledger) } }
     }
 
+    /// How many write transactions the writer has run (group commit: fewer than batches).
+    package var transactionCount: Int { transactions.load(ordering: .relaxed) }
+
     /// On the writer queue: commits groups until no request is waiting.
     private func drain(_ ledger: Ledger) {
         while true {
@@ -86,6 +90,7 @@ package final class SharedLedger: Sendable {
                 return taken
             }
             if group.isEmpty { return }
+            transactions.add(1, ordering: .relaxed)
             switch ledger.appendGroup(group.map(\.events), clock: clock) {
             case .success(let results):
                 for (request, result) in zip(group, results) { request.continuation.resume(with: result.mapError { $0 }) }
