@@ -21,21 +21,21 @@ extension ListLedger {
         @OptionGroup var output: OutputOptions
         @Option(name: .customLong("as-of"), help: "Judge at this instant or date (default: now).") var asOf: String?
         @Option(name: .customLong("due-within"), help: "Also list open obligations due within this many days, e.g. 1d or 3d (default 1d).")
-        var dueWithin: String = "1d"
+        var dueWithin = DayCount(days: 1)
         @Flag(help: "Append one breach_flagged event per breach not flagged before.") var record = false
         @Option(help: "Who records the flags (system:CODE).") var actor: String = "system:alerts"
         @Option(help: "POST each breach not yet delivered to this URL as JSON (retried on later runs until accepted).") var webhook: String?
         @Flag(help: "Keep running: check every --interval until SIGTERM/SIGINT.") var watch = false
-        @Option(help: "With --watch: time between runs, e.g. 30s, 15m, 1h.") var interval: String = "15m"
+        @Option(help: "With --watch: time between runs, e.g. 30s, 15m, 1h.") var interval = Interval(seconds: 900)
 
         func run() async throws {
-            let horizon = try Self.days(dueWithin, option: "--due-within")
+            let horizon = dueWithin.days
             if Party.kind(of: actor) != "system" { try reportingFailures { throw Failure.input(InputError(field: "--actor", "\"\(actor)\" is not system:CODE")) } }
             if let webhook, URL(string: webhook)?.scheme?.hasPrefix("http") != true {
                 try reportingFailures { throw Failure.input(InputError(field: "--webhook", "\"\(webhook)\" is not an http(s) URL")) }
             }
             if watch {
-                let seconds = try Self.seconds(interval)
+                let seconds = interval.seconds
                 var logger = Logger(label: "listledger.alerts")
                 logger.logLevel = .info
                 let service = AlertService(command: self, horizon: horizon, interval: seconds, logger: logger)
@@ -110,22 +110,6 @@ extension ListLedger {
             if let failure = outcome.value { throw Failure.other("webhook \(address) failed for \(obligation.id): \(failure)") }
         }
 
-        static func days(_ text: String, option: String) throws -> Int {
-            guard text.hasSuffix("d"), let days = Int(text.dropLast()), days >= 0 else {
-                try reportingFailures { throw Failure.input(InputError(field: option, "\"\(text)\" is not a number of days like 1d or 7d")) }
-                return 0
-            }
-            return days
-        }
-
-        static func seconds(_ text: String) throws -> Int {
-            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
-            guard let unit = text.last, let factor = units[unit], let count = Int(text.dropLast()), count > 0 else {
-                try reportingFailures { throw Failure.input(InputError(field: "--interval", "\"\(text)\" is not a duration like 30s, 15m or 1h")) }
-                return 0
-            }
-            return count * factor
-        }
     }
 }
 

@@ -19,13 +19,12 @@ extension ListLedger {
         var file: String = "-"
 
         @Option(help: ArgumentHelp("Commit every N events instead of all at once (for large imports): each batch is all or nothing, and its seqs are printed as soon as it is committed.", valueName: "n"))
-        var batchSize: Int?
+        var batchSize: PositiveCount?
 
         func run() throws {
             try reportingFailures {
                 if let batchSize {
-                    guard batchSize >= 1 else { throw Failure.input(InputError(field: "--batch-size", "must be at least 1")) }
-                    try appendInBatches(of: batchSize)
+                    try appendInBatches(of: batchSize.value)
                     return
                 }
                 let data: Data

@@ -15,7 +15,7 @@ extension ListLedger {
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
         @Option(name: .customLong("as-of"), help: "Judge status at this instant or date (default: now).") var asOf: String?
-        @Option(help: "open, met, late, breached, closed or all (default all).") var status: String = "all"
+        @Option(help: "open, met, late, breached, closed or all (default all).") var status = StatusFilter(status: nil)
         @Option(help: "Only this obligor (court:…, unit:…, debtor).") var obligor: String?
         @Option(help: "Only this rule (R1…R7).") var rule: String?
         @Option(help: "Only this entry.") var entry: String?
@@ -23,12 +23,7 @@ extension ListLedger {
         func run() throws {
             try reportingFailures {
                 var query = ObligationQuery(asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now())
-                if status != "all" {
-                    guard let wanted = ObligationStatus(rawValue: status) else {
-                        throw Failure.input(InputError(field: "--status", "\"\(status)\" is not one of open, met, late, breached, closed, all"))
-                    }
-                    query.statuses = [wanted]
-                }
+                if let wanted = status.status { query.statuses = [wanted] }
                 if let rule, !(1...7).map({ "R\($0)" }).contains(rule) {
                     throw Failure.input(InputError(field: "--rule", "\"\(rule)\" is not one of R1 … R7"))
                 }

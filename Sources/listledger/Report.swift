@@ -15,14 +15,13 @@ extension ListLedger {
         @OptionGroup var ledger: LedgerOptions
         @Option(help: "First day of the period, YYYY-MM-DD.") var from: String
         @Option(help: "Last day of the period, YYYY-MM-DD.") var to: String
-        @Option(help: "md (default), json or html.") var format: String = "md"
+        @Option(help: "md (default), json or html.") var format: ReportFormat = .md
 
         func run() throws {
             try reportingFailures {
                 guard let first = BeijingDay(iso: from) else { throw Failure.input(InputError(field: "--from", "\"\(from)\" is not a date YYYY-MM-DD")) }
                 guard let last = BeijingDay(iso: to) else { throw Failure.input(InputError(field: "--to", "\"\(to)\" is not a date YYYY-MM-DD")) }
                 guard first <= last else { throw Failure.input(InputError(field: "--to", "\(last) is before --from \(first)")) }
-                guard ["md", "json", "html"].contains(format) else { throw Failure.input(InputError(field: "--format", "\"\(format)\" is not md, json or html")) }
                 let ledger = try self.ledger.open(readOnly: true)
                 let now = Clock.now()
                 let end = Instant.endOfBeijingDay(last)
@@ -35,9 +34,9 @@ extension ListLedger {
                 let report = AccountabilityReport(from: first, to: last, asOf: asOf, profile: try ledger.profile().name,
                                                   obligations: obligations, events: events)
                 switch format {
-                case "json": printJSON(report.json)
-                case "html": print(report.html)
-                default: print(report.markdown)
+                case .json: printJSON(report.json)
+                case .html: print(report.html)
+                case .md: print(report.markdown)
                 }
             }
         }
