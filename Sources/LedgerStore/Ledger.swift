@@ -24,7 +24,7 @@ package final class Ledger {
         do {
             let connection = try Connection(path: path, create: true)
             try connection.execute("BEGIN IMMEDIATE")
-            try connection.execute(Schema.create)
+            try connection.execute(Schema.createAll)
             let meta: [(String, String)] = [
                 ("schema_version", String(Schema.version)), ("profile", profile),
                 ("created_at", now.utcDescription),
@@ -51,10 +51,21 @@ package final class Ledger {
         }
         do {
             let connection = try Connection(path: path, create: false, readOnly: readOnly)
-            let version = try? connection.scalarText("SELECT value FROM meta WHERE key = 'schema_version'")
-            guard let version else { throw LedgerError.notALedger(path: path, reason: "this SQLite file is not a ListLedger ledger") }
-            guard version == String(Schema.version) else {
-                throw LedgerError.notALedger(path: path, reason: "schema version \(version), this build reads \(Schema.version)")
+            let text = try? connection.scalarText("SELECT value FROM meta WHERE key = 'schema_version'")
+            guard let text else { throw LedgerError.notALedger(path: path, reason: "this SQLite file is not a ListLedger ledger") }
+            guard let version = Int(text), version >= 1, version <= Schema.version else {
+                throw LedgerError.notALedger(path: path, reason: "schema version \(text), this build reads 1 to \(Schema.version); use a newer listledger")
+            }
+            if version < Schema.version {
+                if readOnly {
+                    // A read-only open cannot migrate; it may read an older schema whose
+                    // missing steps only add indexes or tables.
+                    guard Migrations.pending(from: version).allSatisfy(\.readable) else {
+                        throw LedgerError.notALedger(path: path, reason: "schema version \(version) must be upgraded to \(Schema.version) first: run any writing command (e.g. `listledger rebuild`) once")
+                    }
+                } else {
+                    try Migrations.migrate(connection)
+                }
             }
             return Ledger(connection: connection, path: path)
         } catch let error as LedgerError {

@@ -1,7 +1,9 @@
 /// The ledger's tables. The log and the tree are append-only (triggers refuse UPDATE and
 /// DELETE); everything else is a projection that `rebuild` can derive again from the log.
 enum Schema {
-    static let version = 1
+    /// The schema a new ledger gets: `create` below plus every migration step. Older ledgers
+    /// are brought here by `Migrations` when opened for writing.
+    static var version: Int { Migrations.latest }
 
     static let create = """
     CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -57,6 +59,10 @@ enum Schema {
     CREATE TABLE checkpoints(size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL, created_ms INTEGER NOT NULL) STRICT;
     CREATE TABLE calendars(version TEXT PRIMARY KEY, data TEXT NOT NULL, loaded_ms INTEGER NOT NULL) STRICT;
     """
+
+    /// What `create` lacks of the latest version: the SQL of every migration step (so a new
+    /// ledger and a migrated one have the same schema).
+    static var createAll: String { ([create] + Migrations.steps.map(\.sql)).joined(separator: "\n") + "\nPRAGMA user_version = \(version);" }
 
     /// The projection tables `rebuild` empties and fills again.
     static let projectionTables = ["entries", "complaints", "flags", "obligations"]

@@ -1,0 +1,53 @@
+/// Ordered schema migrations, run when a ledger of an older schema is opened for writing.
+///
+/// The version is stored twice: `meta.schema_version` (what every release so far reads) and
+/// `PRAGMA user_version` (readable by any SQLite tool without knowing the tables). Each step
+/// runs in the same `BEGIN IMMEDIATE` transaction as the version bump, after re-reading the
+/// version under the write lock, so two processes opening an old ledger at once migrate it once.
+/// The log and the tree are never rewritten by a migration: their bytes are what was signed.
+enum Migrations {
+    struct Step {
+        /// The version this step produces (the one before is `to - 1`).
+        let to: Int
+        let summary: String
+        /// The SQL of the step. Steps marked `readable` only add things (indexes, tables): a
+        /// read-only open may read the older schema as it is.
+        let sql: String
+        let readable: Bool
+    }
+
+    /// Append new steps at the end; never edit a released one.
+    static let steps: [Step] = [
+        Step(to: 2, summary: "index events by type (report reads events of five types)",
+             sql: "CREATE INDEX IF NOT EXISTS events_by_type ON events(type, seq);",
+             readable: true),
+    ]
+
+    static var latest: Int { steps.last?.to ?? 1 }
+
+    /// The steps from `version` to the latest, in order.
+    static func pending(from version: Int) -> ArraySlice<Step> {
+        steps.drop { $0.to <= version }
+    }
+
+    /// Brings the ledger on `connection` to the latest version; returns the version found.
+    @discardableResult
+    static func migrate(_ connection: Connection) throws -> Int {
+        try connection.writeTransaction {
+            let found = try storedVersion(connection)
+            for step in pending(from: found) {
+                try connection.execute(step.sql)
+                try connection.run("UPDATE meta SET value = ? WHERE key = 'schema_version'", [.text(String(step.to))])
+            }
+            try connection.execute("PRAGMA user_version = \(latest)")
+            return found
+        }
+    }
+
+    static func storedVersion(_ connection: Connection) throws -> Int {
+        guard let text = try connection.scalarText("SELECT value FROM meta WHERE key = 'schema_version'"), let version = Int(text) else {
+            throw LedgerError.integrity("meta.schema_version is missing or not a number")
+        }
+        return version
+    }
+}

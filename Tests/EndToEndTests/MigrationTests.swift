@@ -1,0 +1,83 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A ledger written by the release before the schema migrator (commit 99e12aa, schema 1)
+/// opens with today's binary, is upgraded in place, verifies, gives the same state and
+/// obligations that release printed, and takes new events (Fixtures/ledgers/README.md).
+@Suite("Schema migration of a released ledger")
+struct MigrationTests {
+    static let fixtures = repositoryRoot.appendingPathComponent("Fixtures/ledgers")
+
+    func fixture(_ name: String) throws -> String {
+        try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
+    }
+
+    /// JSON compared as values (member order is not part of the contract).
+    func same(_ a: String, _ b: String) throws -> Bool {
+        let x = try JSONSerialization.jsonObject(with: Data(a.utf8)) as? NSObject
+        let y = try JSONSerialization.jsonObject(with: Data(b.utf8)) as? NSObject
+        return x != nil && x == y
+    }
+
+    @Test("release-99e12aa.ledger: read-only commands read it as it is; a write upgrades it to the latest schema")
+    func upgradesInPlace() throws {
+        let ws = try Workspace("migrate")
+        defer { ws.remove() }
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("release-99e12aa.ledger").path, toPath: ws.db)
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+
+        // verify opens read-only: it reads schema 1 as it is (the pending step only adds an index).
+        let verified = try ws.expect(["verify", "--json"])
+        #expect(try same(verified.stdout, fixture("release-99e12aa.verify.json")), "\(verified.stdout)")
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+
+        // The first writing command upgrades it, once.
+        try ws.append([Ev.notice("MIG-1", id: "mig-1")])
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 2)
+        #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
+        #expect(try ws.eventCount() == 100)
+
+        // The old events, projections and checkpoint are untouched; the chain continues.
+        let (status, report, raw) = try ws.verify()
+        #expect(status == 0 && report["ok"] as? Bool == true && report["events"] as? Int == 100, "\(raw)")
+        let state = try ws.expect(["state", "--json"]).stdout
+        let oldState = try JSONSerialization.jsonObject(with: Data(fixture("release-99e12aa.state.json").utf8)) as! [String: Any]
+        let newState = try JSONSerialization.jsonObject(with: Data(state.utf8)) as! [String: Any]
+        let oldEntries = oldState["entries"] as! [[String: Any]]
+        let newEntries = (newState["entries"] as! [[String: Any]]).filter { $0["entry"] as? String != "MIG-1" }
+        #expect(NSArray(array: oldEntries) == NSArray(array: newEntries), "state of the old entries changed")
+        let oldObligations = try ws.expect(["obligations", "--as-of", "2026-12-01", "--json"]).stdout
+        let expected = try JSONSerialization.jsonObject(with: Data(fixture("release-99e12aa.obligations.json").utf8)) as! [String: Any]
+        let got = try JSONSerialization.jsonObject(with: Data(oldObligations.utf8)) as! [String: Any]
+        let gotOld = (got["obligations"] as! [[String: Any]]).filter { $0["entry"] as? String != "MIG-1" }
+        #expect(NSArray(array: expected["obligations"] as! [[String: Any]]) == NSArray(array: gotOld), "obligations of the old entries changed")
+        #expect(try ws.sqlInt("SELECT count(*) FROM checkpoints;") == 1)
+        // A rebuild from the migrated log gives the same projections.
+        let before = try ws.sql("SELECT * FROM entries ORDER BY entry; SELECT * FROM obligations ORDER BY id;").stdout
+        try ws.expect(["rebuild"])
+        #expect(try ws.sql("SELECT * FROM entries ORDER BY entry; SELECT * FROM obligations ORDER BY id;").stdout == before)
+    }
+
+    @Test("a ledger of a newer schema than this build is refused, naming the versions")
+    func newerSchemaRefused() throws {
+        let ws = try Workspace("migrate-newer")
+        defer { ws.remove() }
+        try ws.initLedger()
+        try ws.sql("UPDATE meta SET value = '99' WHERE key = 'schema_version';")
+        let result = try ws.expect(["state"], status: 1)
+        #expect(result.stderr.contains("schema version 99"), "\(result.stderr)")
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 99)
+    }
+
+    @Test("a new ledger is created at the latest schema, with user_version set")
+    func newLedgerIsLatest() throws {
+        let ws = try Workspace("migrate-new")
+        defer { ws.remove() }
+        try ws.initLedger()
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 2)
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 2)
+        #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
+    }
+}
