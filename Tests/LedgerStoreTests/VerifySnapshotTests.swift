@@ -33,11 +33,16 @@ struct VerifySnapshotTests {
                 failure.withLock { $0 = "writer: \(error)" }
             }
         }
+        // Start once the writer is committing (the test runner may be busy with other suites).
+        for _ in 0..<1_000 where appended.load(ordering: .relaxed) == 0 { usleep(10_000) }
         var sizes: [Int64] = []
-        for round in 0..<20 {
+        var round = 0
+        // At least 20 rounds, and on until the writer has committed during them.
+        while round < 20 || (sizes.first == sizes.last && round < 2_000) {
             let report = try ledger.verify(segments: 1 + round % 4)
             #expect(report.ok, "round \(round): seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")")
             sizes.append(report.events)
+            round += 1
         }
         stop.store(true, ordering: .relaxed)
         done.wait()

@@ -30,6 +30,14 @@ package final class Connection {
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "unknown"), expected wal", sql: "PRAGMA journal_mode=WAL")
             }
+            // Keep the -wal and -shm files when the last connection closes (a one-shot command
+            // otherwise creates the WAL, fsyncs its directory and deletes it every time), but
+            // truncate the WAL to zero bytes after the closing checkpoint, so the database file
+            // alone still holds every committed event at rest (a copy of it is a whole ledger)
+            // and the next process has no stale frames to scan. Measured in docs/performance.md.
+            var persist: Int32 = 1
+            _ = sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
+            try execute("PRAGMA journal_size_limit=0")
         }
         try execute("PRAGMA synchronous=FULL")
         let synchronous = try scalarInt("PRAGMA synchronous")
