@@ -30,14 +30,16 @@ package final class Connection {
             guard mode?.lowercased() == "wal" else {
                 throw SQLiteError(code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "unknown"), expected wal", sql: "PRAGMA journal_mode=WAL")
             }
-            // Keep the -wal and -shm files when the last connection closes (a one-shot command
-            // otherwise creates the WAL, fsyncs its directory and deletes it every time), but
-            // truncate the WAL to zero bytes after the closing checkpoint, so the database file
-            // alone still holds every committed event at rest (a copy of it is a whole ledger)
-            // and the next process has no stale frames to scan. Measured in docs/performance.md.
+            // A one-shot command used to create the WAL, fsync it, checkpoint it into the
+            // database file at close (two more fsyncs) and delete it: 5 fsyncs for one event.
+            // Now the WAL persists and is not checkpointed at close: a commit is durable once
+            // its frames are fsynced in the WAL (synchronous=FULL), and SQLite's automatic
+            // checkpoint (every 1,000 pages) moves them into the database file later. So the
+            // ledger at rest is the database file WITH its -wal file: copy all three files (or
+            // use the SQLite backup API), never the .sqlite alone. Measured: docs/performance.md.
             var persist: Int32 = 1
             _ = sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
-            try execute("PRAGMA journal_size_limit=0")
+            _ = listledger_sqlite_no_checkpoint_on_close(db)
         }
         try execute("PRAGMA synchronous=FULL")
         let synchronous = try scalarInt("PRAGMA synchronous")

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Short write-path measurements for issue 8 (each well under a minute; see docs/performance.md).
+
+  scripts/bench/write_path.py [--bin-dir DIR] [--only group,fsync,start] [--rounds N]
+
+- group: durable single-event appends through `SharedLedger` (listledger-submit): 1 submitter
+  against 32 concurrent submitters on the same machine in the same run; the ratio of their
+  events/s is what group commit buys (target ≥ 5×). Also the events per transaction.
+- fsync: `strace -f -e fsync,fdatasync` of one `listledger append` of one event into a ledger
+  that already holds one (the second process of its life, as in daily use).
+- start: instructions of that one-shot append under `valgrind --tool=callgrind` (total Ir), and
+  its median wall time over 20 runs.
+DIR defaults to .build/release (run `swift build -c release` first).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+NOTICE = ('{"type":"risk_notice_issued","entry":"%s","at":"2024-03-01T09:00:00+08:00","actor":"court:baisha",'
+          '"court":"court:baisha","case":"(2024)琼9030执1号","debtor":{"kind":"person","name":"测试甲","id_number":"460030198001010105"}}\n')
+
+
+def fresh(work: str, name: str, bin_dir: str) -> str:
+    db = os.path.join(work, name)
+    subprocess.run([os.path.join(bin_dir, "listledger"), "--db", db, "init"], check=True, capture_output=True)
+    return db
+
+
+def submit(bin_dir: str, db: str, submitters: int, events: int, prefix: str) -> dict:
+    out = subprocess.run([os.path.join(bin_dir, "listledger-submit"), "--db", db, "--submitters", str(submitters),
+                          "--events", str(events), "--prefix", prefix, "--quiet"], check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def group(bin_dir: str, work: str, rounds: int) -> None:
+    one, many = [], []
+    for r in range(rounds):
+        db = fresh(work, f"group{r}.sqlite", bin_dir)
+        one.append(submit(bin_dir, db, 1, 300, f"one{r}"))
+        many.append(submit(bin_dir, db, 32, 60, f"many{r}"))
+    a = statistics.median(x["events_per_second"] for x in one)
+    b = statistics.median(x["events_per_second"] for x in many)
+    per_tx = statistics.median(x["events"] / x["transactions"] for x in many)
+    print(f"| durable single-event appends, 1 submitter (events/s, median of {rounds}) | {a:,.0f} |")
+    print(f"| the same, 32 concurrent submitters (events/s) | {b:,.0f} |")
+    print(f"| ratio 32 : 1 (target ≥ 5) | **{b / a:.1f}×** |")
+    print(f"| events per transaction with 32 submitters (median) | {per_tx:.1f} |")
+
+
+def one_shot(bin_dir: str, work: str, name: str):
+    db = fresh(work, f"{name}.sqlite", bin_dir)
+    files = []
+    for i in range(64):
+        path = os.path.join(work, f"{name}{i}.jsonl")
+        with open(path, "w") as f:
+            f.write(NOTICE % f"ONE-{i}")
+        files.append(path)
+    subprocess.run([os.path.join(bin_dir, "listledger"), "--db", db, "append", files[0]], check=True, capture_output=True)
+    return db, files
+
+
+def fsync(bin_dir: str, work: str) -> None:
+    db, files = one_shot(bin_dir, work, "fsync")
+    trace = os.path.join(work, "strace.txt")
+    subprocess.run(["strace", "-f", "-e", "trace=fsync,fdatasync", "-o", trace, os.path.join(bin_dir, "listledger"),
+                    "--db", db, "append", files[1]], check=True, capture_output=True)
+    calls = [l for l in open(trace) if re.search(r"\b(fsync|fdatasync)\(", l)]
+    print(f"| fsync + fdatasync calls of one one-shot `append` of one event | {len(calls)} |")
+
+
+def start(bin_dir: str, work: str) -> None:
+    db, files = one_shot(bin_dir, work, "start")
+    out = os.path.join(work, "callgrind.out")
+    subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", os.path.join(bin_dir, "listledger"),
+                    "--db", db, "append", files[2]], check=True, capture_output=True)
+    total = next(int(l.split()[1]) for l in open(out) if l.startswith("summary:") or l.startswith("totals:"))
+    walls = []
+    for f in files[3:23]:
+        t0 = time.perf_counter()
+        subprocess.run([os.path.join(bin_dir, "listledger"), "--db", db, "append", f], check=True, capture_output=True)
+        walls.append((time.perf_counter() - t0) * 1000)
+    print(f"| one-shot `append` of one event: instructions (callgrind Ir) | {total:,} |")
+    print(f"| one-shot `append` of one event: wall time, median of 20 (ms) | {statistics.median(walls):.1f} |")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin-dir", default=os.path.join(REPO, ".build", "release"))
+    ap.add_argument("--only", default="group,fsync,start")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    bin_dir = os.path.abspath(args.bin_dir)
+    work = tempfile.mkdtemp(prefix="listledger-write-path-")
+    print(f"| write path ({bin_dir}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}) | value |\n|---|---:|")
+    only = args.only.split(",")
+    if "fsync" in only:
+        fsync(bin_dir, work)
+    if "start" in only:
+        start(bin_dir, work)
+    if "group" in only:
+        group(bin_dir, work, args.rounds)
+    subprocess.run(["rm", "-rf", work])
+
+
+if __name__ == "__main__":
+    main()
