@@ -32,6 +32,9 @@ package enum SHA256 {
         return md
     }()
 
+    /// The same fetched algorithm, for `Context`.
+    static var algorithmForContexts: OpaquePointer { algorithm }
+
     /// An incremental SHA-256 computation. Not `Sendable`: it owns a libcrypto context.
     package struct Hasher: ~Copyable {
         private let context: OpaquePointer

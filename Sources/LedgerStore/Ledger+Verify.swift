@@ -128,7 +128,10 @@ func verifySegment(connection: Connection, low: Int64, high: Int64, last: Bool,
     try nodes.bind([.int(nextNode)])
     var tree = try StreamingRoot(frontierOf: low - 1, reader: TreeStore(connection: connection))
     var expected = low
-    var previous: [UInt8] = []
+    // One SHA-256 context for the whole segment, and the chain hash computed into one of two
+    // buffers swapped per event (no context or array made per hash).
+    let sha = SHA256.Context()
+    var previous = [UInt8](repeating: 0, count: 32)
     var hash = [UInt8](repeating: 0, count: 32)
     var unreported: Int64 = 0
     while try statement.step() {
@@ -149,30 +152,30 @@ func verifySegment(connection: Connection, low: Int64, high: Int64, last: Bool,
                     result.failure = (seq, "prev_hash does not match the hash of event \(seq - 1)")
                     return nil
                 }
-                var chain = SHA256.Hasher()
-                chain.update(prevHash)
-                chain.update(canonical)
-                hash = chain.finalize()
+                sha.start()
+                sha.update(prevHash)
+                sha.update(canonical)
+                hash.withUnsafeMutableBytes { sha.finish(into: $0.baseAddress!) }
                 let matches = statement.withBlob(3) { same($0, hash) }
                 guard matches else {
                     result.failure = (seq, "the stored hash does not match SHA-256(prev_hash || canonical bytes): the event or its hash was altered")
                     return nil
                 }
-                var leafHasher = SHA256.Hasher()
-                leafHasher.update(byte: 0x00)
-                leafHasher.update(canonical)
-                return leafHasher.finalize()
+                sha.start()
+                sha.update(byte: 0x00)
+                sha.update(canonical)
+                return sha.finish()
             }
         }
         guard let leaf else { return result }
-        for node in tree.append(leaf) {
+        for node in tree.append(leaf, using: sha) {
             guard try nodes.step(), nodes.int(0) == nextNode, nodes.withBlob(1, { same($0, node) }) else {
                 result.failure = (seq, "the stored Merkle tree node \(nextNode), written with seq \(seq), does not match the events")
                 return result
             }
             nextNode += 1
         }
-        previous = hash
+        swap(&previous, &hash)
         result.count += 1
         expected += 1
         unreported += 1
@@ -214,12 +217,22 @@ struct StreamingRoot {
     /// Adds a leaf; returns the nodes it creates (the leaf, then each subtree it completes),
     /// which is what the store wrote for it.
     @discardableResult
-    mutating func append(_ leaf: [UInt8]) -> [[UInt8]] {
+    mutating func append(_ leaf: [UInt8], using sha: SHA256.Context? = nil) -> [[UInt8]] {
         var node: (size: Int64, hash: [UInt8]) = (1, leaf)
         var created = [leaf]
         while let last = stack.last, last.size == node.size {
             stack.removeLast()
-            node = (last.size * 2, Merkle.nodeHash(last.hash, node.hash))
+            let parent: [UInt8]
+            if let sha {
+                sha.start()
+                sha.update(byte: 0x01)
+                sha.update(last.hash)
+                sha.update(node.hash)
+                parent = sha.finish()
+            } else {
+                parent = Merkle.nodeHash(last.hash, node.hash)
+            }
+            node = (last.size * 2, parent)
             created.append(node.hash)
         }
         stack.append(node)
