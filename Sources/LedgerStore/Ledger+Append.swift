@@ -129,7 +129,7 @@ struct AppendBatch {
         var context = RuleContext(now: recordedAt)
         let state = try event.entry.map { try entryState($0) } ?? nil
         switch event.body {
-        case .complaintReceived(let id), .complaintResolved(let id, _):
+        case .complaintReceived(let id, _), .complaintResolved(let id, _, _):
             let known = try complaint(id)
             context.complaintResolved = known.map { $0.resolved != nil }
             if let entry = event.entry { context.complaintEntryExists = try entryState(entry) != nil }
@@ -169,8 +169,8 @@ struct AppendBatch {
             entryEvents[entry]?.append(recorded)
         }
         switch event.body {
-        case .complaintReceived(let id): complaints[id] = (event.entry, seq, nil)
-        case .complaintResolved(let id, _): complaints[id]?.resolved = seq
+        case .complaintReceived(let id, _): complaints[id] = (event.entry, seq, nil)
+        case .complaintResolved(let id, _, _): complaints[id]?.resolved = seq
         case .breachFlagged(let obligation): flagged[obligation] = seq
         default: break
         }

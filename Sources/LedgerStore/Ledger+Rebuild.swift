@@ -31,10 +31,10 @@ extension Ledger {
                     try finishEntry()
                 }
                 switch recorded.event.body {
-                case .complaintReceived(let id):
+                case .complaintReceived(let id, _):
                     complaints[id, default: (nil, nil, nil)].entry = recorded.event.entry
                     complaints[id, default: (nil, nil, nil)].received = recorded.seq
-                case .complaintResolved(let id, _): complaints[id, default: (nil, nil, nil)].resolved = recorded.seq
+                case .complaintResolved(let id, _, _): complaints[id, default: (nil, nil, nil)].resolved = recorded.seq
                 case .breachFlagged(let obligation): flags.append((obligation, recorded.seq))
                 default: break
                 }

@@ -12,7 +12,7 @@ extension ListLedger {
             The actor comes from --actor or $LISTLEDGER_ACTOR. Examples, one per type:
 
               record risk_notice_issued --entry E1 --at 2025-04-01T10:00:00+08:00 --actor court:baisha \\
-                --court court:baisha --case '(2025)琼9030执2号' --debtor-kind person --debtor-name 王某 --debtor-id 460030198001010202
+                --court court:baisha --case '(2025)琼9030执2号' --debtor-kind person --debtor-name 王某 --debtor-id 460030198001010201
               record inclusion_decided --entry E1 --at … --actor court:baisha --court court:baisha --case … \\
                 --debtor-kind organization --debtor-name 某公司 --debtor-id 91460000MA5T000000 --legal-representative 李某 \\
                 --grounds able_but_refuses,evasion --public true [--term-months 24]

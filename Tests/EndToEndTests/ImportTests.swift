@@ -5,8 +5,8 @@ import Testing
 /// Large imports: `append --batch-size` streams its input and commits batch by batch.
 struct ImportTests {
     static let lines = [
-        #"{"type":"risk_notice_issued","entry":"I1","at":"2025-04-01T10:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"c","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010011"}}"#,
-        #"{"type":"inclusion_decided","entry":"I1","at":"2025-04-10T10:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"c","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010011"},"grounds":["evasion"],"public":true}"#,
+        #"{"type":"risk_notice_issued","entry":"I1","at":"2025-04-01T10:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"c","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010016"}}"#,
+        #"{"type":"inclusion_decided","entry":"I1","at":"2025-04-10T10:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"c","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010016"},"grounds":["evasion"],"public":true}"#,
         #"{"type":"decision_served","entry":"I1","at":"2025-04-11T10:00:00+08:00","actor":"court:baisha"}"#,
         #"{"type":"entry_published","entry":"I1","at":"2025-04-11T15:00:00+08:00","actor":"court:baisha"}"#,
     ]

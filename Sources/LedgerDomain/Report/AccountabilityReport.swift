@@ -76,12 +76,12 @@ package struct AccountabilityReport: Sendable {
                 if inPeriod(event.at.beijingDay), let entry = event.entry {
                     wrongful.append(WrongfulInclusion(court: courts[entry] ?? event.actor, entry: entry, reason: reason.rawValue, revokedAt: event.at))
                 }
-            case .complaintReceived(let id):
+            case .complaintReceived(let id, _):
                 if inPeriod(event.at.beijingDay) {
                     received[id] = (event.actor, false)
                     order.append(id)
                 }
-            case .complaintResolved(let id, _):
+            case .complaintResolved(let id, _, _):
                 received[id]?.resolved = true
             default:
                 break
