@@ -5,6 +5,7 @@ import LedgerMerkle
 package enum AppendOutcome: Sendable, Equatable {
     case appended(seq: Int64)
     /// Its `id` was already stored with the same content, at this seq: stored once, not again.
+    /// Also an event without `id` whose content equals a stored one (SPEC §3 "Repeats").
     case duplicate(seq: Int64)
 }
 
@@ -65,6 +66,8 @@ struct AppendBatch {
     var entries: [String: EntryState?] = [:]
     var touchedEntries: Set<String> = []
     var batchIDs: [String: (seq: Int64, event: Event)] = [:]
+    /// This batch's events without `id`, by content, for the Repeats rule.
+    var batchContents: [[UInt8]: Int64] = [:]
     var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
     var flagged: [String: Int64] = [:]
     let startSize: Int64
@@ -119,6 +122,22 @@ struct AppendBatch {
         return (statement.int(0), recorded.event)
     }
 
+    /// The seq of a stored event without `id` whose content equals `event` (SPEC §3 "Repeats":
+    /// re-running an import never doubles a fact). Same type, entry and instant narrow it to a
+    /// few rows of the entry index; the decoded content decides.
+    mutating func repeated(_ event: Event) throws -> Int64? {
+        if let inBatch = batchContents[CanonicalJSON.encode(event.inputObject)] { return inBatch }
+        let statement = try connection.statement(event.entry == nil
+            ? "SELECT seq, canonical, prev_hash, hash FROM events WHERE entry IS NULL AND type = ? AND at_ms = ? AND id IS NULL"
+            : "SELECT seq, canonical, prev_hash, hash FROM events WHERE entry = ? AND type = ? AND at_ms = ? AND id IS NULL")
+        try statement.bind((event.entry.map { [SQLValue.text($0)] } ?? []) + [.text(event.type.rawValue), .int(event.at.epochMilliseconds)])
+        while try statement.step() {
+            let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3))
+            if recorded.event == event { return statement.int(0) }
+        }
+        return nil
+    }
+
     mutating func add(_ event: Event) throws -> AppendOutcome {
         if let id = event.id, let earlier = try stored(id: id) {
             guard earlier.event == event else {
@@ -126,6 +145,7 @@ struct AppendBatch {
             }
             return .duplicate(seq: earlier.seq)
         }
+        if event.id == nil, let earlier = try repeated(event) { return .duplicate(seq: earlier) }
         var context = RuleContext(now: recordedAt)
         let state = try event.entry.map { try entryState($0) } ?? nil
         switch event.body {
@@ -155,7 +175,7 @@ struct AppendBatch {
         try tree.append(leaf: seq - 1, leafHash: Merkle.leafHash(canonical: recorded.canonical))
         head = Ledger.Head(size: seq, hash: recorded.hash, recordedMilliseconds: recordedAt.epochMilliseconds)
         latestAt = max(latestAt, event.at.epochMilliseconds)
-        if let id = event.id { batchIDs[id] = (seq, event) }
+        if let id = event.id { batchIDs[id] = (seq, event) } else { batchContents[CanonicalJSON.encode(event.inputObject)] = seq }
 
         if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
             entries[entry] = EntryState.applying(event, seq: seq, to: state)

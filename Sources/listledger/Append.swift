@@ -8,7 +8,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Append events from a JSON Lines file (or - for standard input): all or nothing.",
             discussion: """
-            One JSON object per line (SPEC §3). If any line is refused, nothing is written and the error names the line and the field. An event whose `id` is already stored with the same content is not stored again (reported as a duplicate); the same `id` with other content is refused. Prints the seq assigned to each appended event.
+            One JSON object per line (SPEC §3). If any line is refused, nothing is written and the error names the line and the field. An event whose `id` is already stored with the same content is not stored again (reported as a duplicate); the same `id` with other content is refused. An event without `id` whose content equals a stored event is a repeat (SPEC §3): not stored again, and counted, so re-running an import never doubles a fact. Prints the seq assigned to each appended event.
             """
         )
 
@@ -110,7 +110,8 @@ extension ListLedger {
             if output.json {
                 printJSON(.object([
                     ("appended", .array(appended.map(JSONValue.integer))),
-                    ("duplicates", .array(duplicates.map { .object([("line", .integer(Int64($0.line))), ("id", .string($0.id)), ("seq", .integer($0.seq))]) })),
+                    ("duplicates", .array(duplicates.map { .object([("line", .integer(Int64($0.line))), ("id", $0.id.isEmpty ? .null : .string($0.id)), ("seq", .integer($0.seq))]) })),
+                    ("repeats", .integer(Int64(duplicates.count))),
                 ]))
                 return
             }
@@ -121,8 +122,16 @@ extension ListLedger {
             } else {
                 print("appended \(appended.count) events: seq \(appended.first!)–\(appended.last!)")
             }
-            for duplicate in duplicates {
-                print("line \(duplicate.line): id \"\(duplicate.id)\" is already stored as seq \(duplicate.seq); not stored again")
+            for duplicate in duplicates.prefix(50) {
+                if duplicate.id.isEmpty {
+                    print("line \(duplicate.line): repeats seq \(duplicate.seq) (same content, no id); not stored again")
+                } else {
+                    print("line \(duplicate.line): id \"\(duplicate.id)\" is already stored as seq \(duplicate.seq); not stored again")
+                }
+            }
+            if duplicates.count > 50 { print("… and \(duplicates.count - 50) more") }
+            if !duplicates.isEmpty {
+                print("\(duplicates.count) repeat\(duplicates.count == 1 ? "" : "s") of stored events, not stored again")
             }
         }
     }

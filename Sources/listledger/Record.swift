@@ -110,7 +110,11 @@ extension ListLedger {
                 case .appended(let seq):
                     if output.json { printJSON(.object([("appended", .array([.integer(seq)]))])) } else { print("recorded \(type) as seq \(seq)") }
                 case .duplicate(let seq):
-                    if output.json { printJSON(.object([("duplicate", .integer(seq))])) } else { print("id \"\(id ?? "")\" is already stored as seq \(seq); not stored again") }
+                    if output.json { printJSON(.object([("duplicate", .integer(seq))])) } else if let id {
+                        print("id \"\(id)\" is already stored as seq \(seq); not stored again")
+                    } else {
+                        print("repeats seq \(seq) (same content, no id); not stored again")
+                    }
                 case nil: break
                 }
             }

@@ -34,4 +34,26 @@ struct ImportTests {
         #expect(try ws.eventCount() == 4)
         try ws.expect(["verify"])
     }
+
+    /// SPEC §3 "Repeats" (issue 9 point 10): the demo has no ids; re-running its import used
+    /// to double every event (three R2 windows for one service).
+    @Test func appendingTheDemoTwiceLeavesTheLogUnchangedAndCountsTheRepeats() throws {
+        let ws = try Workspace("repeats")
+        defer { ws.remove() }
+        try ws.initLedger()
+        let demo = repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path
+        try ws.expect(["append", demo])
+        let head = try ws.expect(["verify", "--json"]).stdout
+        let again = try ws.expect(["append", demo])
+        #expect(again.stdout.contains("appended nothing"))
+        #expect(again.stdout.contains("375 repeats of stored events, not stored again"))
+        #expect(try ws.eventCount() == 375)
+        #expect(try ws.expect(["verify", "--json"]).stdout == head)
+        let json = try ws.expect(["append", "--json", demo]).stdout
+        #expect(json.contains(#""repeats":375"#))
+        // Two equal lines in one input are one fact too.
+        let twice = try ws.write("twice.jsonl", Self.lines[0] + "\n" + Self.lines[0].replacingOccurrences(of: "\"I1\"", with: "\"I2\"") + "\n" + Self.lines[0].replacingOccurrences(of: "\"I1\"", with: "\"I2\"") + "\n")
+        let result = try ws.expect(["append", twice])
+        #expect(result.stdout.contains("appended 2 events") && result.stdout.contains("1 repeat of stored events"))
+    }
 }
