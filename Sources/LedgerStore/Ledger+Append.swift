@@ -155,6 +155,13 @@ struct AppendBatch {
             if let entry = event.entry { context.complaintEntryExists = try entryState(entry) != nil }
         case .breachFlagged(let obligation):
             context.obligationAlreadyFlagged = try isFlagged(obligation)
+            if let entry = event.entry, state != nil {
+                // Derived from the facts effective at the flag's `at` (this batch's included:
+                // the same connection reads the transaction's own rows).
+                let history = try (entryEvents[entry] ?? ledger.events(ofEntry: entry)).filter { $0.event.at <= event.at }
+                let found = try ledger.obligationEngine().obligations(of: history).first { $0.id == obligation }
+                context.flaggedObligationStatus = found?.status(asOf: event.at)
+            }
         default:
             break
         }

@@ -8,6 +8,9 @@ package struct RuleContext: Sendable {
     package var obligationAlreadyFlagged = false
     /// Whether the entry named by a complaint exists.
     package var complaintEntryExists = true
+    /// The status at `at` of the obligation named by `breach_flagged`, derived from the facts
+    /// effective then; nil when there is no such obligation.
+    package var flaggedObligationStatus: ObligationStatus?
 
     package init(now: Instant, complaintResolved: Bool? = nil, obligationAlreadyFlagged: Bool = false, complaintEntryExists: Bool = true) {
         self.now = now
@@ -56,6 +59,12 @@ package enum LedgerRules {
             }
             if context.obligationAlreadyFlagged {
                 throw InputError(field: "obligation", "\"\(obligation)\" was already flagged")
+            }
+            guard let status = context.flaggedObligationStatus else {
+                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\" (see `obligations --entry`)")
+            }
+            guard status == .breached else {
+                throw InputError(field: "obligation", "\"\(obligation)\" is \(status.rawValue) at \(event.at), not breached; only a breach is flagged")
             }
             return
         default:
