@@ -70,6 +70,8 @@ struct AppendBatch {
     var batchContents: [[UInt8]: Int64] = [:]
     var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
     var flagged: [String: Int64] = [:]
+    /// Flags whose `breach_flagged` this batch annulled.
+    var unflagged: [String] = []
     let startSize: Int64
     /// The latest `at` among this batch's events (kept in the head for as-of queries).
     var latestAt = Int64.min
@@ -166,6 +168,16 @@ struct AppendBatch {
             break
         }
         try LedgerRules.check(event, entry: state, context: context)
+        var annulledState: EntryState?
+        if case .recordAnnulled(let target, _) = event.body, let entry = event.entry, let state {
+            let history = try entryEvents[entry] ?? ledger.events(ofEntry: entry)
+            annulledState = try Annulment.check(event, seq: head.size + 1, history: history, court: state.court, now: recordedAt)
+            // A flag annulled is no flag: the alert runner may flag that obligation again.
+            if let undone = history.first(where: { $0.seq == target }), case .breachFlagged(let obligation) = undone.event.body {
+                unflagged.append(obligation)
+                flagged[obligation] = nil
+            }
+        }
 
         let seq = head.size + 1
         let recorded = RecordedEvent(event: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
@@ -185,7 +197,8 @@ struct AppendBatch {
         if let id = event.id { batchIDs[id] = (seq, event) } else { batchContents[CanonicalJSON.encode(event.inputObject)] = seq }
 
         if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
-            entries[entry] = EntryState.applying(event, seq: seq, to: state)
+            let next: EntryState? = annulledState ?? EntryState.applying(event, seq: seq, to: state)
+            entries[entry] = .some(next)
             touchedEntries.insert(entry)
             if Self.changesObligations(event.type) { obligationEntries.insert(entry) }
             if entryEvents[entry] == nil, let cached = ledger.eventCache.events(of: entry, logSize: startSize) {
@@ -222,6 +235,9 @@ struct AppendBatch {
                 INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)
                 ON CONFLICT(complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
                 """, [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(row.received), row.resolved.map(SQLValue.int) ?? .null])
+        }
+        for obligation in unflagged {
+            try connection.run("DELETE FROM flags WHERE obligation = ?", [.text(obligation)])
         }
         for (obligation, seq) in flagged {
             try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])

@@ -24,7 +24,9 @@ extension Ledger {
             let engine = try obligationEngine()
             var byEntry: [String: [RecordedEvent]] = [:]
             var order: [String] = []
-            let filter = query.entry != nil ? "entry = ? AND at_ms <= ?" : "entry IS NOT NULL AND at_ms <= ?"
+            // Annulments count at every as-of instant (an annulled event never was a fact).
+            let filter = query.entry != nil ? "entry = ? AND (at_ms <= ? OR type = 'record_annulled')"
+                                            : "entry IS NOT NULL AND (at_ms <= ? OR type = 'record_annulled')"
             let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
             try connection.readTransaction {
                 try forEachEvent(where: filter, arguments) { recorded in

@@ -12,7 +12,9 @@ package struct ObligationEngine: Sendable {
     }
 
     /// The obligations of one entry, given all its events in seq order.
-    package func obligations(of events: [RecordedEvent]) -> [Obligation] {
+    package func obligations(of history: [RecordedEvent]) -> [Obligation] {
+        // Annulled events (record_annulled) count as never appended.
+        let events = Annulment.effective(history)
         guard let first = events.first, let entry = first.event.entry else { return [] }
         var derivation = Derivation(engine: self, entry: entry, events: events)
         derivation.run()

@@ -89,6 +89,8 @@ package enum LedgerRules {
 
     private static func checkActor(_ event: Event, state: EntryState, actorKind: String) throws(InputError) {
         switch event.body {
+        case .recordAnnulled:
+            break  // the annulled event's actor or the entry's court: Annulment.check, which sees the history
         case .reconsiderationDecided:
             guard let court = state.reconsiderationCourt, event.actor == court else {
                 throw InputError(field: "actor", "only the higher court named in the reconsideration request (\(state.reconsiderationCourt ?? "none yet")) decides it, not \(event.actor)")
