@@ -18,7 +18,7 @@ extension ListLedger {
         @Argument(help: ArgumentHelp("The JSON Lines file, or - for standard input.", valueName: "file"))
         var file: String = "-"
 
-        @Option(help: ArgumentHelp("Commit every N events instead of all at once (for large imports): each batch is all or nothing, and its seqs are printed as soon as it is committed.", valueName: "n"))
+        @Option(help: ArgumentHelp("Commit every N events instead of all at once (for large imports): each batch is all or nothing, and its seqs are printed as soon as it is committed. A line refused after earlier batches were committed exits 5 and says which lines and seqs stay.", valueName: "n"))
         var batchSize: Int?
 
         func run() throws {
@@ -65,7 +65,7 @@ extension ListLedger {
                 switch Result(catching: { () throws(LedgerError) in try ledger.append(batch, clock: Clock.now) }) {
                 case .success(let appended): outcomes = appended
                 case .failure(let error):
-                    if committed.lines > 0 { printError(committedSoFar(committed)) }
+                    if committed.lines > 0, case .input(let input) = error { throw partlyWritten(input, committed, failingFrom: batch.first!.line) }
                     throw error
                 }
                 report(outcomes, events: batch)
@@ -83,7 +83,7 @@ extension ListLedger {
                 switch Result(catching: { () throws(InputError) in try Event.decode(jsonLine: line) }) {
                 case .success(let event): batch.append(NumberedEvent(line: number, event: event))
                 case .failure(let error):
-                    if committed.lines > 0 { printError(committedSoFar(committed)) }
+                    if committed.lines > 0 { throw partlyWritten(error.at(line: number), committed, failingFrom: batch.first?.line ?? number) }
                     throw Failure.input(error.at(line: number))
                 }
                 if batch.count == batchSize { try flush() }
@@ -93,9 +93,13 @@ extension ListLedger {
             if committed.lines == 0 { throw Failure.input(InputError("the input holds no events")) }
         }
 
-        func committedSoFar(_ committed: (lines: Int, first: Int64?, last: Int64?)) -> String {
-            let seqs = committed.first.map { " (seq \($0)–\(committed.last!))" } ?? ""
-            return "note: lines 1–\(committed.lines) were appended in earlier batches\(seqs) and stay; the failing batch wrote nothing"
+        /// A refusal after earlier batches committed: not "nothing was written" (they stay), so
+        /// its own exit code, 5 (README, "Exit codes"), and exactly what landed.
+        func partlyWritten(_ error: InputError, _ committed: (lines: Int, first: Int64?, last: Int64?), failingFrom: Int) -> ExitCode {
+            printError("refused: \(error)")
+            let seqs = committed.first.map { " as seq \($0)–\(committed.last!)" } ?? " (all repeats or duplicates: no new seq)"
+            printError("partly written: lines 1–\(committed.lines) were appended in earlier batches\(seqs) and stay; the failing batch (from line \(failingFrom)) and the lines after it wrote nothing. Fix line \(error.line ?? failingFrom) and append the input again: the lines already stored are repeats and are not stored twice.")
+            return ExitCode(5)
         }
 
         func report(_ outcomes: [AppendOutcome], events: [NumberedEvent]) {

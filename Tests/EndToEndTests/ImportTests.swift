@@ -28,9 +28,11 @@ struct ImportTests {
         try ws.initLedger()
         let bad = #"{"type":"entry_shielded","entry":"NOPE","at":"2025-05-01T10:00:00+08:00","actor":"court:baisha"}"#
         let file = try ws.write("import.jsonl", (Self.lines + [bad]).joined(separator: "\n") + "\n")
-        let result = try ws.expect(["append", "--batch-size", "2", file], status: 1)
+        // Issue 9 point 14 (exit 1 and "nothing was written" before): exit 5, exactly what landed.
+        let result = try ws.expect(["append", "--batch-size", "2", file], status: 5)
         #expect(result.stdout.contains("seq 1 2") && result.stdout.contains("seq 3 4"))
-        #expect(result.stderr.contains("line 5") && result.stderr.contains("lines 1–4 were appended"))
+        #expect(result.stderr.contains("line 5") && result.stderr.contains("lines 1–4 were appended in earlier batches as seq 1–4"))
+        #expect(!result.stderr.contains("nothing was written"))
         #expect(try ws.eventCount() == 4)
         try ws.expect(["verify"])
     }
