@@ -82,4 +82,12 @@ extension Ledger {
         while try statement.step() { flags[statement.text(0) ?? ""] = statement.int(1) }
         return flags
     }
+
+    /// Every obligor named by a stored obligation (for suggestions on a mistyped `--obligor`).
+    package func knownObligors() throws -> [String] {
+        var out: [String] = []
+        let statement = try connection.statement("SELECT DISTINCT obligor FROM obligations ORDER BY obligor")
+        while try statement.step() { out.append(statement.text(0) ?? "") }
+        return out
+    }
 }
