@@ -200,6 +200,13 @@ struct AlertService: Service {
 }
 
 extension JSONValue {
+    /// The object with `key` set to `value` (replaced if present, else appended).
+    func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        if let index = members.firstIndex(where: { $0.0 == key }) { members[index].1 = value } else { members.append((key, value)) }
+        return .object(members)
+    }
+
     func adding(_ key: String, _ value: String) -> JSONValue {
         guard case .object(var members) = self else { return self }
         members.append((key, .string(value)))
