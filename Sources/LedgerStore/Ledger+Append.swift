@@ -129,9 +129,12 @@ struct AppendBatch {
     /// few rows of the entry index; the decoded content decides.
     mutating func repeated(_ event: Event) throws -> Int64? {
         if let inBatch = batchContents[CanonicalJSON.encode(event.inputObject)] { return inBatch }
+        // `INDEXED BY`: with `id IS NULL` in the query SQLite would pick the unique index on id
+        // and walk every event without one (quadratic imports); the decoded comparison below
+        // checks that the stored event has no id.
         let statement = try connection.statement(event.entry == nil
-            ? "SELECT seq, canonical, prev_hash, hash FROM events WHERE entry IS NULL AND type = ? AND at_ms = ? AND id IS NULL"
-            : "SELECT seq, canonical, prev_hash, hash FROM events WHERE entry = ? AND type = ? AND at_ms = ? AND id IS NULL")
+            ? "SELECT seq, canonical, prev_hash, hash FROM events INDEXED BY events_by_entry WHERE entry IS NULL AND type = ? AND at_ms = ?"
+            : "SELECT seq, canonical, prev_hash, hash FROM events INDEXED BY events_by_entry WHERE entry = ? AND type = ? AND at_ms = ?")
         try statement.bind((event.entry.map { [SQLValue.text($0)] } ?? []) + [.text(event.type.rawValue), .int(event.at.epochMilliseconds)])
         while try statement.step() {
             let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3))
