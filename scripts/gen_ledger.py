@@ -72,6 +72,9 @@ LEGAL_BASES = ["已发放补贴资金的追回程序尚未终结（《财政违�
 MINUTE = dt.timedelta(minutes=1)
 
 
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: no I, O, S, V, Z
+
+
 def iso(t: dt.datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S+08:00")
 
@@ -118,13 +121,21 @@ class Generator:
             name = rng.choice(SURNAMES) + "某某"
             birth = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 50))
             body = "460030" + birth.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
-            # A deliberately wrong ISO 7064 check digit: no number can be a real person's.
-            check = (self._check_digit(body) + 1) % 11
+            # A valid GB 11643 check digit (ISO 7064 MOD 11-2): the ledger refuses any other.
+            # The birth date and order code are random, so the numbers are fictitious.
+            check = self._check_digit(body)
             return {"kind": "person", "name": name, "id_number": body + "0123456789X"[check]}
         name = "白沙某某" + rng.choice(ORG_WORDS) + "有限公司"
-        serial = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(6))
-        return {"kind": "organization", "name": name, "id_number": "91469025MA5T" + serial,
+        serial = "".join(rng.choice(CREDIT_ALPHABET) for _ in range(5))
+        return {"kind": "organization", "name": name, "id_number": self._credit_code("91469025MA5T" + serial),
                 "legal_representative": rng.choice(SURNAMES) + "某某"}
+
+    @staticmethod
+    def _credit_code(body17: str) -> str:
+        """GB 32100: the check character of a unified social credit code (MOD 31)."""
+        weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+        s = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(body17, weights))
+        return body17 + CREDIT_ALPHABET[(31 - s % 31) % 31]
 
     @staticmethod
     def _check_digit(body17: str) -> int:
@@ -164,7 +175,8 @@ class Generator:
         grounds = rng.sample(GROUNDS, 1 if rng.random() < 0.8 else 2)
         public = rng.random() < 0.93
         inclusion = {"court": court, "case": case, "debtor": debtor, "grounds": grounds, "public": public}
-        if rng.random() < 0.1:
+        # SPC art. 2: only grounds 2-6 carry a term (24-60 months); the ledger refuses others.
+        if rng.random() < 0.1 and any(g != "able_but_refuses" for g in grounds):
             inclusion["term_months"] = rng.choice([24, 36])
         add(t, "inclusion_decided", **inclusion)
         t = self.later(t, 0.5, 4)
@@ -209,6 +221,10 @@ class Generator:
                 exit_reason = ("revoke", "correction")
             else:
                 add(t, "correction_decided", outcome="rejected")
+                # SPC art. 12: the reconsideration window runs from service of the rejection.
+                if rng.random() < 0.9:
+                    t = self.later(t, 0.1, 3)
+                    add(t, "rejection_served")
                 if rng.random() < 0.4:
                     t = self.later(t, 1, 9)
                     add(t, "reconsideration_requested", court=self.higher)

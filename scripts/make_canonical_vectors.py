@@ -38,8 +38,26 @@ RE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
 GROUNDS = {"able_but_refuses", "obstruction", "evasion", "false_property_report",
            "consumption_order_breach", "settlement_breach"}
 OUTCOMES = {"upheld", "rejected"}
-BASES = {"full_performance", "settlement_performed", "execution_terminated"}
-REVOKE_REASONS = {"correction", "reconsideration", "discharge", "error"}
+BASES = {"full_performance", "settlement_performed", "creditor_request", "no_assets_found",
+         "execution_suspended", "not_enforced", "execution_terminated"}  # SPC art. 10's seven
+REVOKE_REASONS = {"correction", "reconsideration", "discharge", "term_ended", "early_deletion", "error"}
+METHODS = {"in_person", "post", "electronic", "public_notice"}
+CORRECTION_GROUNDS = {"should_not_be_listed", "inaccurate", "should_be_deleted"}
+
+
+def check_int_range(lo, hi):
+    def f(field, v):
+        if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+            raise Malformed(f"{field}: must be an integer {lo}-{hi}")
+    return f
+
+
+def check_corrections(field, v):
+    allowed = {"case", "debtor.name", "debtor.id_number", "debtor.legal_representative"}
+    if not isinstance(v, dict) or not v or not set(v) <= allowed:
+        raise Malformed(f"{field}: must be an object of {sorted(allowed)}")
+    for k, x in v.items():
+        check_text(f"{field}.{k}", x)
 
 
 class Malformed(ValueError):
@@ -126,17 +144,20 @@ TYPES = {
     "risk_notice_issued": ({"court": court, "case": text, "debtor": check_debtor}, {}),
     "inclusion_decided": ({"court": court, "case": text, "debtor": check_debtor,
                            "grounds": check_grounds, "public": check_bool}, {"term_months": check_term}),
-    "decision_served": ({}, {}),
+    "decision_served": ({}, {"method": check_enum(METHODS)}),
     "entry_published": ({}, {"channels": check_channels}),
     "employer_notified": ({"unit": unit}, {}),
     "pushed_to_unit": ({"unit": unit}, {}),
     "measure_applied": ({"unit": unit, "measure": text}, {}),
     "repost_registered": ({"unit": unit}, {}),
-    "correction_requested": ({}, {"reason": text}),
+    "correction_requested": ({}, {"reason": text, "ground": check_enum(CORRECTION_GROUNDS), "posted_on": check_date}),
     "correction_decided": ({"outcome": check_enum(OUTCOMES)}, {}),
-    "reconsideration_requested": ({"court": court}, {}),
+    "rejection_served": ({}, {"method": check_enum(METHODS)}),
+    "entry_corrected": ({"corrections": check_corrections, "reason": text}, {}),
+    "reconsideration_requested": ({"court": court}, {"posted_on": check_date}),
     "reconsideration_decided": ({"outcome": check_enum(OUTCOMES)}, {}),
     "obligation_discharged": ({"basis": check_enum(BASES)}, {}),
+    "term_extended": ({"months": check_int_range(12, 36), "reason": text}, {}),
     "entry_shielded": ({}, {"reason": text}),
     "entry_revoked": ({"reason": check_enum(REVOKE_REASONS)}, {}),
     "exit_published": ({}, {}),
@@ -144,9 +165,10 @@ TYPES = {
     "measure_lifted": ({"unit": unit, "measure": text}, {}),
     "measure_retained": ({"unit": unit, "measure": text, "legal_basis": text, "until": check_date}, {}),
     "repost_deleted": ({"unit": unit}, {}),
-    "complaint_received": ({"complaint": text}, {}),
-    "complaint_resolved": ({"complaint": text, "finding": text}, {}),
+    "complaint_received": ({"complaint": text}, {"concerns": check_re("court:CODE or unit:CODE", re.compile(r"^(court|unit):[a-z0-9._-]{1,64}$"))}),
+    "complaint_resolved": ({"complaint": text, "finding": text}, {"complainant_told": check_date}),
     "breach_flagged": ({"obligation": text}, {}),
+    "record_annulled": ({"annuls": check_int_range(1, 2**63 - 1), "reason": text}, {}),
 }
 ENTRY_OPTIONAL = {"complaint_received", "complaint_resolved"}
 
@@ -426,6 +448,19 @@ CASES = [
     ("breach flagged by the alert runner",
      {"type": "breach_flagged", "entry": "P1", "at": "2022-01-12T00:00:00+08:00", "actor": "system:alerts",
       "obligation": "P1/R7/28/unit:hainan_daily"}),
+    # Issue 9's new types and optional fields (appended, so the earlier cases' hashes stay).
+    ("rejection served by public notice",
+     {"type": "rejection_served", "entry": "P1", "at": "2022-01-13T10:00:00+08:00", "actor": C, "method": "public_notice"}),
+    ("entry corrected: two fields, keys sorted in the canonical bytes",
+     {"type": "entry_corrected", "entry": "P1", "at": "2022-01-14T10:00:00+08:00", "actor": C,
+      "corrections": {"debtor.name": "测试丙", "case": "(2021)琼9030执2号"}, "reason": "案号和姓名录入错误"}),
+    ("term extended by 12 months",
+     {"type": "term_extended", "entry": "P1", "at": "2022-01-15T10:00:00+08:00", "actor": C, "months": 12, "reason": "多项失信行为"}),
+    ("record annulled, a clerical error",
+     {"type": "record_annulled", "entry": "P1", "at": "2022-01-16T10:00:00+08:00", "actor": C, "annuls": 7, "reason": "单位代码录入错误"}),
+    ("correction requested, posted, on the ground of inaccuracy",
+     {"type": "correction_requested", "entry": "P1", "at": "2022-01-18T10:00:00+08:00", "actor": C,
+      "ground": "inaccurate", "posted_on": "2022-01-14"}),
 ]
 
 

@@ -634,7 +634,77 @@ def verify(b, key):
                                           f"{base64.b64encode(root).decode()}, not the bundle's root")
         if b.events and b.events[-1].seq != b.tree_size and b.tree_size not in {e.seq for e in b.events}:
             r.fail(None, "head", f"the last event (seq {b.tree_size}) is missing, so head cannot be checked")
+    # 5. the rules the bundle carries: not covered by the signature, so compared with the
+    # project's reference copies and each difference named (the Swift audit does the same)
+    if b.selection["kind"] == "range":
+        r.warnings.append(f"the bundle holds the events of {b.selection['from']}..{b.selection['to']} only: obligations "
+                          "derived from it may be incomplete, and an R1 breach cannot be established from it")
+    r.warnings.extend(rule_warnings(b.profile, b.calendar))
     return r
+
+
+REFERENCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Fixtures")
+
+
+def _period_text(p):
+    if p is None:
+        return "absent"
+    text = f"{p.get('days')} {p.get('kind')} days"
+    if p.get("counted_from"):
+        text += f" from the {p['counted_from']}"
+    if p.get("met_by_ground"):
+        text += ", met by ground"
+    if p.get("excludes_term_entries"):
+        text += ", not for term entries"
+    return text
+
+
+def rule_warnings(profile, calendar, reference=REFERENCE):
+    """Each period and each day in which the bundle's profile and calendar differ from the
+    built-in ones (reference copies in Fixtures/profiles and Fixtures/calendars); nothing when
+    those copies are not beside this script."""
+    out = []
+    name = profile.get("name") if isinstance(profile, dict) else None
+    path = os.path.join(reference, "profiles", f"{name}.json") if isinstance(name, str) and "/" not in name else None
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            built_in = json.load(f)
+        if profile != built_in:
+            out.append(f"the bundle's profile {name!r} differs from the built-in profile of that name; deadlines follow the bundle's")
+            for key in sorted(set(built_in) | set(profile)):
+                if key in ("name", "description", "source"):
+                    continue
+                a, c = profile.get(key), built_in.get(key)
+                strip = lambda v: {k: x for k, x in v.items() if k != "clause"} if isinstance(v, dict) else v
+                if strip(a) != strip(c):
+                    if key in ("inclusion_term_months", "extension_months"):
+                        out.append(f"profile {key}: the bundle's {strip(a)}, the built-in {strip(c)}")
+                    else:
+                        out.append(f"profile period {key}: the bundle's {_period_text(a)}, {name}'s {_period_text(c)}")
+    elif name is not None:
+        out.append(f"the bundle's profile {name!r} is not a built-in profile; check its periods yourself")
+    cal_path = os.path.join(reference, "calendars", "cn-official.json")
+    if isinstance(calendar, dict) and os.path.exists(cal_path):
+        with open(cal_path, encoding="utf-8") as f:
+            built_in = json.load(f)
+        years_a, years_c = calendar.get("years") or {}, built_in.get("years") or {}
+        days = []
+        for year in sorted(set(years_a) & set(years_c)):
+            ya, yc = years_a[year], years_c[year]
+            def kind(y, d):
+                return "a day off" if d in y.get("days_off", []) else \
+                    "a make-up working day" if d in y.get("makeup_workdays", []) else "an ordinary day"
+            changed = (set(ya.get("days_off", [])) ^ set(yc.get("days_off", []))) | \
+                      (set(ya.get("makeup_workdays", [])) ^ set(yc.get("makeup_workdays", [])))
+            for d in sorted(changed):
+                days.append(f"calendar day {d}: {kind(ya, d)} in the bundle's calendar, {kind(yc, d)} in the built-in one")
+        if days or set(years_a) != set(years_c):
+            out.append(f"the bundle's calendar {calendar.get('name')} {calendar.get('version')} differs from the built-in "
+                       f"{built_in.get('name')} {built_in.get('version')} on {len(days)} day(s); deadlines follow the bundle's")
+            if set(years_a) != set(years_c):
+                out.append(f"calendar coverage: the bundle's covers {sorted(years_a)}, the built-in {sorted(years_c)}")
+        out.extend(days)
+    return out
 
 
 def _ranges(ns):

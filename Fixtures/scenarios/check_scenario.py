@@ -144,6 +144,7 @@ FIELDS = {  # type -> {field: (kind, required)}
     "repost_registered": {"unit": (T_UNIT, True)},
     "correction_requested": {"reason": (T_STR, False)},
     "correction_decided": {"outcome": ("outcome", True)},
+    "rejection_served": {},
     "reconsideration_requested": {"court": (T_COURT, True)},
     "reconsideration_decided": {"outcome": ("outcome", True)},
     "obligation_discharged": {"basis": ("basis", True)},
@@ -163,7 +164,7 @@ ENUMS = {"outcome": {"upheld", "rejected"},
          "basis": {"full_performance", "settlement_performed", "execution_terminated"},
          "revoke_reason": {"correction", "reconsideration", "discharge", "error"}}
 COURT_TYPES = {"risk_notice_issued", "inclusion_decided", "decision_served", "entry_published", "pushed_to_unit",
-               "employer_notified", "correction_requested", "correction_decided", "reconsideration_requested",
+               "employer_notified", "correction_requested", "correction_decided", "rejection_served", "reconsideration_requested",
                "obligation_discharged", "entry_shielded", "entry_revoked", "exit_published", "unit_notified_of_exit"}
 UNIT_OWN_TYPES = {"measure_applied", "measure_lifted", "measure_retained", "repost_registered", "repost_deleted"}
 COMPLAINT_TYPES = {"complaint_received", "complaint_resolved"}
@@ -384,6 +385,9 @@ class Ledger:
                 raise Refused("correction_decided needs a pending correction request")
             e.correction_pending = False
             e.last_correction = ev["outcome"]
+        elif t == "rejection_served":
+            if e.last_correction != "rejected" or e.correction_pending or e.recon_pending_court:
+                raise Refused("rejection_served needs a rejected correction, nothing pending")
         elif t == "reconsideration_requested":
             if e.last_correction != "rejected" or e.correction_pending or e.recon_pending_court:
                 raise Refused("reconsideration_requested needs the last correction decision rejected, none pending")
@@ -447,8 +451,12 @@ def run_file(ledger, path):
 # ---------------------------------------------------------------------------------------------
 # Obligations (design.md "Obligations")
 PROFILES = {
-    "baisha-2018": {"R3": ("cal", 3), "R3correct": "review_due", "R4": ("cal", 3), "R5": ("cal", 3), "term_end": False},
-    "spc-2017": {"R3": ("cal", 15), "R3correct": ("work", 3), "R4": ("work", 3), "R5": ("work", 3), "term_end": True},
+    # SPEC §1 as amended by issue 9: art. 2's term binds both profiles; spc has no R2 correction
+    # window (SPC art. 11 sets no time limit).
+    "baisha-2018": {"R3": ("cal", 3), "R3correct": "review_due", "R4": ("cal", 3), "R5": ("cal", 3), "term_end": True,
+                    "correction_window": True},
+    "spc-2017": {"R3": ("cal", 15), "R3correct": ("work", 3), "R4": ("work", 3), "R5": ("work", 3), "term_end": True,
+                 "correction_window": False},
 }
 
 
@@ -509,24 +517,25 @@ def obligations(events, profile_name, as_of):
                     out.append({"id": f"{eid}/R1/{s}", "rule": "R1", "entry": eid, "obligor": court,
                                 "trigger_at": canonical_at(e["at"]), "due": None, "status": "breached",
                                 "met_at": None})
-                if prof["term_end"]:
+                grounds_with_term = [g for g in e["grounds"] if g != "able_but_refuses"]
+                if prof["term_end"] and grounds_with_term:
                     last = add_months(day(e), e.get("term_months", 24))
                     exited_by = any(x["type"] in ("entry_shielded", "entry_revoked") and day(x) <= last for x in lst)
                     if as_of > last and not exited_by:
                         make(f"{eid}/R4/{s}", "R4", eid, court, e, due_working(last, 3),
                              first_after(lst, s, lambda x: x["type"] in ("entry_shielded", "entry_revoked")))
-            elif t == "decision_served":
+            elif t == "decision_served" and prof["correction_window"]:
                 make(f"{eid}/R2/{s}", "R2", eid, "debtor", e, due_calendar(day(e), 10),
                      first_after(lst, s, lambda x: x["type"] == "correction_requested"), window=True)
+            elif t == "rejection_served":  # SPC art. 12: from service of the rejection
+                make(f"{eid}/R2/{s}", "R2", eid, "debtor", e, due_calendar(day(e), 10),
+                     first_after(lst, s, lambda x: x["type"] == "reconsideration_requested"), window=True)
             elif t == "correction_requested":
                 review_due = period(day(e), prof["R3"])
                 make(f"{eid}/R3/{s}", "R3", eid, court, e, review_due,
                      first_after(lst, s, lambda x: x["type"] == "correction_decided"))
             elif t == "correction_decided":
-                if e["outcome"] == "rejected":
-                    make(f"{eid}/R2/{s}", "R2", eid, "debtor", e, due_calendar(day(e), 10),
-                         first_after(lst, s, lambda x: x["type"] == "reconsideration_requested"), window=True)
-                else:
+                if e["outcome"] != "rejected":
                     due = review_due if prof["R3correct"] == "review_due" else period(day(e), prof["R3correct"])
                     make(f"{eid}/R3/{s}", "R3", eid, court, e, due,
                          first_after(lst, s, lambda x: x["type"] == "entry_revoked"))
@@ -574,13 +583,17 @@ def obligations(events, profile_name, as_of):
                     if x["type"] == "measure_lifted" and x["unit"] == u and x["measure"] in applied:
                         applied.remove(x["measure"])
                 for m in applied:
-                    due = due_working(day(e), 3)
-                    for x in lst:
-                        if x["seq"] > s and x["type"] == "measure_retained" and x["unit"] == u and x["measure"] == m:
-                            due = D(x["until"])
-                    make(f"{eid}/R6/{s}/{u}/{m}", "R6", eid, u, e, due,
-                         first_after(lst, s, lambda x, m=m: x["type"] == "measure_lifted" and x["unit"] == u
-                                     and x["measure"] == m))
+                    # R6 is two duties (SPEC §1): unit_lift, met by a lift or a retention within 3
+                    # working days; and per retention, lift_after_retention by its until day.
+                    acts = [x for x in lst if x["seq"] > exit_ev["seq"] and x["type"] in ("measure_lifted", "measure_retained")
+                            and x["unit"] == u and x["measure"] == m
+                            and not (x["type"] == "measure_lifted" and x["seq"] < s)]
+                    make(f"{eid}/R6/{s}/{u}/{m}", "R6", eid, u, e, due_working(day(e), 3), acts[0] if acts else None)
+                    for i, x in enumerate(acts):
+                        if x["type"] == "measure_lifted":
+                            break
+                        make(f"{eid}/R6/{x['seq']}/{u}/{m}", "R6", eid, u, x, D(x["until"]),
+                             acts[i + 1] if i + 1 < len(acts) else None)
     out.sort(key=lambda o: (int(o["id"].split("/")[2]), o["id"]))
     return out
 

@@ -22,6 +22,12 @@ package struct ProfilePeriod: Codable, Sendable, Hashable {
     package var days: Int
     /// Absent means counted from the obligation's trigger event.
     package var countedFrom: CountedFrom?
+    /// `correct_after_upheld`: met by the act the request's `ground` calls for (SPC arts. 9,
+    /// 11, 12) rather than by revocation alone.
+    package var metByGround: Bool?
+    /// `discharge_exit`: not opened for an entry with an inclusion term (SPC art. 10 ¶2:
+    /// 有纳入期限的，不适用前款规定), which is deleted when its term ends instead.
+    package var excludesTermEntries: Bool?
     package var clause: String
 
     package init(kind: PeriodKind, days: Int, countedFrom: CountedFrom? = nil, clause: String) {
@@ -36,6 +42,8 @@ package struct ProfilePeriod: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, days, clause
         case countedFrom = "counted_from"
+        case metByGround = "met_by_ground"
+        case excludesTermEntries = "excludes_term_entries"
     }
 }
 
@@ -77,9 +85,10 @@ package struct PolicyProfile: Codable, Sendable, Hashable {
     package var description: String
     package var source: String
 
-    /// R2: the debtor's window to apply for correction, from service of the decision.
-    package var correctionWindow: ProfilePeriod
-    /// R2: the debtor's window to apply for reconsideration, from a rejection.
+    /// R2: the debtor's window to apply for correction, from service of the decision; nil
+    /// where the rules set no time limit (spc-2017: SPC art. 11).
+    package var correctionWindow: ProfilePeriod?
+    /// R2: the debtor's window to apply for reconsideration, from service of a rejection.
     package var reconsiderationWindow: ProfilePeriod
     /// R3: the court's review of a correction application, from its receipt.
     package var correctionReview: ProfilePeriod
@@ -126,8 +135,8 @@ package struct PolicyProfile: Codable, Sendable, Hashable {
 
     /// Every period of the profile by its JSON key, in a fixed order (absent ones left out).
     package var periods: [(key: String, period: ProfilePeriod)] {
-        var out: [(String, ProfilePeriod)] = [
-            ("correction_window", correctionWindow),
+        var out: [(String, ProfilePeriod)] = correctionWindow.map { [("correction_window", $0)] } ?? []
+        out += [
             ("reconsideration_window", reconsiderationWindow),
             ("correction_review", correctionReview),
             ("correct_after_upheld", correctAfterUpheld),

@@ -5,6 +5,7 @@ import LedgerMerkle
 package enum AppendOutcome: Sendable, Equatable {
     case appended(seq: Int64)
     /// Its `id` was already stored with the same content, at this seq: stored once, not again.
+    /// Also an event without `id` whose content equals a stored one (SPEC §3 "Repeats").
     case duplicate(seq: Int64)
 }
 
@@ -65,8 +66,12 @@ struct AppendBatch {
     var entries: [String: EntryState?] = [:]
     var touchedEntries: Set<String> = []
     var batchIDs: [String: (seq: Int64, event: Event)] = [:]
+    /// This batch's events without `id`, by content, for the Repeats rule.
+    var batchContents: [[UInt8]: Int64] = [:]
     var complaints: [String: (entry: String?, received: Int64, resolved: Int64?)] = [:]
     var flagged: [String: Int64] = [:]
+    /// Flags whose `breach_flagged` this batch annulled.
+    var unflagged: [String] = []
     let startSize: Int64
     /// The latest `at` among this batch's events (kept in the head for as-of queries).
     var latestAt = Int64.min
@@ -119,6 +124,25 @@ struct AppendBatch {
         return (statement.int(0), recorded.event)
     }
 
+    /// The seq of a stored event without `id` whose content equals `event` (SPEC §3 "Repeats":
+    /// re-running an import never doubles a fact). Same type, entry and instant narrow it to a
+    /// few rows of the entry index; the decoded content decides.
+    mutating func repeated(_ event: Event) throws -> Int64? {
+        if let inBatch = batchContents[CanonicalJSON.encode(event.inputObject)] { return inBatch }
+        // `INDEXED BY`: with `id IS NULL` in the query SQLite would pick the unique index on id
+        // and walk every event without one (quadratic imports); the decoded comparison below
+        // checks that the stored event has no id.
+        let statement = try connection.statement(event.entry == nil
+            ? "SELECT seq, canonical, prev_hash, hash FROM events INDEXED BY events_by_entry WHERE entry IS NULL AND type = ? AND at_ms = ?"
+            : "SELECT seq, canonical, prev_hash, hash FROM events INDEXED BY events_by_entry WHERE entry = ? AND type = ? AND at_ms = ?")
+        try statement.bind((event.entry.map { [SQLValue.text($0)] } ?? []) + [.text(event.type.rawValue), .int(event.at.epochMilliseconds)])
+        while try statement.step() {
+            let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3))
+            if recorded.event == event { return statement.int(0) }
+        }
+        return nil
+    }
+
     mutating func add(_ event: Event) throws -> AppendOutcome {
         if let id = event.id, let earlier = try stored(id: id) {
             guard earlier.event == event else {
@@ -126,19 +150,37 @@ struct AppendBatch {
             }
             return .duplicate(seq: earlier.seq)
         }
+        if event.id == nil, let earlier = try repeated(event) { return .duplicate(seq: earlier) }
         var context = RuleContext(now: recordedAt)
         let state = try event.entry.map { try entryState($0) } ?? nil
         switch event.body {
-        case .complaintReceived(let id), .complaintResolved(let id, _):
+        case .complaintReceived(let id, _), .complaintResolved(let id, _, _):
             let known = try complaint(id)
             context.complaintResolved = known.map { $0.resolved != nil }
             if let entry = event.entry { context.complaintEntryExists = try entryState(entry) != nil }
         case .breachFlagged(let obligation):
             context.obligationAlreadyFlagged = try isFlagged(obligation)
+            if let entry = event.entry, state != nil {
+                // Derived from the facts effective at the flag's `at` (this batch's included:
+                // the same connection reads the transaction's own rows).
+                let history = try (entryEvents[entry] ?? ledger.events(ofEntry: entry)).filter { $0.event.at <= event.at }
+                let found = try ledger.obligationEngine().obligations(of: history).first { $0.id == obligation }
+                context.flaggedObligationStatus = found?.status(asOf: event.at)
+            }
         default:
             break
         }
         try LedgerRules.check(event, entry: state, context: context)
+        var annulledState: EntryState?
+        if case .recordAnnulled(let target, _) = event.body, let entry = event.entry, let state {
+            let history = try entryEvents[entry] ?? ledger.events(ofEntry: entry)
+            annulledState = try Annulment.check(event, seq: head.size + 1, history: history, court: state.court, now: recordedAt)
+            // A flag annulled is no flag: the alert runner may flag that obligation again.
+            if let undone = history.first(where: { $0.seq == target }), case .breachFlagged(let obligation) = undone.event.body {
+                unflagged.append(obligation)
+                flagged[obligation] = nil
+            }
+        }
 
         let seq = head.size + 1
         let recorded = RecordedEvent(event: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
@@ -155,10 +197,11 @@ struct AppendBatch {
         try tree.append(leaf: seq - 1, leafHash: Merkle.leafHash(canonical: recorded.canonical))
         head = Ledger.Head(size: seq, hash: recorded.hash, recordedMilliseconds: recordedAt.epochMilliseconds)
         latestAt = max(latestAt, event.at.epochMilliseconds)
-        if let id = event.id { batchIDs[id] = (seq, event) }
+        if let id = event.id { batchIDs[id] = (seq, event) } else { batchContents[CanonicalJSON.encode(event.inputObject)] = seq }
 
         if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
-            entries[entry] = EntryState.applying(event, seq: seq, to: state)
+            let next: EntryState? = annulledState ?? EntryState.applying(event, seq: seq, to: state)
+            entries[entry] = .some(next)
             touchedEntries.insert(entry)
             if Self.changesObligations(event.type) { obligationEntries.insert(entry) }
             if entryEvents[entry] == nil, let cached = ledger.eventCache.events(of: entry, logSize: startSize) {
@@ -169,8 +212,8 @@ struct AppendBatch {
             entryEvents[entry]?.append(recorded)
         }
         switch event.body {
-        case .complaintReceived(let id): complaints[id] = (event.entry, seq, nil)
-        case .complaintResolved(let id, _): complaints[id]?.resolved = seq
+        case .complaintReceived(let id, _): complaints[id] = (event.entry, seq, nil)
+        case .complaintResolved(let id, _, _): complaints[id]?.resolved = seq
         case .breachFlagged(let obligation): flagged[obligation] = seq
         default: break
         }
@@ -195,6 +238,9 @@ struct AppendBatch {
                 INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)
                 ON CONFLICT(complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
                 """, [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(row.received), row.resolved.map(SQLValue.int) ?? .null])
+        }
+        for obligation in unflagged {
+            try connection.run("DELETE FROM flags WHERE obligation = ?", [.text(obligation)])
         }
         for (obligation, seq) in flagged {
             try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])

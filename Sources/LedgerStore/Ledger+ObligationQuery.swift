@@ -24,7 +24,9 @@ extension Ledger {
             let engine = try obligationEngine()
             var byEntry: [String: [RecordedEvent]] = [:]
             var order: [String] = []
-            let filter = query.entry != nil ? "entry = ? AND at_ms <= ?" : "entry IS NOT NULL AND at_ms <= ?"
+            // Annulments count at every as-of instant (an annulled event never was a fact).
+            let filter = query.entry != nil ? "entry = ? AND (at_ms <= ? OR type = 'record_annulled')"
+                                            : "entry IS NOT NULL AND (at_ms <= ? OR type = 'record_annulled')"
             let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
             try connection.readTransaction {
                 try forEachEvent(where: filter, arguments) { recorded in
@@ -79,5 +81,13 @@ extension Ledger {
         let statement = try connection.statement("SELECT obligation, flagged_seq FROM flags")
         while try statement.step() { flags[statement.text(0) ?? ""] = statement.int(1) }
         return flags
+    }
+
+    /// Every obligor named by a stored obligation (for suggestions on a mistyped `--obligor`).
+    package func knownObligors() throws -> [String] {
+        var out: [String] = []
+        let statement = try connection.statement("SELECT DISTINCT obligor FROM obligations ORDER BY obligor")
+        while try statement.step() { out.append(statement.text(0) ?? "") }
+        return out
     }
 }

@@ -94,7 +94,7 @@ extension Ledger {
             ("met_seq", o.metSeq.map(JSONValue.integer) ?? .null),
             ("trigger_offset", .integer(Int64(o.triggerAt.offsetMinutes))),
             ("met_offset", o.metAt.map { .integer(Int64($0.offsetMinutes)) } ?? .null),
-        ]))
+        ] + (o.metOn.map { [("met_on", JSONValue.string($0.description))] } ?? [])))
         return [.text(o.id), .text(o.rule), .text(o.entry), .text(o.obligor), .int(o.triggerSeq), .text(o.triggerAt.description),
                 .int(o.triggerAt.epochMilliseconds), o.due.map { .text($0.description) } ?? .null,
                 o.metAt.map { .text($0.description) } ?? .null, o.metAt.map { .int($0.epochMilliseconds) } ?? .null,
@@ -125,6 +125,7 @@ extension Ledger {
                 metSeq: int("met_seq"),
                 metAt: statement.isNull(7) ? nil : Instant(epochMilliseconds: statement.int(7), offsetMinutes: Int(int("met_offset") ?? 0)),
                 calendarVersion: statement.text(8) ?? "", clause: text("clause") ?? "")
+            obligation.metOn = text("met_on").flatMap { BeijingDay(iso: $0) }
             if statement.int(10) != statement.int(5) {
                 obligation.arisesAt = Instant(epochMilliseconds: statement.int(10), offsetMinutes: Instant.beijingOffsetMinutes)
             }

@@ -12,16 +12,15 @@ extension Ledger {
             // Complaints and flags are keyed by id, so their rows do not depend on reading order.
             var complaints: [String: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
             var flags: [(String, Int64)] = []
+            var annulled: Set<Int64> = []
             var history: [RecordedEvent] = []
             var done: Int64 = 0
 
             func finishEntry() throws {
                 guard let entry = history.first?.event.entry else { return }
-                var state: EntryState?
-                for recorded in history where recorded.event.type != .complaintReceived && recorded.event.type != .complaintResolved {
-                    state = EntryState.applying(recorded.event, seq: recorded.seq, to: state)
-                }
-                if let state { try writeEntryStates([state]) }
+                // Annulled events (record_annulled) are left out; their flags too.
+                annulled.formUnion(Annulment.annulledSeqs(in: history))
+                if let state = Annulment.fold(history) { try writeEntryStates([state]) }
                 try refreshObligations(entries: [entry], events: [entry: history])
                 history.removeAll(keepingCapacity: true)
             }
@@ -31,10 +30,10 @@ extension Ledger {
                     try finishEntry()
                 }
                 switch recorded.event.body {
-                case .complaintReceived(let id):
+                case .complaintReceived(let id, _):
                     complaints[id, default: (nil, nil, nil)].entry = recorded.event.entry
                     complaints[id, default: (nil, nil, nil)].received = recorded.seq
-                case .complaintResolved(let id, _): complaints[id, default: (nil, nil, nil)].resolved = recorded.seq
+                case .complaintResolved(let id, _, _): complaints[id, default: (nil, nil, nil)].resolved = recorded.seq
                 case .breachFlagged(let obligation): flags.append((obligation, recorded.seq))
                 default: break
                 }
@@ -48,7 +47,7 @@ extension Ledger {
                 try connection.run("INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)",
                                    [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(received), row.resolved.map(SQLValue.int) ?? .null])
             }
-            for (obligation, seq) in flags {
+            for (obligation, seq) in flags where !annulled.contains(seq) {
                 try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
             }
         }

@@ -59,14 +59,32 @@ extension ListLedger {
             if record {
                 newlyFlagged = try ledger.recordBreaches(findings.breaches, actor: actor, clock: Clock.now)
             }
+            let flags = try ledger.flaggedObligations()
             var delivered = 0
+            var failed: [(id: String, reason: String)] = []
             if let webhook {
                 // Every breach not yet delivered to this address, this run's or an earlier one's
-                // whose POST failed: at least once, never lost.
+                // whose POST failed: at least once, never lost. A failed POST does not hide the
+                // breaches: they are printed and the run exits 3 as usual (issue 9 point 13).
                 for obligation in try ledger.undelivered(findings.breaches, to: webhook) {
-                    try post(obligation, status: .breached, asOf: when, to: webhook)
+                    do {
+                        try post(obligation, status: .breached, asOf: when, flaggedSeq: flags[obligation.id], to: webhook)
+                    } catch let failure as WebhookFailure {
+                        failed.append((obligation.id, failure.reason))
+                        continue
+                    }
                     try ledger.markDelivered(obligation, to: webhook, at: Clock.now())
                     delivered += 1
+                }
+            }
+            let calendarStatus = CalendarStatus(calendar: try ledger.calendar(), today: when.beijingDay)
+            defer {
+                if let webhook, let first = failed.first {
+                    let line = "webhook: delivery of \(failed.count) breach\(failed.count == 1 ? "" : "es") to \(webhook) failed (\(first.reason)); \(failed.count == 1 ? "it" : "they") will be retried on the next run"
+                    if let logger { logger.warning("\(line)") } else { printError(line) }
+                }
+                if let warning = calendarStatus.warning {
+                    if let logger { logger.warning("\(warning)") } else { printError(warning) }
                 }
             }
             if let logger {
@@ -74,11 +92,17 @@ extension ListLedger {
                                                     "flagged": "\(record ? newlyFlagged.count : 0)", "delivered": "\(delivered)"])
             } else if output.json {
                 for obligation in findings.breaches {
-                    printJSON(obligation.json(status: .breached, asOf: when, flaggedSeq: nil).adding("alert", "breach"))
+                    printJSON(obligation.json(status: .breached, asOf: when, flaggedSeq: flags[obligation.id]).adding("alert", "breach"))
                 }
                 for obligation in findings.dueSoon {
-                    printJSON(obligation.json(status: .open, asOf: when, flaggedSeq: nil).adding("alert", "due_soon"))
+                    printJSON(obligation.json(status: .open, asOf: when, flaggedSeq: flags[obligation.id]).adding("alert", "due_soon"))
                 }
+                // One closing line: the counts, delivery failures and how long the calendar lasts.
+                printJSON(.object([("alert", .string("summary")), ("breaches", .integer(Int64(findings.breaches.count))),
+                                   ("due_soon", .integer(Int64(findings.dueSoon.count))),
+                                   ("webhook_failures", .integer(Int64(failed.count))),
+                                   ("calendar", .string(calendarStatus.calendar.identity)),
+                                   ("calendar_ends_in_days", .integer(Int64(calendarStatus.endsInDays)))]))
             } else {
                 print("\(findings.breaches.count) breach\(findings.breaches.count == 1 ? "" : "es"), \(findings.dueSoon.count) due within \(horizon) day\(horizon == 1 ? "" : "s") (as of \(when.beijingDay), Beijing)")
                 if !findings.breaches.isEmpty {
@@ -94,22 +118,40 @@ extension ListLedger {
             return !findings.breaches.isEmpty
         }
 
-        func post(_ obligation: Obligation, status: ObligationStatus, asOf: Instant, to address: String) throws {
+        func post(_ obligation: Obligation, status: ObligationStatus, asOf: Instant, flaggedSeq: Int64?, to address: String) throws {
             var request = URLRequest(url: URL(string: address)!)
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(CanonicalJSON.encode(obligation.json(status: status, asOf: asOf, flaggedSeq: nil)))
+            request.httpBody = Data(CanonicalJSON.encode(obligation.json(status: status, asOf: asOf, flaggedSeq: flaggedSeq)))
             request.timeoutInterval = 10
             let outcome = WebhookOutcome()
             let done = DispatchSemaphore(value: 0)
             URLSession.shared.dataTask(with: request) { _, response, error in
-                outcome.set(error.map { "\($0)" } ?? ((response as? HTTPURLResponse).map { (200..<300).contains($0.statusCode) ? nil : "HTTP \($0.statusCode)" } ?? nil))
+                outcome.set(error.map(WebhookFailure.describe) ?? ((response as? HTTPURLResponse).map { (200..<300).contains($0.statusCode) ? nil : "HTTP \($0.statusCode)" } ?? nil))
                 done.signal()
             }.resume()
             done.wait()
-            if let failure = outcome.value { throw Failure.other("webhook \(address) failed for \(obligation.id): \(failure)") }
+            if let failure = outcome.value { throw WebhookFailure(reason: failure) }
         }
 
+    }
+}
+
+/// Why one webhook POST failed, in words an operator reads (not an NSError dump).
+struct WebhookFailure: Error {
+    let reason: String
+
+    static func describe(_ error: Error) -> String {
+        guard let url = error as? URLError else { return "\(type(of: error))" }
+        switch url.code {
+        case .cannotConnectToHost: return "connection refused"
+        case .timedOut: return "timed out"
+        case .cannotFindHost, .dnsLookupFailed: return "host not found"
+        case .networkConnectionLost: return "connection lost"
+        case .notConnectedToInternet: return "no network"
+        case .secureConnectionFailed, .serverCertificateUntrusted: return "TLS failure"
+        default: return "network error \(url.code.rawValue)"
+        }
     }
 }
 
@@ -142,6 +184,13 @@ struct AlertService: Service {
 }
 
 extension JSONValue {
+    /// The object with `key` set to `value` (replaced if present, else appended).
+    func setting(_ key: String, _ value: JSONValue) -> JSONValue {
+        guard case .object(var members) = self else { return self }
+        if let index = members.firstIndex(where: { $0.0 == key }) { members[index].1 = value } else { members.append((key, value)) }
+        return .object(members)
+    }
+
     func adding(_ key: String, _ value: String) -> JSONValue {
         guard case .object(var members) = self else { return self }
         members.append((key, .string(value)))

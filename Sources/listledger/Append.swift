@@ -8,7 +8,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Append events from a JSON Lines file (or - for standard input): all or nothing.",
             discussion: """
-            One JSON object per line (SPEC §3). If any line is refused, nothing is written and the error names the line and the field. An event whose `id` is already stored with the same content is not stored again (reported as a duplicate); the same `id` with other content is refused. Prints the seq assigned to each appended event.
+            One JSON object per line (SPEC §3). If any line is refused, nothing is written and the error names the line and the field. An event whose `id` is already stored with the same content is not stored again (reported as a duplicate); the same `id` with other content is refused. An event without `id` whose content equals a stored event is a repeat (SPEC §3): not stored again, and counted, so re-running an import never doubles a fact. Prints the seq assigned to each appended event.
             """
         )
 
@@ -18,7 +18,7 @@ extension ListLedger {
         @Argument(help: ArgumentHelp("The JSON Lines file, or - for standard input.", valueName: "file"))
         var file: String = "-"
 
-        @Option(help: ArgumentHelp("Commit every N events instead of all at once (for large imports): each batch is all or nothing, and its seqs are printed as soon as it is committed.", valueName: "n"))
+        @Option(help: ArgumentHelp("Commit every N events instead of all at once (for large imports): each batch is all or nothing, and its seqs are printed as soon as it is committed. A line refused after earlier batches were committed exits 5 and says which lines and seqs stay.", valueName: "n"))
         var batchSize: PositiveCount?
 
         func run() throws {
@@ -64,7 +64,7 @@ extension ListLedger {
                 switch Result(catching: { () throws(LedgerError) in try ledger.append(batch, clock: Clock.now) }) {
                 case .success(let appended): outcomes = appended
                 case .failure(let error):
-                    if committed.lines > 0 { printError(committedSoFar(committed)) }
+                    if committed.lines > 0, case .input(let input) = error { throw partlyWritten(input, committed, failingFrom: batch.first!.line) }
                     throw error
                 }
                 report(outcomes, events: batch)
@@ -82,7 +82,7 @@ extension ListLedger {
                 switch Result(catching: { () throws(InputError) in try Event.decode(jsonLine: line) }) {
                 case .success(let event): batch.append(NumberedEvent(line: number, event: event))
                 case .failure(let error):
-                    if committed.lines > 0 { printError(committedSoFar(committed)) }
+                    if committed.lines > 0 { throw partlyWritten(error.at(line: number), committed, failingFrom: batch.first?.line ?? number) }
                     throw Failure.input(error.at(line: number))
                 }
                 if batch.count == batchSize { try flush() }
@@ -92,9 +92,13 @@ extension ListLedger {
             if committed.lines == 0 { throw Failure.input(InputError("the input holds no events")) }
         }
 
-        func committedSoFar(_ committed: (lines: Int, first: Int64?, last: Int64?)) -> String {
-            let seqs = committed.first.map { " (seq \($0)–\(committed.last!))" } ?? ""
-            return "note: lines 1–\(committed.lines) were appended in earlier batches\(seqs) and stay; the failing batch wrote nothing"
+        /// A refusal after earlier batches committed: not "nothing was written" (they stay), so
+        /// its own exit code, 5 (README, "Exit codes"), and exactly what landed.
+        func partlyWritten(_ error: InputError, _ committed: (lines: Int, first: Int64?, last: Int64?), failingFrom: Int) -> ExitCode {
+            printError("refused: \(error)")
+            let seqs = committed.first.map { " as seq \($0)–\(committed.last!)" } ?? " (all repeats or duplicates: no new seq)"
+            printError("partly written: lines 1–\(committed.lines) were appended in earlier batches\(seqs) and stay; the failing batch (from line \(failingFrom)) and the lines after it wrote nothing. Fix line \(error.line ?? failingFrom) and append the input again: the lines already stored are repeats and are not stored twice.")
+            return ExitCode(5)
         }
 
         func report(_ outcomes: [AppendOutcome], events: [NumberedEvent]) {
@@ -109,7 +113,8 @@ extension ListLedger {
             if output.json {
                 printJSON(.object([
                     ("appended", .array(appended.map(JSONValue.integer))),
-                    ("duplicates", .array(duplicates.map { .object([("line", .integer(Int64($0.line))), ("id", .string($0.id)), ("seq", .integer($0.seq))]) })),
+                    ("duplicates", .array(duplicates.map { .object([("line", .integer(Int64($0.line))), ("id", $0.id.isEmpty ? .null : .string($0.id)), ("seq", .integer($0.seq))]) })),
+                    ("repeats", .integer(Int64(duplicates.count))),
                 ]))
                 return
             }
@@ -120,8 +125,16 @@ extension ListLedger {
             } else {
                 print("appended \(appended.count) events: seq \(appended.first!)–\(appended.last!)")
             }
-            for duplicate in duplicates {
-                print("line \(duplicate.line): id \"\(duplicate.id)\" is already stored as seq \(duplicate.seq); not stored again")
+            for duplicate in duplicates.prefix(50) {
+                if duplicate.id.isEmpty {
+                    print("line \(duplicate.line): repeats seq \(duplicate.seq) (same content, no id); not stored again")
+                } else {
+                    print("line \(duplicate.line): id \"\(duplicate.id)\" is already stored as seq \(duplicate.seq); not stored again")
+                }
+            }
+            if duplicates.count > 50 { print("… and \(duplicates.count - 50) more") }
+            if !duplicates.isEmpty {
+                print("\(duplicates.count) repeat\(duplicates.count == 1 ? "" : "s") of stored events, not stored again")
             }
         }
     }

@@ -40,6 +40,11 @@ extension ListLedger {
                     let (profile, calendar): (PolicyProfile, OfficialCalendar)
                     do { (profile, calendar) = try BundleDerivation.rules(of: bundle) } catch { throw Failure.other("unreadable bundle: \(error)") }
                     report.warnings += BundleDerivation.ruleWarnings(profile: profile, calendar: calendar)
+                    if case let .range(from, to) = bundle.selection {
+                        // A date range holds only the events of those days: what happened before
+                        // or after can meet, open or precede a duty (issue 9 point 15).
+                        report.warnings.append("the bundle holds the events of \(from)–\(to) only: the obligations derived from it may be incomplete (an event outside the range may have opened or met a duty), and an R1 breach cannot be established (the risk notice may lie before the range)")
+                    }
                     derivation = BundleDerivation(events: report.events, profile: profile, calendar: calendar, asOf: moment,
                                                   stateAsOf: asOf == nil ? nil : moment)
                 }
@@ -67,7 +72,14 @@ extension ListLedger {
                     ("as_of", .string(asOf.description)), ("profile", .string(derivation.profile.name)),
                     ("calendar", .string(derivation.calendar.identity)),
                     ("entries", .array(derivation.states.map(\.json))),
-                    ("obligations", .array(derivation.obligations.map { $0.0.json(status: $0.1, asOf: asOf, flaggedSeq: derivation.flagged[$0.0.id]) })),
+                    ("obligations", .array(derivation.obligations.map { obligation, status in
+                        var json = obligation.json(status: status, asOf: asOf, flaggedSeq: derivation.flagged[obligation.id])
+                        if isPartial(bundle) {
+                            json = json.setting("may_be_incomplete", .bool(true))
+                            if obligation.rule == "R1" { json = json.setting("status", .string("undetermined")) }
+                        }
+                        return json
+                    })),
                 ]
             }
             return .object(members)
@@ -97,7 +109,22 @@ extension ListLedger {
             })
             print("\(derivation.states.count) entr\(derivation.states.count == 1 ? "y" : "ies")")
             print("")
-            printObligationTable(derivation.obligations, asOf: derivation.asOf)
+            if isPartial(bundle) {
+                // R1 from a date range is not a fact: the notice may precede the range.
+                let shown = derivation.obligations.filter { $0.0.rule != "R1" }
+                printObligationTable(shown, asOf: derivation.asOf)
+                let r1 = derivation.obligations.count - shown.count
+                if r1 > 0 { print("\(r1) R1 obligation\(r1 == 1 ? "" : "s") undetermined: the risk notice may lie before the range") }
+                print("may be incomplete: derived from a date range of the log, not the whole of it")
+            } else {
+                printObligationTable(derivation.obligations, asOf: derivation.asOf)
+            }
+        }
+
+        /// A date-range bundle is a slice of the log: facts outside it are unknown to the audit.
+        func isPartial(_ bundle: AuditBundle) -> Bool {
+            if case .range = bundle.selection { return true }
+            return false
         }
     }
 }

@@ -9,7 +9,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             commandName: "calendar",
             abstract: "The official calendar: due days of legal periods, and loading a newer calendar.",
-            subcommands: [Due.self, Show.self, Load.self]
+            subcommands: [Due.self, Status.self, Show.self, Load.self]
         )
 
         struct Due: ParsableCommand {
@@ -76,6 +76,34 @@ extension ListLedger {
                     } else {
                         print(due.description)
                         if let clause { print("(\(period), \(clause))") }
+                    }
+                }
+            }
+        }
+
+        struct Status: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "The calendar in force, its coverage, and how many days remain until it ends (SPEC §5).",
+                discussion: "A due day past the coverage is unknown (never guessed): load the next State Council notice with `calendar load` before the coverage ends (README, \"The official calendar\")."
+            )
+            @OptionGroup var ledger: LedgerOptions
+            @OptionGroup var output: OutputOptions
+            @Option(name: .customLong("as-of"), help: "Count the days from this instant or date (default: now).") var asOf: String?
+            func run() throws {
+                try reportingFailures {
+                    let calendar = try ledgerCalendar(ledger)
+                    let today = try (asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()).beijingDay
+                    let status = CalendarStatus(calendar: calendar, today: today)
+                    if output.json {
+                        printJSON(.object([("calendar", .string(calendar.identity)), ("covers_from", .string(status.first.description)),
+                                           ("covers_to", .string(status.last.description)), ("ends_in_days", .integer(Int64(status.endsInDays))),
+                                           ("last_notice", .string(calendar.years[calendar.coveredYears.upperBound]?.notice ?? "")),
+                                           ("warning", status.warning.map(JSONValue.string) ?? .null)]))
+                    } else {
+                        print("\(calendar.identity): covers \(status.first) to \(status.last) (last notice \(calendar.years[calendar.coveredYears.upperBound]?.notice ?? "?"))")
+                        print(status.endsInDays >= 0 ? "ends in \(status.endsInDays) day\(status.endsInDays == 1 ? "" : "s") (as of \(today), Beijing)"
+                                                    : "ended \(-status.endsInDays) days ago (as of \(today), Beijing): due days after \(status.last) are unknown")
+                        if let warning = status.warning { printError(warning) }
                     }
                 }
             }

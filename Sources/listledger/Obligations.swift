@@ -31,6 +31,12 @@ extension ListLedger {
                 query.rule = rule
                 query.entry = entry
                 let ledger = try self.ledger.open(readOnly: true)
+                // `--obligor pboc-baisha` used to find nothing silently: name the near match.
+                if let obligor, obligor != "debtor", Party.kind(of: obligor) == nil {
+                    let near = try ledger.knownObligors().filter { $0.hasSuffix(":" + obligor) }
+                    throw Failure.input(InputError(field: "--obligor", "\"\(obligor)\" is not court:CODE, unit:CODE or debtor"
+                        + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?")))
+                }
                 let found = try ledger.obligations(query)
                 let flags = try ledger.flaggedObligations()
                 if output.json {

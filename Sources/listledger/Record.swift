@@ -12,7 +12,7 @@ extension ListLedger {
             The actor comes from --actor or $LISTLEDGER_ACTOR. Examples, one per type:
 
               record risk_notice_issued --entry E1 --at 2025-04-01T10:00:00+08:00 --actor court:baisha \\
-                --court court:baisha --case '(2025)琼9030执2号' --debtor-kind person --debtor-name 王某 --debtor-id 460030198001010202
+                --court court:baisha --case '(2025)琼9030执2号' --debtor-kind person --debtor-name 王某 --debtor-id 460030198001010201
               record inclusion_decided --entry E1 --at … --actor court:baisha --court court:baisha --case … \\
                 --debtor-kind organization --debtor-name 某公司 --debtor-id 91460000MA5T000000 --legal-representative 李某 \\
                 --grounds able_but_refuses,evasion --public true [--term-months 24]
@@ -38,6 +38,12 @@ extension ListLedger {
               record complaint_received  [--entry E1] --at … --actor court:baisha --complaint C-2025-001
               record complaint_resolved  [--entry E1] --at … --actor court:baisha --complaint C-2025-001 --finding '…'
               record breach_flagged      --entry E1 --at … --actor system:alerts --obligation E1/R4/12
+              record decision_served     --entry E1 --at … --actor court:baisha [--method in_person|post|electronic|public_notice]
+              record rejection_served    --entry E1 --at … --actor court:baisha [--method …]
+              record correction_requested --entry E1 --at … --actor court:baisha [--ground inaccurate] [--posted-on 2025-04-18]
+              record entry_corrected     --entry E1 --at … --actor court:baisha --correct debtor.name=王某某 [--correct case=…] --reason '…'
+              record term_extended       --entry E1 --at … --actor court:baisha --months 12 --reason '…'
+              record record_annulled     --entry E1 --at … --actor court:baisha --annuls 17 --reason '单位代码录入错误'
             """
         )
 
@@ -65,12 +71,20 @@ extension ListLedger {
         @Option(help: "The measure's name.") var measure: String?
         @Option(help: "The legal basis for retaining a measure.") var legalBasis: String?
         @Option(help: "The end date of a retained measure, YYYY-MM-DD.") var until: String?
-        @Option(help: "The reason (free text; for entry_revoked one of correction, reconsideration, discharge, error).") var reason: String?
+        @Option(help: "The reason (free text; for entry_revoked one of correction, reconsideration, discharge, term_ended, early_deletion, error).") var reason: String?
         @Option(help: "upheld or rejected.") var outcome: String?
-        @Option(help: "full_performance, settlement_performed or execution_terminated.") var basis: String?
+        @Option(help: "One of SPC art. 10's seven: \(DischargeBasis.allCases.map(\.rawValue).joined(separator: ", ")).") var basis: String?
         @Option(help: "The complaint's id.") var complaint: String?
         @Option(help: "What the investigation found.") var finding: String?
         @Option(help: "The obligation id (breach_flagged).") var obligation: String?
+        @Option(help: "How a decision was served: in_person, post, electronic, public_notice.") var method: String?
+        @Option(help: "A correction request's ground: should_not_be_listed, inaccurate, should_be_deleted.") var ground: String?
+        @Option(help: "The day a debtor posted the application (交邮), YYYY-MM-DD.") var postedOn: String?
+        @Option(help: "entry_corrected: FIELD=VALUE (case, debtor.name, debtor.id_number, debtor.legal_representative); repeatable.") var correct: [String] = []
+        @Option(help: "term_extended: months, 12 to 36.") var months: Int?
+        @Option(help: "record_annulled: the seq of the event annulled.") var annuls: Int?
+        @Option(help: "complaint_received: the court or unit complained of.") var concerns: String?
+        @Option(help: "complaint_resolved: the day the complainant was told, YYYY-MM-DD.") var complainantTold: String?
 
         func run() throws {
             try reportingFailures {
@@ -101,6 +115,20 @@ extension ListLedger {
                 add("unit", unit); add("measure", measure); add("legal_basis", legalBasis); add("until", until)
                 add("reason", reason); add("outcome", outcome); add("basis", basis); add("complaint", complaint)
                 add("finding", finding); add("obligation", obligation)
+                add("method", method); add("ground", ground); add("posted_on", postedOn); add("concerns", concerns)
+                add("complainant_told", complainantTold)
+                if let months { members.append(("months", .integer(Int64(months)))) }
+                if let annuls { members.append(("annuls", .integer(Int64(annuls)))) }
+                if !correct.isEmpty {
+                    var corrections: [(String, JSONValue)] = []
+                    for pair in correct {
+                        guard let equals = pair.firstIndex(of: "=") else {
+                            throw Failure.input(InputError(field: "--correct", "\"\(pair)\" is not FIELD=VALUE"))
+                        }
+                        corrections.append((String(pair[..<equals]), .string(String(pair[pair.index(after: equals)...]))))
+                    }
+                    members.append(("corrections", .object(corrections)))
+                }
 
                 let event: Event
                 do throws(InputError) { event = try Event.decode(.object(members), source: .input).event } catch { throw Failure.input(error) }
@@ -110,7 +138,11 @@ extension ListLedger {
                 case .appended(let seq):
                     if output.json { printJSON(.object([("appended", .array([.integer(seq)]))])) } else { print("recorded \(type) as seq \(seq)") }
                 case .duplicate(let seq):
-                    if output.json { printJSON(.object([("duplicate", .integer(seq))])) } else { print("id \"\(id ?? "")\" is already stored as seq \(seq); not stored again") }
+                    if output.json { printJSON(.object([("duplicate", .integer(seq))])) } else if let id {
+                        print("id \"\(id)\" is already stored as seq \(seq); not stored again")
+                    } else {
+                        print("repeats seq \(seq) (same content, no id); not stored again")
+                    }
                 case nil: break
                 }
             }

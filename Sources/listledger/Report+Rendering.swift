@@ -24,6 +24,13 @@ extension AccountabilityReport {
             ("wrongful_inclusions", .array(wrongfulInclusions.map {
                 .object([("court", .string($0.court)), ("entry", .string($0.entry)), ("reason", .string($0.reason)), ("revoked_at", .string($0.revokedAt.description))])
             })),
+            ("wrongful_publications", .array(wrongfulPublications.map {
+                .object([("court", .string($0.court)), ("entry", .string($0.entry)), ("published_at", .string($0.publishedAt.description))])
+            })),
+            ("complaints_concerning", .array(complaintsConcerning.map {
+                .object([("party", .string($0.party)), ("received", .integer(Int64($0.received))), ("answered", .integer(Int64($0.answered))),
+                         ("answered_without_telling_complainant", .integer(Int64($0.answeredUntold)))])
+            })),
             ("complaints", .array(complaints.map {
                 .object([("party", .string($0.party)), ("received", .integer(Int64($0.received))), ("answered", .integer(Int64($0.answered))),
                          ("open", .array($0.open.map(JSONValue.string)))])
@@ -32,7 +39,7 @@ extension AccountabilityReport {
     }
 
     var markdown: String {
-        var out = "# Accountability report \(from) – \(to)\n\nJudged as of \(asOf) (Beijing days); profile \(profile); calendar \(calendars.joined(separator: ", ")).\n\n"
+        var out = "# Accountability report \(from) – \(to) (Beijing days)\n\nJudged as of \(asOf.beijingDay) Beijing time (instant \(asOf.utcDescription)); profile \(profile); calendar \(calendars.joined(separator: ", ")).\n\n"
         out += "## Duties by court and unit\n\n| obligor | met | late | breached | open |\n|---|---|---|---|---|\n"
         for party in parties { out += "| \(party.obligor) | \(party.count(.met)) | \(party.count(.late)) | \(party.count(.breached)) | \(party.count(.open)) |\n" }
         for party in parties where party.count(.late) + party.count(.breached) > 0 {
@@ -46,10 +53,19 @@ extension AccountabilityReport {
             out += "| court | entry | reason | revoked |\n|---|---|---|---|\n"
             for item in wrongfulInclusions { out += "| \(item.court) | \(item.entry) | \(item.reason) | \(item.revokedAt.beijingDay) |\n" }
         }
+        out += "\n## Non-public entries published (R9)\n\n"
+        if wrongfulPublications.isEmpty { out += "None in the period.\n" } else {
+            out += "| court | entry | published |\n|---|---|---|\n"
+            for item in wrongfulPublications { out += "| \(item.court) | \(item.entry) | \(item.publishedAt.beijingDay) |\n" }
+        }
         out += "\n## Complaints\n\n"
         if complaints.isEmpty { out += "None received in the period.\n" } else {
             out += "| received by | received | answered | still open |\n|---|---|---|---|\n"
             for tally in complaints { out += "| \(tally.party) | \(tally.received) | \(tally.answered) | \(tally.open.joined(separator: ", ")) |\n" }
+        }
+        if !complaintsConcerning.isEmpty {
+            out += "\n| complained of | received | answered | answered without telling the complainant |\n|---|---|---|---|\n"
+            for tally in complaintsConcerning { out += "| \(tally.party) | \(tally.received) | \(tally.answered) | \(tally.answeredUntold) |\n" }
         }
         return out
     }
@@ -63,7 +79,7 @@ extension AccountabilityReport {
             let tag = header ? "th" : "td"
             return "<tr\(css.isEmpty ? "" : " class=\"\(css)\"")>" + cells.map { "<\(tag)>\(escape($0))</\(tag)>" }.joined() + "</tr>\n"
         }
-        var body = "<h1>责任追究 · Accountability report</h1>\n<p class=\"meta\">\(from) – \(to) · judged as of \(escape(asOf.description)) (Beijing days) · profile \(escape(profile)) · calendar \(escape(calendars.joined(separator: ", ")))</p>\n"
+        var body = "<h1>责任追究 · Accountability report</h1>\n<p class=\"meta\">\(from) – \(to) (Beijing days) · judged as of \(asOf.beijingDay) Beijing time (instant \(escape(asOf.utcDescription))) · profile \(escape(profile)) · calendar \(escape(calendars.joined(separator: ", ")))</p>\n"
         body += "<h2>Duties by court and unit</h2>\n<table>\n" + row(["obligor", "met", "late", "breached", "open"], header: true)
         for party in parties {
             body += row([party.obligor, "\(party.count(.met))", "\(party.count(.late))", "\(party.count(.breached))", "\(party.count(.open))"],
@@ -83,6 +99,12 @@ extension AccountabilityReport {
         if wrongfulInclusions.isEmpty { body += "<p>None in the period.</p>\n" } else {
             body += "<table>\n" + row(["court", "entry", "reason", "revoked"], header: true)
             for item in wrongfulInclusions { body += row([item.court, item.entry, item.reason, item.revokedAt.beijingDay.description]) }
+            body += "</table>\n"
+        }
+        body += "<h2>Non-public entries published (R9)</h2>\n"
+        if wrongfulPublications.isEmpty { body += "<p>None in the period.</p>\n" } else {
+            body += "<table>\n" + row(["court", "entry", "published"], header: true)
+            for item in wrongfulPublications { body += row([item.court, item.entry, item.publishedAt.beijingDay.description]) }
             body += "</table>\n"
         }
         body += "<h2>Complaints</h2>\n"

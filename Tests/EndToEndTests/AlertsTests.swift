@@ -126,9 +126,16 @@ struct AlertsTests {
         let port = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(Int(port) != nil, "listener port: \(port)")
         let url = "http://127.0.0.1:\(port)/breaches"
-        // The receiver is down at first: the breach is flagged, the POST fails (exit 1, named)…
+        // The receiver is down at first: the breach is flagged, the POST fails. Issue 9 point 13
+        // (this test asserted exit 1 before): the table is still printed, the exit is 3 (cron
+        // sees breaches, not bad input) and one line says delivery failed and will be retried.
         let down = try ws.ll(["alerts", "--as-of", "2025-06-30", "--record", "--webhook", "http://127.0.0.1:9/none"])
-        #expect(down.status == 1 && down.stderr.contains("webhook"), "\(down)")
+        #expect(down.status == 3, "\(down)")
+        #expect(down.stdout.contains("BREACHED") && down.stdout.contains("P3/R1/17"), "\(down)")
+        let complaint = down.stderr.split(separator: "\n").filter { $0.contains("webhook") }
+        #expect(complaint.count == 1 && complaint.first?.contains("failed (connection refused)") == true
+                && complaint.first?.contains("will be retried") == true, "\(down)")
+        #expect(!down.stderr.contains("NSURLErrorDomain"))
         #expect(try ws.sqlInt("SELECT count(*) FROM events WHERE type = 'breach_flagged';") == 1)
         // …and the next runs deliver it to a receiver that is up, exactly once.
         try ws.expect(["alerts", "--as-of", "2025-06-30", "--record", "--webhook", url], status: 3)
@@ -138,6 +145,12 @@ struct AlertsTests {
         let posted = try JSONSerialization.jsonObject(with: Data((bodies.first ?? "{}").utf8)) as? [String: Any]
         #expect(posted?["id"] as? String == "P3/R1/17")
         #expect(posted?["status"] as? String == "breached")
+        // The body names the flag (it was `null` before issue 9 point 13).
+        let flagSeq = try ws.sqlInt("SELECT seq FROM events WHERE type = 'breach_flagged';")
+        #expect((posted?["flagged_seq"] as? Int).map(Int64.init) == Int64(flagSeq))
+        let json = try ws.ll(["alerts", "--as-of", "2025-06-30", "--json"])
+        #expect(json.stdout.contains(#""flagged_seq":\#(flagSeq)"#), "\(json)")
+        #expect(json.stdout.contains(#""alert":"summary""#) && json.stdout.contains(#""calendar_ends_in_days""#))
         #expect(try ws.sqlInt("SELECT count(*) FROM events WHERE type = 'breach_flagged';") == 1)
     }
 }

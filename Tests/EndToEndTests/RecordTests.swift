@@ -13,10 +13,10 @@ struct RecordTests {
         try ws.initLedger()
         try ws.expect(["record", "risk_notice_issued", "--entry", "R1", "--at", Self.at1, "--actor", Ev.court,
                        "--court", Ev.court, "--case", "(2024)琼9030执2号", "--debtor-kind", "person", "--debtor-name", "王某",
-                       "--debtor-id", "460030198001010202"])
+                       "--debtor-id", "460030198001010201"])
         try ws.expect(["record", "inclusion_decided", "--entry", "R1", "--at", "2024-04-05T10:00:00+08:00", "--actor", Ev.court,
                        "--court", Ev.court, "--case", "(2024)琼9030执2号", "--debtor-kind", "person", "--debtor-name", "王某",
-                       "--debtor-id", "460030198001010202", "--grounds", "able_but_refuses,evasion", "--public", "true",
+                       "--debtor-id", "460030198001010201", "--grounds", "able_but_refuses,evasion", "--public", "true",
                        "--term-months", "24", "--id", "inc-R1"])
         try ws.expect(["record", "pushed_to_unit", "--entry", "R1", "--at", "2024-04-06T10:00:00+08:00", "--actor", Ev.court, "--unit", Ev.pboc])
         let measure = try ws.expect(["record", "measure_applied", "--entry", "R1", "--at", "2024-04-07T10:00:00+08:00",
@@ -31,7 +31,7 @@ struct RecordTests {
         // Recording the same id again stores nothing.
         let again = try ws.expect(["record", "inclusion_decided", "--entry", "R1", "--at", "2024-04-05T10:00:00+08:00", "--actor", Ev.court,
                                    "--court", Ev.court, "--case", "(2024)琼9030执2号", "--debtor-kind", "person", "--debtor-name", "王某",
-                                   "--debtor-id", "460030198001010202", "--grounds", "able_but_refuses,evasion", "--public", "true",
+                                   "--debtor-id", "460030198001010201", "--grounds", "able_but_refuses,evasion", "--public", "true",
                                    "--term-months", "24", "--id", "inc-R1"])
         #expect(again.stdout.contains("seq 2"), "\(again)")
 
@@ -43,7 +43,7 @@ struct RecordTests {
         #expect(inclusion["public"] as? Bool == true)
         #expect(inclusion["term_months"] as? Int == 24)
         #expect(inclusion["id"] as? String == "inc-R1")
-        #expect((inclusion["debtor"] as? [String: Any])?["id_number"] as? String == "460030198001010202")
+        #expect((inclusion["debtor"] as? [String: Any])?["id_number"] as? String == "460030198001010201")
         #expect(events.last?["channels"] as? [String] == ["website", "newspaper"])
         #expect(try ws.eventCount() == 6)
         #expect(try ws.sqlInt("SELECT count(*) FROM complaints WHERE complaint = 'C-1';") == 1)
@@ -55,7 +55,7 @@ struct RecordTests {
         defer { ws.remove() }
         try ws.initLedger()
         let result = try ws.ll(["record", "risk_notice_issued", "--entry", "R1", "--at", Self.at1, "--court", Ev.court,
-                                "--case", "x", "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010202"])
+                                "--case", "x", "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010201"])
         #expect(result.status == 1, "\(result)")
         #expect(result.stderr.contains("--actor"), "\(result)")
         #expect(try ws.eventCount() == 0)
@@ -72,17 +72,17 @@ struct RecordTests {
                          "--debtor-kind", "person", "--debtor-name", "王某"]
 
     static let badFlags: [BadFlags] = [
-        BadFlags(name: "--at without offset", arguments: notice + ["--at", "2024-04-01T10:00:00", "--debtor-id", "460030198001010202"], field: "at"),
-        BadFlags(name: "--at a bare date", arguments: notice + ["--at", "2024-04-01", "--debtor-id", "460030198001010202"], field: "at"),
+        BadFlags(name: "--at without offset", arguments: notice + ["--at", "2024-04-01T10:00:00", "--debtor-id", "460030198001010201"], field: "at"),
+        BadFlags(name: "--at a bare date", arguments: notice + ["--at", "2024-04-01", "--debtor-id", "460030198001010201"], field: "at"),
         BadFlags(name: "--debtor-id too short", arguments: notice + ["--at", at1, "--debtor-id", "4600301980"], field: "id_number"),
-        BadFlags(name: "--debtor-kind unknown", arguments: notice + ["--at", at1, "--debtor-id", "460030198001010202", "--debtor-kind", "firm"], field: "kind"),
+        BadFlags(name: "--debtor-kind unknown", arguments: notice + ["--at", at1, "--debtor-id", "460030198001010201", "--debtor-kind", "firm"], field: "kind"),
         BadFlags(name: "--court not a court", arguments: ["record", "risk_notice_issued", "--entry", "R9", "--actor", Ev.court, "--court", "baisha",
-                                                           "--case", "x", "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010202", "--at", at1], field: "court"),
+                                                           "--case", "x", "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010201", "--at", at1], field: "court"),
         BadFlags(name: "--grounds unknown", arguments: ["record", "inclusion_decided", "--entry", "R9", "--actor", Ev.court, "--court", Ev.court, "--case", "x",
-                                                        "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010202", "--at", at1,
+                                                        "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010201", "--at", at1,
                                                         "--grounds", "able_but_refuses,lazy", "--public", "true"], field: "grounds"),
         BadFlags(name: "--public not a boolean", arguments: ["record", "inclusion_decided", "--entry", "R9", "--actor", Ev.court, "--court", Ev.court, "--case", "x",
-                                                             "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010202", "--at", at1,
+                                                             "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010201", "--at", at1,
                                                              "--grounds", "evasion", "--public", "yes"], field: "public"),
         BadFlags(name: "unknown type", arguments: ["record", "entry_forgotten", "--entry", "R9", "--actor", Ev.court, "--at", at1], field: "type"),
         BadFlags(name: "a field the type does not have", arguments: ["record", "decision_served", "--entry", "R9", "--actor", Ev.court, "--at", at1, "--unit", Ev.pboc], field: "unit"),

@@ -12,8 +12,9 @@ struct PolicyProfileTests {
         let s = try #require(PolicyProfile.named("spc-2017"))
 
         // The figures of SPEC §1 and the brief, read off the texts.
-        #expect(b.correctionWindow.period == .calendarDays(10))
-        #expect(s.correctionWindow.period == .calendarDays(10))
+        #expect(b.correctionWindow?.period == .calendarDays(10))
+        // SPEC §1 (amended): SPC art. 11 sets no time limit for the correction application.
+        #expect(s.correctionWindow == nil)
         #expect(b.reconsiderationWindow.period == .calendarDays(10))
         #expect(s.reconsiderationWindow.period == .calendarDays(10))
         #expect(b.correctionReview.period == .calendarDays(3))
@@ -36,7 +37,11 @@ struct PolicyProfileTests {
         #expect(s.unitLift.period == .workingDays(3))
         #expect(b.repostDelete.period == .workingDays(3))
         #expect(s.repostDelete.period == .workingDays(3))
-        #expect(b.inclusionTermMonths == nil && b.extensionMonths == nil && b.termEndDelete == nil)
+        // SPEC §1 (amended): art. 2's term and art. 10 ¶2's deletion bind every court, so the
+        // county profile carries them too; only spc-2017 skips the discharge duty for term entries.
+        #expect(b.inclusionTermMonths?.months == 24 && b.extensionMonths?.max == 36 && b.termEndDelete?.period == .workingDays(3))
+        #expect(b.dischargeExit.excludesTermEntries == nil && s.dischargeExit.excludesTermEntries == true)
+        #expect(b.correctAfterUpheld.metByGround == nil && s.correctAfterUpheld.metByGround == true)
         #expect(s.inclusionTermMonths?.months == 24)
         #expect(s.extensionMonths?.min == 12 && s.extensionMonths?.max == 36)
         #expect(s.termEndDelete?.period == .workingDays(3))
@@ -58,7 +63,8 @@ struct PolicyProfileTests {
     @Test func jsonKeysAreTheOnesTheEngineUses() throws {
         let text = PolicyProfile.spc2017.jsonText()
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        for key in ["correction_window", "reconsideration_window", "correction_review", "correct_after_upheld",
+        #expect(object["correction_window"] == nil)
+        for key in ["reconsideration_window", "correction_review", "correct_after_upheld",
                     "reconsideration_review", "reconsideration_correct", "discharge_exit", "exit_publish",
                     "exit_notify", "unit_lift", "repost_delete", "inclusion_term_months", "extension_months",
                     "term_end_delete"] {
@@ -71,8 +77,10 @@ struct PolicyProfileTests {
         let baisha = try #require(try JSONSerialization.jsonObject(with: Data(PolicyProfile.baisha2018.jsonText().utf8)) as? [String: Any])
         // Printed as readable UTF-8, not \u escapes.
         #expect(text.contains("第十二条"))
-        #expect(baisha["inclusion_term_months"] == nil)
-        #expect(baisha["term_end_delete"] == nil)
+        // SPEC §1 (amended): the term and its deletion bind every court, the county's too.
+        #expect(baisha["inclusion_term_months"] != nil)
+        #expect(baisha["term_end_delete"] != nil)
+        #expect(baisha["correction_window"] != nil)
     }
 
     @Test(arguments: PolicyProfile.builtInNames)

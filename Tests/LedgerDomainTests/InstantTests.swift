@@ -55,11 +55,19 @@ struct InstantTests {
         #expect(refusal("2024-02-30T10:00:00+08:00") != nil)
     }
 
+    /// Issue 9 point 17: ISO 8601 lets seconds be left out (this test suite refused it before).
+    @Test func secondsMayBeLeftOut() throws {
+        #expect(instant("2026-12-01T10:00+08:00").epochMilliseconds == instant("2026-12-01T10:00:00+08:00").epochMilliseconds)
+        #expect(instant("2026-12-01T10:00+08:00").description == "2026-12-01T10:00:00+08:00")
+        #expect(instant("2026-12-01T02:00Z").epochMilliseconds == instant("2026-12-01T10:00:00+08:00").epochMilliseconds)
+    }
+
     @Test("malformed or impossible instants are refused", arguments: [
         "2021-09-01T10:00:00",            // no offset
         "2021-09-01 10:00:00+08:00",      // space for T
         "2021-09-01t10:00:00+08:00",
-        "2021-09-01T10:00+08:00",         // no seconds
+        "2021-09-01T10:0+08:00",          // one digit of minutes
+        "2021-09-01T10:00:+08:00",        // a colon with no seconds
         "2021-09-01",                     // a date
         "2021-9-01T10:00:00+08:00",
         "21-09-01T10:00:00+08:00",

@@ -11,7 +11,7 @@ struct EmbeddedNulTests {
         let temp = try TempLedger()
         defer { temp.remove() }
         let ledger = try temp.create()
-        let first = #"{"type":"inclusion_decided","entry":"E\u0000A","at":"2024-03-05T10:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"c1","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010011"},"grounds":["evasion"],"public":true}"#
+        let first = #"{"type":"inclusion_decided","entry":"E\u0000A","at":"2024-03-05T10:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"c1","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010016"},"grounds":["evasion"],"public":true}"#
         let second = first.replacingOccurrences(of: #"E\u0000A"#, with: #"E\u0000B"#)
         _ = try ledger.append(try events([first, second]), clock: { clock("2025-01-02T00:00:00Z") })
         let states = try ledger.allEntryStates()

@@ -56,6 +56,7 @@ struct LifecycleFixtureTests {
         for want in expected.obligations {
             guard let (obligation, status) = got[want.id] else { continue }
             #expect(obligation.rule == want.rule, "\(want.id)")
+            if let duty = want.duty { #expect(obligation.duty == duty, "\(want.id)") }
             #expect(obligation.entry == want.entry, "\(want.id)")
             #expect(obligation.obligor == want.obligor, "\(want.id)")
             #expect(obligation.triggerAt.description == want.triggerAt, "\(want.id)")
@@ -91,8 +92,10 @@ struct Expected: Decodable {
         var triggerAt: String
         var due: String?
         var metAt: String?
+        /// SPEC §5's `duty`; checked when the fixture names it.
+        var duty: String?
         enum CodingKeys: String, CodingKey {
-            case id, rule, entry, obligor, status, derivation, due
+            case id, rule, entry, obligor, status, derivation, due, duty
             case triggerAt = "trigger_at", metAt = "met_at"
         }
     }

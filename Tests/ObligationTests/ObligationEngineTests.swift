@@ -12,11 +12,11 @@ struct ObligationEngineTests {
     func line(_ json: String) throws -> Event { try Event.decode(jsonLine: Array(json.utf8)) }
 
     func inclusion(_ entry: String, at: String, grounds: String = #"["able_but_refuses"]"#, extra: String = "") throws -> Event {
-        try line(#"{"type":"inclusion_decided","entry":"\#(entry)","at":"\#(at)","actor":"court:baisha","court":"court:baisha","case":"(2025)琼9025执1号","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010011"},"grounds":\#(grounds),"public":true\#(extra)}"#)
+        try line(#"{"type":"inclusion_decided","entry":"\#(entry)","at":"\#(at)","actor":"court:baisha","court":"court:baisha","case":"(2025)琼9025执1号","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010016"},"grounds":\#(grounds),"public":true\#(extra)}"#)
     }
 
     func notice(_ entry: String, at: String) throws -> Event {
-        try line(#"{"type":"risk_notice_issued","entry":"\#(entry)","at":"\#(at)","actor":"court:baisha","court":"court:baisha","case":"(2025)琼9025执1号","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010011"}}"#)
+        try line(#"{"type":"risk_notice_issued","entry":"\#(entry)","at":"\#(at)","actor":"court:baisha","court":"court:baisha","case":"(2025)琼9025执1号","debtor":{"kind":"person","name":"某甲","id_number":"460025198001010016"}}"#)
     }
 
     func simple(_ type: String, _ entry: String, at: String, _ fields: String = "") throws -> Event {

@@ -101,6 +101,11 @@ def make_log(n):
 
 
 ORIGIN = "listledger/court:baisha"
+_FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Fixtures")
+with open(os.path.join(_FIXTURES, "profiles", "baisha-2018.json"), encoding="utf-8") as _f:
+    REFERENCE_PROFILE = json.load(_f)
+with open(os.path.join(_FIXTURES, "calendars", "cn-official.json"), encoding="utf-8") as _f:
+    REFERENCE_CALENDAR = json.load(_f)
 
 
 def make_bundle(canons, signer, seqs=None, selection=None, origin=ORIGIN):
@@ -122,8 +127,9 @@ def make_bundle(canons, signer, seqs=None, selection=None, origin=ORIGIN):
         "root": base64.b64encode(root).decode(),
         "head": hashes[-1].hex() if n else "0" * 64,
         "selection": selection or {"kind": "all"},
-        "profile": {"name": "baisha-2018"},
-        "calendar": {"years": {}},
+        # The built-in rules, as an exporter writes them (a difference is warned about, see below).
+        "profile": copy.deepcopy(REFERENCE_PROFILE),
+        "calendar": copy.deepcopy(REFERENCE_CALENDAR),
         "events": [{"seq": s, "canonical": base64.b64encode(canons[s - 1]).decode(),
                     "hash": hashes[s - 1].hex(), "prev_hash": prevs[s - 1].hex(),
                     "proof": [base64.b64encode(p).decode() for p in w_path(s - 1, leaves)]} for s in seqs],
@@ -697,3 +703,26 @@ def test_key_file_in_the_words_of_a_key_listing(good, signer, tmp_path):
     kf.write_text(f"{signer.vkey}\n{Signer('other').vkey}\n")
     rc, _, err = run(good, str(kf), tmp_path)
     assert rc == 1 and "exactly one verifier key" in err and "holds 2" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules that differ from the built-in ones, and range bundles (issue 9 point 15)
+
+def test_a_changed_profile_period_and_calendar_day_are_each_named(log, signer, tmp_path):
+    b = make_bundle(log, signer)
+    b["profile"]["correction_review"]["days"] = 5
+    days_off = b["calendar"]["years"]["2025"]["days_off"]
+    days_off.remove("2025-10-08")
+    rc, out, _ = run(b, signer.vkey, tmp_path)
+    assert rc == 0 and out["ok"], out  # the signature does not cover the rules: warned, not failed
+    assert any("profile period correction_review: the bundle's 5 calendar days, baisha-2018's 3 calendar days" in w
+               for w in out["warnings"]), out["warnings"]
+    assert any("calendar day 2025-10-08: an ordinary day in the bundle's calendar, a day off in the built-in one" in w
+               for w in out["warnings"]), out["warnings"]
+
+
+def test_a_range_bundle_warns_that_derived_obligations_may_be_incomplete(log, signer, tmp_path):
+    b = make_bundle(log, signer, seqs=[4, 5, 6], selection={"kind": "range", "from": "2021-09-01", "to": "2021-09-30"})
+    rc, out, _ = run(b, signer.vkey, tmp_path)
+    assert rc == 0 and any("may be incomplete" in w and "R1" in w for w in out["warnings"]), out
+

@@ -47,8 +47,17 @@ extension EventBody {
             ]
             if let termMonths { members.append(("term_months", .integer(Int64(termMonths)))) }
             return members
-        case .decisionServed, .exitPublished:
+        case .exitPublished:
             return []
+        case .decisionServed(let method), .rejectionServed(let method):
+            // Absent (not the default written out) keeps the bytes of events stored before `method` existed.
+            return method.map { [("method", .string($0.rawValue))] } ?? []
+        case let .entryCorrected(corrections, reason):
+            return [("corrections", .object(corrections.map { ($0.field, .string($0.value)) })), ("reason", .string(reason))]
+        case let .termExtended(months, reason):
+            return [("months", .integer(Int64(months))), ("reason", .string(reason))]
+        case let .recordAnnulled(annuls, reason):
+            return [("annuls", .integer(annuls)), ("reason", .string(reason))]
         case .entryPublished(let channels):
             return channels.map { [("channels", .array($0.map(JSONValue.string)))] } ?? []
         case .employerNotified(let unit), .pushedToUnit(let unit), .repostRegistered(let unit),
@@ -59,20 +68,27 @@ extension EventBody {
         case let .measureRetained(unit, measure, legalBasis, until):
             return [("unit", .string(unit)), ("measure", .string(measure)), ("legal_basis", .string(legalBasis)),
                     ("until", .string(until.description))]
-        case .correctionRequested(let reason), .entryShielded(let reason):
+        case let .correctionRequested(reason, ground, postedOn):
+            var members: [(String, JSONValue)] = []
+            if let reason { members.append(("reason", .string(reason))) }
+            if let ground { members.append(("ground", .string(ground.rawValue))) }
+            if let postedOn { members.append(("posted_on", .string(postedOn.description))) }
+            return members
+        case .entryShielded(let reason):
             return reason.map { [("reason", .string($0))] } ?? []
         case .correctionDecided(let outcome), .reconsiderationDecided(let outcome):
             return [("outcome", .string(outcome.rawValue))]
-        case .reconsiderationRequested(let court):
-            return [("court", .string(court))]
+        case let .reconsiderationRequested(court, postedOn):
+            return [("court", .string(court))] + (postedOn.map { [("posted_on", .string($0.description))] } ?? [])
         case .obligationDischarged(let basis):
             return [("basis", .string(basis.rawValue))]
         case .entryRevoked(let reason):
             return [("reason", .string(reason.rawValue))]
-        case .complaintReceived(let complaint):
-            return [("complaint", .string(complaint))]
-        case let .complaintResolved(complaint, finding):
+        case let .complaintReceived(complaint, concerns):
+            return [("complaint", .string(complaint))] + (concerns.map { [("concerns", .string($0))] } ?? [])
+        case let .complaintResolved(complaint, finding, told):
             return [("complaint", .string(complaint)), ("finding", .string(finding))]
+                + (told.map { [("complainant_told", .string($0.description))] } ?? [])
         case .breachFlagged(let obligation):
             return [("obligation", .string(obligation))]
         }

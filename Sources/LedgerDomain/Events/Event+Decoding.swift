@@ -18,6 +18,9 @@ extension Event {
             throw InputError("each line must be one JSON object, found \(value.kindName)")
         }
         var reader = FieldReader(members: members)
+        // Stored events are read as they were accepted: a check added later (GB 11643 check
+        // digits, the term_months rules) must never make an existing log unreadable.
+        reader.strict = source == .input
         let typeName = try reader.string("type")
         guard let type = EventType(rawValue: typeName) else {
             throw InputError(field: "type", "unknown event type \"\(typeName)\"; accepted: \(EventType.allNames)")
@@ -51,21 +54,46 @@ extension EventBody {
             return .riskNoticeIssued(court: try r.party("court", kind: "court"), caseNumber: try r.text("case"), debtor: try r.debtor("debtor"))
         case .inclusionDecided:
             let term = try r.optionalInteger("term_months")
-            if let term, !(1...60).contains(term) {
-                throw InputError(field: "term_months", "must be 1 to 60 months, got \(term)")
+            let court = try r.party("court", kind: "court"), caseNumber = try r.text("case"), debtor = try r.debtor("debtor")
+            let grounds = try r.grounds("grounds")
+            if let term, !r.strict {
+                guard (1...60).contains(term) else { throw InputError(field: "term_months", "must be 1 to 60 months, got \(term)") }
+            } else if let term {
+                // SPC art. 2: only grounds 2–6 carry a term, of 2 years (the default) up to 5 in all.
+                guard grounds.contains(where: Ground.withTerm.contains) else {
+                    throw InputError(field: "term_months", "an entry on ground able_but_refuses alone has no inclusion term (SPC art. 2); a term needs one of: \(Ground.withTerm.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard (24...60).contains(term) else {
+                    throw InputError(field: "term_months", "must be 24 to 60 months (SPC art. 2: two years, extended by one to three), got \(term)")
+                }
             }
-            return .inclusionDecided(court: try r.party("court", kind: "court"), caseNumber: try r.text("case"),
-                                     debtor: try r.debtor("debtor"), grounds: try r.grounds("grounds"),
+            return .inclusionDecided(court: court, caseNumber: caseNumber, debtor: debtor, grounds: grounds,
                                      isPublic: try r.bool("public"), termMonths: term.map(Int.init))
-        case .decisionServed: return .decisionServed
+        case .decisionServed: return .decisionServed(method: try r.optionalChoice("method", ServiceMethod.self))
+        case .rejectionServed: return .rejectionServed(method: try r.optionalChoice("method", ServiceMethod.self))
+        case .entryCorrected:
+            return .entryCorrected(corrections: try r.corrections("corrections"), reason: try r.text("reason"))
+        case .termExtended:
+            let months = try r.integer("months")
+            guard (12...36).contains(months) else {
+                throw InputError(field: "months", "must be 12 to 36 months (SPC art. 2: extended by one to three years), got \(months)")
+            }
+            return .termExtended(months: Int(months), reason: try r.text("reason"))
+        case .recordAnnulled:
+            let annuls = try r.integer("annuls")
+            guard annuls >= 1 else { throw InputError(field: "annuls", "must be the seq of an earlier event (1 or more), got \(annuls)") }
+            return .recordAnnulled(annuls: annuls, reason: try r.text("reason"))
         case .entryPublished: return .entryPublished(channels: try r.optionalTextList("channels"))
         case .employerNotified: return .employerNotified(unit: try r.party("unit", kind: "unit"))
         case .pushedToUnit: return .pushedToUnit(unit: try r.party("unit", kind: "unit"))
         case .measureApplied: return .measureApplied(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"))
         case .repostRegistered: return .repostRegistered(unit: try r.party("unit", kind: "unit"))
-        case .correctionRequested: return .correctionRequested(reason: try r.optionalText("reason"))
+        case .correctionRequested:
+            return .correctionRequested(reason: try r.optionalText("reason"), ground: try r.optionalChoice("ground", CorrectionGround.self),
+                                        postedOn: try r.optionalDate("posted_on"))
         case .correctionDecided: return .correctionDecided(outcome: try r.choice("outcome", Outcome.self))
-        case .reconsiderationRequested: return .reconsiderationRequested(court: try r.party("court", kind: "court"))
+        case .reconsiderationRequested:
+            return .reconsiderationRequested(court: try r.party("court", kind: "court"), postedOn: try r.optionalDate("posted_on"))
         case .reconsiderationDecided: return .reconsiderationDecided(outcome: try r.choice("outcome", Outcome.self))
         case .obligationDischarged: return .obligationDischarged(basis: try r.choice("basis", DischargeBasis.self))
         case .entryShielded: return .entryShielded(reason: try r.optionalText("reason"))
@@ -77,8 +105,11 @@ extension EventBody {
             return .measureRetained(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"),
                                     legalBasis: try r.text("legal_basis"), until: try r.date("until"))
         case .repostDeleted: return .repostDeleted(unit: try r.party("unit", kind: "unit"))
-        case .complaintReceived: return .complaintReceived(complaint: try r.text("complaint"))
-        case .complaintResolved: return .complaintResolved(complaint: try r.text("complaint"), finding: try r.text("finding"))
+        case .complaintReceived:
+            return .complaintReceived(complaint: try r.text("complaint"), concerns: try r.optionalParty("concerns", kinds: ["court", "unit"]))
+        case .complaintResolved:
+            return .complaintResolved(complaint: try r.text("complaint"), finding: try r.text("finding"),
+                                      complainantTold: try r.optionalDate("complainant_told"))
         case .breachFlagged: return .breachFlagged(obligation: try r.text("obligation"))
         }
     }
@@ -87,6 +118,8 @@ extension EventBody {
 /// Takes fields out of an object one by one, so that whatever is left over is unknown.
 struct FieldReader {
     private var members: [(String, JSONValue)]
+    /// Apply the checks of new input (see `Event.decode(_:source:)`).
+    var strict = true
 
     init(members: [(String, JSONValue)]) { self.members = members }
 
@@ -166,9 +199,56 @@ struct FieldReader {
         return date
     }
 
+    mutating func optionalDate(_ name: String) throws(InputError) -> BeijingDay? {
+        guard let value = take(name), value != .null else { return nil }
+        guard case .string(let text) = value, let date = BeijingDay(iso: text) else {
+            throw InputError(field: name, "\(value.displayText) is not a date YYYY-MM-DD")
+        }
+        return date
+    }
+
+    mutating func optionalChoice<Choice: RawRepresentable & CaseIterable>(_ name: String, _ type: Choice.Type) throws(InputError) -> Choice?
+    where Choice.RawValue == String {
+        guard let value = take(name), value != .null else { return nil }
+        members.append((name, value))
+        return try choice(name, type)
+    }
+
+    mutating func optionalParty(_ name: String, kinds: [String]) throws(InputError) -> String? {
+        guard let value = take(name), value != .null else { return nil }
+        guard case .string(let text) = value, let kind = Party.kind(of: text), kinds.contains(kind) else {
+            throw InputError(field: name, "\(value.displayText) is not " + kinds.map { "\($0):CODE" }.joined(separator: " or ") + " (CODE: 1–64 of a-z 0-9 - _ .)")
+        }
+        return text
+    }
+
+    /// `entry_corrected`'s `corrections`: field name → new value, only the correctable fields.
+    mutating func corrections(_ name: String) throws(InputError) -> [Correction] {
+        guard case .object(let pairs) = try required(name) else { throw InputError(field: name, "must be an object of field → corrected value") }
+        guard !pairs.isEmpty else { throw InputError(field: name, "must correct at least one of: \(Correction.fields.joined(separator: ", "))") }
+        var out: [Correction] = []
+        for (field, value) in pairs {
+            guard Correction.fields.contains(field) else {
+                throw InputError(field: "\(name).\(field)", "is not a correctable field; accepted: \(Correction.fields.joined(separator: ", "))")
+            }
+            guard case .string(let text) = value else { throw InputError(field: "\(name).\(field)", "must be a string") }
+            try Self.checkText(text, field: "\(name).\(field)")
+            if field == "debtor.id_number" && strict {
+                do throws(InputError) { try IdentityNumber.check(text) } catch {
+                    throw InputError(field: "\(name).\(field)", error.problem)
+                }
+            }
+            out.append(Correction(field: field, value: text))
+        }
+        return out.sorted { $0.field < $1.field }
+    }
+
     mutating func choice<Choice: RawRepresentable & CaseIterable>(_ name: String, _: Choice.Type) throws(InputError) -> Choice
     where Choice.RawValue == String {
-        let text = try string(name)
+        guard let raw = take(name), raw != .null else { throw InputError(field: name, "is required; accepted: \(Choice.allCases.map(\.rawValue).joined(separator: ", "))") }
+        guard case .string(let text) = raw else {
+            throw InputError(field: name, "must be a string, one of: \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         guard let value = Choice(rawValue: text) else {
             throw InputError(field: name, "\"\(text)\" is not one of: \(Choice.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -198,7 +278,7 @@ struct FieldReader {
         var grounds: [Ground] = []
         for item in items {
             guard case .string(let text) = item, let ground = Ground(rawValue: text) else {
-                throw InputError(field: name, "\(item) is not one of: \(Ground.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw InputError(field: name, "\(item.displayText) is not one of: \(Ground.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard !grounds.contains(ground) else { throw InputError(field: name, "names \(text) twice") }
             grounds.append(ground)
@@ -221,14 +301,14 @@ struct FieldReader {
     mutating func debtor(_ name: String) throws(InputError) -> Debtor {
         guard case .object(let members) = try required(name) else { throw InputError(field: name, "must be an object") }
         var inner = FieldReader(members: members)
+        inner.strict = strict
         func nested(_ error: InputError) -> InputError { InputError(field: "\(name).\(error.field ?? "")", error.problem) }
         do throws(InputError) {
             let kind = try inner.choice("kind", DebtorKind.self)
             let debtorName = try inner.text("name")
-            let idNumber = try inner.text("id_number")
-            guard idNumber.count == 18, idNumber.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
-                throw InputError(field: "id_number", "\"\(idNumber)\" is not an 18-character resident ID number or unified social credit code")
-            }
+            // A lowercase x (the resident ID's check character 10) is read as X (GB 11643).
+            let idNumber = strict ? IdentityNumber.normalized(try inner.text("id_number")) : try inner.text("id_number")
+            if strict { try IdentityNumber.check(idNumber, kind: kind) }
             let representative = try inner.optionalText("legal_representative")
             if kind == .organization && representative == nil {
                 throw InputError(field: "legal_representative", "is required for an organization")

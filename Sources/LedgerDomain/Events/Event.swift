@@ -23,17 +23,20 @@ package struct Event: Sendable, Equatable {
 package enum EventBody: Sendable, Equatable {
     case riskNoticeIssued(court: String, caseNumber: String, debtor: Debtor)
     case inclusionDecided(court: String, caseNumber: String, debtor: Debtor, grounds: [Ground], isPublic: Bool, termMonths: Int?)
-    case decisionServed
+    case decisionServed(method: ServiceMethod?)
     case entryPublished(channels: [String]?)
     case employerNotified(unit: String)
     case pushedToUnit(unit: String)
     case measureApplied(unit: String, measure: String)
     case repostRegistered(unit: String)
-    case correctionRequested(reason: String?)
+    case correctionRequested(reason: String?, ground: CorrectionGround?, postedOn: BeijingDay?)
     case correctionDecided(outcome: Outcome)
-    case reconsiderationRequested(court: String)
+    case rejectionServed(method: ServiceMethod?)
+    case entryCorrected(corrections: [Correction], reason: String)
+    case reconsiderationRequested(court: String, postedOn: BeijingDay?)
     case reconsiderationDecided(outcome: Outcome)
     case obligationDischarged(basis: DischargeBasis)
+    case termExtended(months: Int, reason: String)
     case entryShielded(reason: String?)
     case entryRevoked(reason: RevocationReason)
     case exitPublished
@@ -41,9 +44,10 @@ package enum EventBody: Sendable, Equatable {
     case measureLifted(unit: String, measure: String)
     case measureRetained(unit: String, measure: String, legalBasis: String, until: BeijingDay)
     case repostDeleted(unit: String)
-    case complaintReceived(complaint: String)
-    case complaintResolved(complaint: String, finding: String)
+    case complaintReceived(complaint: String, concerns: String?)
+    case complaintResolved(complaint: String, finding: String, complainantTold: BeijingDay?)
     case breachFlagged(obligation: String)
+    case recordAnnulled(annuls: Int64, reason: String)
 
     package var type: EventType {
         switch self {
@@ -57,9 +61,12 @@ package enum EventBody: Sendable, Equatable {
         case .repostRegistered: .repostRegistered
         case .correctionRequested: .correctionRequested
         case .correctionDecided: .correctionDecided
+        case .rejectionServed: .rejectionServed
+        case .entryCorrected: .entryCorrected
         case .reconsiderationRequested: .reconsiderationRequested
         case .reconsiderationDecided: .reconsiderationDecided
         case .obligationDischarged: .obligationDischarged
+        case .termExtended: .termExtended
         case .entryShielded: .entryShielded
         case .entryRevoked: .entryRevoked
         case .exitPublished: .exitPublished
@@ -70,6 +77,7 @@ package enum EventBody: Sendable, Equatable {
         case .complaintReceived: .complaintReceived
         case .complaintResolved: .complaintResolved
         case .breachFlagged: .breachFlagged
+        case .recordAnnulled: .recordAnnulled
         }
     }
 

@@ -70,7 +70,7 @@ package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible 
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Parses `YYYY-MM-DDTHH:MM:SS[.f{1,3}](Z|±HH:MM)`; nil with a reason when it is not that.
+    /// Parses `YYYY-MM-DDTHH:MM[:SS[.f{1,3}]](Z|±HH:MM)`; a failure with a reason when it is not that.
     package static func parse(_ text: String) -> Result<Instant, InstantFormatError> {
         let b = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int? {
@@ -83,12 +83,19 @@ package struct Instant: Sendable, Hashable, Comparable, CustomStringConvertible 
             return value
         }
         func at(_ i: Int, _ c: Character) -> Bool { i < b.count && b[i] == c.asciiValue! }
-        guard b.count >= 19, let year = digits(0, 4), at(4, "-"), let month = digits(5, 2), at(7, "-"),
+        guard b.count >= 16, let year = digits(0, 4), at(4, "-"), let month = digits(5, 2), at(7, "-"),
               let day = digits(8, 2), at(10, "T"), let hour = digits(11, 2), at(13, ":"),
-              let minute = digits(14, 2), at(16, ":"), let second = digits(17, 2) else {
+              let minute = digits(14, 2) else {
             return .failure(.init("is not an ISO 8601 instant like 2021-09-20T10:00:00+08:00"))
         }
-        var i = 19
+        // Seconds may be left out (ISO 8601's reduced precision, 2026-12-01T10:00+08:00): :00.
+        var second = 0
+        var i = 16
+        if at(16, ":") {
+            guard let given = digits(17, 2) else { return .failure(.init("is not an ISO 8601 instant like 2021-09-20T10:00:00+08:00")) }
+            second = given
+            i = 19
+        }
         var millis = 0
         if at(i, ".") {
             var count = 0

@@ -35,4 +35,8 @@ package enum JSONValue: Sendable, Equatable {
         case .object: "an object"
         }
     }
+
+    /// The value as JSON text, as an error message quotes what it was given (never Swift's
+    /// own description of the enum).
+    package var displayText: String { String(decoding: CanonicalJSON.encode(self), as: UTF8.self) }
 }

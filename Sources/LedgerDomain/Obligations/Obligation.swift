@@ -19,6 +19,9 @@ package struct Obligation: Sendable, Equatable {
     package var dueProblem: String?
     package var metSeq: Int64?
     package var metAt: Instant?
+    /// The day the act counts from when it is not `metAt`'s day: a debtor's application posted
+    /// (交邮) on `metOn` and received later.
+    package var metOn: BeijingDay?
     /// The calendar (name and version) the due day was computed with.
     package var calendarVersion: String
     /// The clause of the profile the period comes from.
@@ -55,7 +58,7 @@ package struct Obligation: Sendable, Equatable {
         let day = asOf.beijingDay
         if let metAt, metAt.epochMilliseconds <= asOf.epochMilliseconds {
             guard let due else { return .met }
-            return metAt.beijingDay <= due ? .met : .late
+            return (metOn ?? metAt.beijingDay) <= due ? .met : .late
         }
         guard let due, day > due else { return .open }
         return isWindow ? .closed : .breached
@@ -65,7 +68,7 @@ package struct Obligation: Sendable, Equatable {
     package func daysLate(asOf: Instant) -> Int? {
         guard let due else { return nil }
         switch status(asOf: asOf) {
-        case .late: return due.days(to: metAt!.beijingDay)
+        case .late: return due.days(to: metOn ?? metAt!.beijingDay)
         case .breached: return due.days(to: asOf.beijingDay)
         default: return nil
         }

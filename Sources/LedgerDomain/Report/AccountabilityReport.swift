@@ -11,7 +11,12 @@ package struct AccountabilityReport: Sendable {
     package var calendars: [String]
     package var parties: [Party]
     package var wrongfulInclusions: [WrongfulInclusion]
+    /// R9: entries decided not public (`public: false`) that were published anyway.
+    package var wrongfulPublications: [WrongfulPublication]
     package var complaints: [ComplaintTally]
+    /// Complaints per party complained of (`concerns`), with those answered without the
+    /// complainant being told (`complainant_told` missing).
+    package var complaintsConcerning: [ConcernTally]
 
     package struct Line: Sendable {
         package var obligation: Obligation
@@ -33,6 +38,19 @@ package struct AccountabilityReport: Sendable {
         package var entry: String
         package var reason: String
         package var revokedAt: Instant
+    }
+
+    package struct WrongfulPublication: Sendable {
+        package var court: String
+        package var entry: String
+        package var publishedAt: Instant
+    }
+
+    package struct ConcernTally: Sendable {
+        package var party: String
+        package var received: Int
+        package var answered: Int
+        package var answeredUntold: Int
     }
 
     package struct ComplaintTally: Sendable {
@@ -67,27 +85,53 @@ package struct AccountabilityReport: Sendable {
         var wrongful: [WrongfulInclusion] = []
         var received: [String: (party: String, resolved: Bool)] = [:]
         var order: [String] = []
-        for recorded in events where recorded.event.at <= asOf {
+        var concerns: [String: (party: String, resolved: Bool, told: Bool)] = [:]
+        var notPublic: Set<String> = []
+        var publications: [WrongfulPublication] = []
+        // Annulled events (record_annulled) count as never recorded.
+        let annulled = Set(events.compactMap { if case .recordAnnulled(let seq, _) = $0.event.body { seq } else { nil } })
+        for recorded in events where recorded.event.at <= asOf && !annulled.contains(recorded.seq) {
             let event = recorded.event
             switch event.body {
-            case .riskNoticeIssued(let court, _, _), .inclusionDecided(let court, _, _, _, _, _):
+            case let .inclusionDecided(court, _, _, _, isPublic, _):
+                if let entry = event.entry, courts[entry] == nil { courts[entry] = court }
+                if let entry = event.entry, !isPublic { notPublic.insert(entry) }
+            case .entryPublished:
+                if let entry = event.entry, notPublic.contains(entry), inPeriod(event.at.beijingDay) {
+                    publications.append(WrongfulPublication(court: courts[entry] ?? event.actor, entry: entry, publishedAt: event.at))
+                }
+            case .riskNoticeIssued(let court, _, _):
                 if let entry = event.entry, courts[entry] == nil { courts[entry] = court }
             case .entryRevoked(let reason) where reason == .correction || reason == .reconsideration:
                 if inPeriod(event.at.beijingDay), let entry = event.entry {
                     wrongful.append(WrongfulInclusion(court: courts[entry] ?? event.actor, entry: entry, reason: reason.rawValue, revokedAt: event.at))
                 }
-            case .complaintReceived(let id):
+            case .complaintReceived(let id, let concerning):
                 if inPeriod(event.at.beijingDay) {
                     received[id] = (event.actor, false)
                     order.append(id)
+                    if let concerning { concerns[id] = (concerning, false, false) }
                 }
-            case .complaintResolved(let id, _):
+            case .complaintResolved(let id, _, let told):
                 received[id]?.resolved = true
+                concerns[id]?.resolved = true
+                concerns[id]?.told = told != nil
             default:
                 break
             }
         }
         wrongfulInclusions = wrongful
+        wrongfulPublications = publications
+        var byConcern: [String: ConcernTally] = [:]
+        for id in order {
+            guard let (party, resolved, told) = concerns[id] else { continue }
+            var tally = byConcern[party] ?? ConcernTally(party: party, received: 0, answered: 0, answeredUntold: 0)
+            tally.received += 1
+            if resolved { tally.answered += 1 }
+            if resolved && !told { tally.answeredUntold += 1 }
+            byConcern[party] = tally
+        }
+        complaintsConcerning = byConcern.keys.sorted().map { byConcern[$0]! }
         var tallies: [String: ComplaintTally] = [:]
         for id in order {
             let (party, resolved) = received[id]!

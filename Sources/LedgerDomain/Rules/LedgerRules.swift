@@ -8,6 +8,9 @@ package struct RuleContext: Sendable {
     package var obligationAlreadyFlagged = false
     /// Whether the entry named by a complaint exists.
     package var complaintEntryExists = true
+    /// The status at `at` of the obligation named by `breach_flagged`, derived from the facts
+    /// effective then; nil when there is no such obligation.
+    package var flaggedObligationStatus: ObligationStatus?
 
     package init(now: Instant, complaintResolved: Bool? = nil, obligationAlreadyFlagged: Bool = false, complaintEntryExists: Bool = true) {
         self.now = now
@@ -36,10 +39,10 @@ package enum LedgerRules {
             if event.entry != nil && !context.complaintEntryExists {
                 throw InputError(field: "entry", "entry \"\(event.entry!)\" does not exist")
             }
-            if case .complaintReceived(let complaint) = event.body, context.complaintResolved != nil {
+            if case .complaintReceived(let complaint, _) = event.body, context.complaintResolved != nil {
                 throw InputError(field: "complaint", "complaint \"\(complaint)\" was already received")
             }
-            if case .complaintResolved(let complaint, _) = event.body {
+            if case .complaintResolved(let complaint, _, _) = event.body {
                 guard let resolved = context.complaintResolved else {
                     throw InputError(field: "complaint", "complaint \"\(complaint)\" was never received")
                 }
@@ -56,6 +59,12 @@ package enum LedgerRules {
             }
             if context.obligationAlreadyFlagged {
                 throw InputError(field: "obligation", "\"\(obligation)\" was already flagged")
+            }
+            guard let status = context.flaggedObligationStatus else {
+                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\" (see `obligations --entry`)")
+            }
+            guard status == .breached else {
+                throw InputError(field: "obligation", "\"\(obligation)\" is \(status.rawValue) at \(event.at), not breached; only a breach is flagged")
             }
             return
         default:
@@ -80,6 +89,8 @@ package enum LedgerRules {
 
     private static func checkActor(_ event: Event, state: EntryState, actorKind: String) throws(InputError) {
         switch event.body {
+        case .recordAnnulled:
+            break  // the annulled event's actor or the entry's court: Annulment.check, which sees the history
         case .reconsiderationDecided:
             guard let court = state.reconsiderationCourt, event.actor == court else {
                 throw InputError(field: "actor", "only the higher court named in the reconsideration request (\(state.reconsiderationCourt ?? "none yet")) decides it, not \(event.actor)")
@@ -112,53 +123,94 @@ package enum LedgerRules {
         func requireExited() throws(InputError) {
             guard state.exited else { throw refuse("is not shielded or revoked (it is \(state.status.rawValue))") }
         }
+        /// SPEC §3: an act dated before the act it answers cannot be a fact.
+        func requireAfter(_ mark: String, _ what: String) throws(InputError) {
+            guard let then = state.marks[mark], event.at.epochMilliseconds < then else { return }
+            throw InputError(field: "at", "\(event.at) is before the \(what) it answers (\(Instant(epochMilliseconds: then, offsetMinutes: Instant.beijingOffsetMinutes))); an act cannot precede the act it answers")
+        }
         switch event.body {
         case .riskNoticeIssued(let court, _, _):
             // A notice recorded late (the entry was opened by its inclusion) is still a fact;
             // a second notice is not.
             guard !state.noticed else { throw refuse("already has a risk notice") }
             guard court == state.court else { throw refuse("belongs to \(state.court), not \(court)", field: "court") }
-        case .inclusionDecided(let court, _, _, _, _, _):
+        case let .inclusionDecided(court, caseNumber, debtor, _, _, _):
             guard !state.included else { throw refuse("already has an inclusion decision") }
             guard court == state.court else { throw refuse("belongs to \(state.court), not \(court)", field: "court") }
-        case .decisionServed, .entryPublished, .pushedToUnit, .repostRegistered, .obligationDischarged:
+            // The inclusion answers the risk notice: it must name the same case and debtor.
+            if state.noticed {
+                guard caseNumber == state.caseNumber else {
+                    throw refuse("has a risk notice for case \(state.caseNumber), not \(caseNumber); an inclusion names the case of its notice", field: "case")
+                }
+                guard EntryState.digest(of: debtor) == state.debtorDigest else {
+                    throw refuse("has a risk notice naming another debtor (id_number differs); an inclusion names the debtor of its notice", field: "debtor.id_number")
+                }
+            }
+        case .decisionServed, .entryPublished, .pushedToUnit, .repostRegistered, .obligationDischarged, .employerNotified:
             try requireIncluded(); try requireNotExited()
-        case .employerNotified:
+            try requireAfter("included", "inclusion decision")
+        case .termExtended(let months, _):
             try requireIncluded(); try requireNotExited()
+            try requireAfter("included", "inclusion decision")
+            guard let term = state.termMonths else {
+                throw refuse("has no inclusion term to extend (SPC art. 2: only grounds 2–6 carry one)", field: "months")
+            }
+            guard term + months <= 60 else {
+                throw InputError(field: "months", "\(months) months would make the term \(term + months) months; SPC art. 2 allows at most 60 in all (\(60 - term) more)")
+            }
+        case .entryCorrected:
+            try requireIncluded()
+            try requireAfter("included", "inclusion decision")
+        case .rejectionServed:
+            guard state.lastCorrectionOutcome == .rejected, !state.correctionPending, !state.reconsiderationPending else {
+                throw refuse("has no rejected correction whose rejection could be served")
+            }
+            guard !state.rejectionServed else { throw refuse("already has the rejection served") }
+            try requireAfter("correction_decided", "rejection")
         case .measureApplied(let unit, let measure):
             try requireIncluded(); try requireNotExited()
             guard state.holders.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
+            try requireAfter("push:" + unit, "push to \(unit)")
             if state.measures.contains(where: { $0.unit == unit && $0.measure == measure && $0.status != "lifted" }) {
                 throw refuse("already has \(measure) applied by \(unit)", field: "measure")
             }
         case .correctionRequested:
             try requireIncluded(); try requireNotExited()
             guard !state.correctionPending && !state.reconsiderationPending else { throw refuse("has a correction or reconsideration pending") }
+            try requireAfter("included", "inclusion decision")
         case .correctionDecided:
             guard state.correctionPending else { throw refuse("has no pending correction request") }
-        case .reconsiderationRequested(let court):
+            try requireAfter("correction_requested", "correction request")
+        case .reconsiderationRequested(let court, _):
             guard state.lastCorrectionOutcome == .rejected, !state.correctionPending, !state.reconsiderationPending else {
                 throw refuse("has no rejected correction to reconsider")
             }
             guard court != state.court else { throw refuse("reconsideration goes to the next-higher court, not \(court) itself", field: "court") }
             try requireNotExited()
+            try requireAfter("correction_decided", "rejection")
         case .reconsiderationDecided:
             guard state.reconsiderationPending else { throw refuse("has no pending reconsideration") }
+            try requireAfter("reconsideration_requested", "reconsideration request")
         case .entryShielded:
             try requireIncluded()
             guard !state.exited else { throw refuse("is already \(state.status.rawValue)") }
+            try requireAfter("included", "inclusion decision")
         case .entryRevoked:
             try requireIncluded()
             guard state.status != .revoked else { throw refuse("is already revoked") }
+            try requireAfter("included", "inclusion decision")
         case .exitPublished:
             try requireExited()
+            try requireAfter("exited", "shielding or revocation")
         case .unitNotifiedOfExit(let unit):
             try requireExited()
             guard state.holders.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
+            try requireAfter("exited", "shielding or revocation")
         case .measureLifted(let unit, let measure), .measureRetained(let unit, let measure, _, _):
             guard state.measures.contains(where: { $0.unit == unit && $0.measure == measure && $0.status != "lifted" }) else {
                 throw refuse("has no \(measure) applied by \(unit) that is still in force", field: "measure")
             }
+            try requireAfter("measure:\(unit):\(measure)", "\(measure) applied by \(unit)")
             if case .measureRetained(_, _, _, let until) = event.body {
                 try requireExited()
                 let day = event.at.beijingDay
@@ -168,7 +220,7 @@ package enum LedgerRules {
             guard state.reposts.contains(where: { $0.unit == unit && !$0.deleted }) else {
                 throw refuse("has no repost by \(unit) still up", field: "unit")
             }
-        case .complaintReceived, .complaintResolved, .breachFlagged:
+        case .complaintReceived, .complaintResolved, .breachFlagged, .recordAnnulled:
             break
         }
     }

@@ -26,6 +26,11 @@ extension EntryState {
         if let lastCorrectionOutcome { members.append(("last_correction_outcome", .string(lastCorrectionOutcome.rawValue))) }
         if let reconsiderationCourt { members.append(("reconsideration_court", .string(reconsiderationCourt))) }
         if let discharge { members.append(("discharge", .string(discharge))) }
+        if let debtorDigest { members.append(("debtor_digest", .string(debtorDigest))) }
+        if let termMonths { members.append(("term_months", .integer(Int64(termMonths)))) }
+        if let correctionGround { members.append(("correction_ground", .string(correctionGround.rawValue))) }
+        flag("rejection_served", rejectionServed)
+        if !marks.isEmpty { members.append(("marks", .object(marks.keys.sorted().map { ($0, .integer(marks[$0]!)) }))) }
         return CanonicalJSON.encode(.object(members))
     }
 
@@ -69,5 +74,12 @@ extension EntryState {
         lastCorrectionOutcome = text("last_correction_outcome").flatMap(Outcome.init(rawValue:))
         reconsiderationCourt = text("reconsideration_court")
         discharge = text("discharge")
+        debtorDigest = text("debtor_digest")
+        if case .integer(let months)? = fields["term_months"] { termMonths = Int(months) }
+        correctionGround = text("correction_ground").flatMap(CorrectionGround.init(rawValue:))
+        rejectionServed = flag("rejection_served")
+        if case .object(let pairs)? = fields["marks"] {
+            for (key, value) in pairs { if case .integer(let ms) = value { marks[key] = ms } }
+        }
     }
 }

@@ -32,6 +32,20 @@ package struct EntryState: Sendable, Equatable {
     package var exitPublished = false
     package var notifiedOfExit: [String] = []
     package var lastSeq: Int64 = 0
+    /// SHA-256 (hex) of the debtor's id_number as the entry's first event named it: the
+    /// inclusion must name the same debtor (SPEC §3), and only a hash is kept in the projection.
+    package var debtorDigest: String?
+    /// The inclusion term in months including extensions; nil for an entry without a term.
+    package var termMonths: Int?
+    /// The ground of the pending or last correction request.
+    package var correctionGround: CorrectionGround?
+    /// Whether the last rejection was served (opens the reconsideration window once).
+    package var rejectionServed = false
+    /// When (epoch ms) the acts later acts answer took effect: `included`, `exited`,
+    /// `correction_requested`, `correction_decided`, `reconsideration_requested`,
+    /// `measure:UNIT:MEASURE`, `push:UNIT`, `exit_notice:UNIT`. An act dated before the act it
+    /// answers is refused (SPEC §3).
+    package var marks: [String: Int64] = [:]
 
     package struct Measure: Sendable, Equatable {
         package var unit: String

@@ -6,6 +6,8 @@ package struct Replay: Sendable {
     /// Only facts recorded at or before this instant (nil: all).
     package var knownAt: Instant?
     package private(set) var states: [String: EntryState] = [:]
+    /// Each entry's events so far: an annulment folds its entry again without the annulled one.
+    private var histories: [String: [RecordedEvent]] = [:]
 
     package init(asOf: Instant? = nil, knownAt: Instant? = nil) {
         self.asOf = asOf
@@ -14,7 +16,9 @@ package struct Replay: Sendable {
 
     /// Whether `recorded` counts under the as-of and known-at cut-offs.
     package func includes(_ recorded: RecordedEvent) -> Bool {
-        if let asOf, recorded.event.at.epochMilliseconds > asOf.epochMilliseconds { return false }
+        // An annulment undoes a clerical error: the annulled event never was a fact, so it is
+        // left out at every as-of instant (but only once the annulment is known).
+        if let asOf, recorded.event.type != .recordAnnulled, recorded.event.at.epochMilliseconds > asOf.epochMilliseconds { return false }
         if let knownAt, recorded.recordedAt.epochMilliseconds > knownAt.epochMilliseconds { return false }
         return true
     }
@@ -22,7 +26,10 @@ package struct Replay: Sendable {
     package mutating func apply(_ recorded: RecordedEvent) {
         guard includes(recorded), let entry = recorded.event.entry,
               recorded.event.type != .complaintReceived, recorded.event.type != .complaintResolved else { return }
-        if let next = EntryState.applying(recorded.event, seq: recorded.seq, to: states[entry]) {
+        histories[entry, default: []].append(recorded)
+        if case .recordAnnulled = recorded.event.body {
+            states[entry] = Annulment.fold(histories[entry]!)
+        } else if let next = EntryState.applying(recorded.event, seq: recorded.seq, to: states[entry]) {
             states[entry] = next
         }
     }
