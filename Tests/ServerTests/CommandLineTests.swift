@@ -148,3 +148,27 @@ import Glibc
         #expect(try ll(["access-log", "--json", "--party", "unit:nobody"]).stdout == #"{"reads":[]}"# + "\n")
     }
 }
+
+/// The server's state, history and obligations bodies are the command line's `--json` output,
+/// byte for byte (both come from LedgerService's LedgerJSON), for a credential that sees all.
+@Suite struct SameBytesTests {
+    @Test("GET /api/v1/entries, /entries/A/history and /obligations equal state, history and obligations --json")
+    func sameBytes() async throws {
+        let fixture = try Fixture()
+        let (_, app) = try fixture.app()
+        let binary = try listledgerBinary()
+        let state = try runProgram(binary, ["state", "--json", "--db", fixture.db])
+        let history = try runProgram(binary, ["history", "--entry", "A", "--json", "--db", fixture.db])
+        let obligations = try runProgram(binary, ["obligations", "--as-of", "2024-12-31", "--json", "--db", fixture.db])
+        try await app.test(.router) { client in
+            let headers = fixture.headers(.auditor)
+            let entries = try await client.execute(uri: "/api/v1/entries", method: .get, headers: headers)
+            let events = try await client.execute(uri: "/api/v1/entries/A/history", method: .get, headers: headers)
+            let duties = try await client.execute(uri: "/api/v1/obligations?as_of=2024-12-31", method: .get, headers: headers)
+            #expect(entries.text == state.stdout)
+            #expect(events.text == history.stdout)
+            #expect(duties.text == obligations.stdout)
+        }
+        #expect(state.status == 0 && state.stdout.contains("\"entry\":\"C\""))
+    }
+}
