@@ -60,7 +60,7 @@ struct RequestLogMiddleware: RouterMiddleware {
         context.logger.info("request", metadata: [
             "http.method": .string(request.method.rawValue), "http.route": .string(route),
             "http.status": .stringConvertible(response.status.code),
-            "duration_ms": .stringConvertible(Double(elapsed.components.attoseconds / 1_000_000_000_000_000) / 1000 + Double(elapsed.components.seconds) * 1000),
+            "duration_ms": .stringConvertible((Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12).rounded() / 1000),
         ])
         return response
     }
