@@ -66,6 +66,7 @@ extension Ledger {
     CREATE INDEX IF NOT EXISTS access_log_by_entry ON access_log(entry, at_ms);
     CREATE TRIGGER IF NOT EXISTS access_log_no_update BEFORE UPDATE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
     CREATE TRIGGER IF NOT EXISTS access_log_no_delete BEFORE DELETE ON access_log BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+    CREATE INDEX IF NOT EXISTS entries_public_by_debtor ON entries(json_extract(state, '$.debtor')) WHERE public = 1;
     CREATE TABLE IF NOT EXISTS event_credentials(seq INTEGER PRIMARY KEY, credential TEXT NOT NULL) STRICT;
     CREATE TRIGGER IF NOT EXISTS event_credentials_no_update BEFORE UPDATE ON event_credentials BEGIN SELECT RAISE(ABORT, 'attributions are append-only'); END;
     """
@@ -245,7 +246,8 @@ extension Ledger {
 
 extension Ledger {
     /// Entries that may be on the public list under this debtor name (the caller still checks
-    /// `PublicList.isListed`): one indexed-by-nothing scan of the projection, narrowed in SQL.
+    /// `PublicList.isListed`), found through `entries_public_by_debtor`, an expression index on
+    /// the projection that `ensureCredentialTables` adds (the server's own, like its tables).
     package func publicCandidates(debtorName: String, limit: Int = 100) throws -> [EntryState] {
         let statement = try connection.statement("""
             SELECT state FROM entries WHERE public = 1 AND status IN ('listed', 'correction_pending')
