@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header, nothing else.
@@ -30,10 +35,33 @@ let package = Package(
         .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
         .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        // What the command line and the server share: the JSON of state, history and obligations,
+        // credentials (bcrypt passwords, hashed tokens) and who may see which entry.
+        .target(
+            name: "LedgerService",
+            dependencies: [
+                "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ]
+        ),
+        // The HTTP server of SPEC §6 on Hummingbird 2: credentials, visibility, routes, feed.
+        .target(
+            name: "LedgerServer",
+            dependencies: [
+                "LedgerService", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command line: one file per subcommand, thin.
         .executableTarget(
             name: "listledger",
             dependencies: [
+                "LedgerService", "LedgerServer",
                 "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,6 +81,12 @@ let package = Package(
         .testTarget(name: "LedgerStoreTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "listledger", "LedgerCrypto"]),
         .testTarget(name: "ObligationTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar"]),
+        .testTarget(name: "ServerTests", dependencies: [
+            "TestSupport", "LedgerServer", "LedgerService", "LedgerStore", "LedgerDomain", "LedgerCrypto",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .testTarget(name: "AuditTests", dependencies: ["TestSupport", "listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
     ]
 )

@@ -3,6 +3,7 @@ import Foundation
 import LedgerCrypto
 import LedgerDomain
 import LedgerMerkle
+import LedgerService
 import LedgerStore
 
 extension ListLedger {
@@ -46,8 +47,7 @@ extension ListLedger {
                 let signer = try loadSigner(keyFile, ledger: self.ledger, required: true)!
                 let (checkpoint, created) = try ledger.makeCheckpoint(signer: signer, now: Clock.now())
                 if output.json {
-                    printJSON(.object([("note", .string(checkpoint.note)), ("size", .integer(checkpoint.size)),
-                                       ("root", .string(StrictBase64.encode(checkpoint.root))), ("created", .bool(created))]))
+                    printJSON(ProofJSON.checkpoint(checkpoint, created: created))
                 } else {
                     print(checkpoint.note, terminator: "")
                     if !created { printError("(the log has not grown since this checkpoint was signed; it is printed again)") }

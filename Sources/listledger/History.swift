@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerCrypto
 import LedgerDomain
+import LedgerService
 import LedgerStore
 
 extension ListLedger {
@@ -17,10 +18,7 @@ extension ListLedger {
                 let events = try ledger.events(ofEntry: entry)
                 if events.isEmpty { throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger")) }
                 if output.json {
-                    printJSON(.object([("entry", .string(entry)), ("events", .array(events.map { recorded in
-                        .object([("seq", .integer(recorded.seq)), ("recorded_at", .string(recorded.recordedAt.utcDescription)),
-                                 ("hash", .string(Hex.encode(recorded.hash))), ("event", recorded.event.inputObject)])
-                    }))]))
+                    printJSON(LedgerJSON.history(entry: entry, events: events))
                 } else {
                     printTable(["seq", "at", "recorded_at", "type", "actor", "details"], events.map { recorded in
                         let details: String

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerCalendar
 import LedgerDomain
+import LedgerService
 import LedgerStore
 
 extension ListLedger {
@@ -40,9 +41,8 @@ extension ListLedger {
                 let found = try ledger.obligations(query)
                 let flags = try ledger.flaggedObligations()
                 if output.json {
-                    printJSON(.object([("as_of", .string(query.asOf.description)), ("profile", .string(try ledger.profile().name)),
-                                       ("calendar", .string(try ledger.calendar().identity)),
-                                       ("obligations", .array(found.map { $0.0.json(status: $0.1, asOf: query.asOf, flaggedSeq: flags[$0.0.id]) }))]))
+                    printJSON(LedgerJSON.obligations(asOf: query.asOf, profile: try ledger.profile().name,
+                                                     calendar: try ledger.calendar().identity, found: found, flags: flags))
                 } else {
                     printObligationTable(found, asOf: query.asOf)
                     print("profile \(try ledger.profile().name), calendar \(try ledger.calendar().identity)")
@@ -60,19 +60,4 @@ func printObligationTable(_ found: [(Obligation, ObligationStatus)], asOf: Insta
          obligation.daysLate(asOf: asOf).map(String.init) ?? ""]
     })
     print("\(found.count) obligation\(found.count == 1 ? "" : "s") as of \(asOf.beijingDay) (Beijing)")
-}
-
-extension Obligation {
-    func json(status: ObligationStatus, asOf: Instant, flaggedSeq: Int64?) -> JSONValue {
-        .object([
-            ("id", .string(id)), ("rule", .string(rule)), ("entry", .string(entry)), ("obligor", .string(obligor)),
-            ("trigger_at", .string(triggerAt.description)), ("trigger_seq", .integer(triggerSeq)),
-            ("due", due.map { .string($0.description) } ?? .null), ("status", .string(status.rawValue)),
-            ("met_at", (metAt.flatMap { $0.epochMilliseconds <= asOf.epochMilliseconds ? $0 : nil }).map { .string($0.description) } ?? .null),
-            ("duty", .string(duty)), ("clause", .string(clause)), ("calendar", .string(calendarVersion)),
-            ("days_late", daysLate(asOf: asOf).map { .integer(Int64($0)) } ?? .null),
-            ("due_problem", dueProblem.map(JSONValue.string) ?? .null),
-            ("flagged_seq", flaggedSeq.map(JSONValue.integer) ?? .null),
-        ])
-    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import LedgerCrypto
 import LedgerDomain
 import LedgerMerkle
+import LedgerService
 import LedgerStore
 
 extension ListLedger {
@@ -57,11 +58,7 @@ extension ListLedger {
                 throw Failure.integrity("event \(seq) does not prove into the checkpoint of \(checkpoint.size) events: its stored bytes or tree hashes were changed; run `listledger verify`")
             }
             if output.json {
-                printJSON(.object([
-                    ("index", .integer(seq - 1)), ("tree_size", .integer(checkpoint.size)),
-                    ("leaf", .string(StrictBase64.encode(canonical))), ("proof", .array(proof.map { .string(StrictBase64.encode($0)) })),
-                    ("checkpoint", .string(checkpoint.note)),
-                ]))
+                printJSON(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))
             } else {
                 print("event seq \(seq) is leaf \(seq - 1) of the tree of \(checkpoint.size) events, root \(StrictBase64.encode(checkpoint.root))")
                 print("leaf hash \(Hex.encode(Merkle.leafHash(canonical: canonical)))")
@@ -79,12 +76,7 @@ extension ListLedger {
             let oldCheckpoint = try ledger.storedCheckpoint(size: from)
             let newCheckpoint = try ledger.storedCheckpoint(size: newSize)
             if output.json {
-                var members: [(String, JSONValue)] = [
-                    ("old_size", .integer(from)), ("new_size", .integer(newSize)), ("proof", .array(proof.map { .string(StrictBase64.encode($0)) })),
-                ]
-                if let oldCheckpoint { members.append(("old_checkpoint", .string(oldCheckpoint.note))) }
-                if let newCheckpoint { members.append(("new_checkpoint", .string(newCheckpoint.note))) }
-                printJSON(.object(members))
+                printJSON(ProofJSON.consistency(from: from, to: newSize, proof: proof, old: oldCheckpoint, new: newCheckpoint))
             } else {
                 print("the tree of \(newSize) events extends the tree of \(from); consistency proof (\(proof.count) hashes):")
                 for hash in proof { print("  \(StrictBase64.encode(hash))") }

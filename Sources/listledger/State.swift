@@ -1,5 +1,6 @@
 import ArgumentParser
 import LedgerDomain
+import LedgerService
 import LedgerStore
 
 extension ListLedger {
@@ -41,7 +42,7 @@ extension ListLedger {
                     throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(asOf != nil || knownAt != nil ? " at that time" : "")"))
                 }
                 if output.json {
-                    printJSON(.object([("profile", .string(try ledger.profile().name)), ("entries", .array(states.map(\.json)))]))
+                    printJSON(LedgerJSON.state(profile: try ledger.profile().name, states: states))
                 } else {
                     printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
                         [state.entry, state.status.rawValue, state.court,

@@ -1,0 +1,97 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LedgerDomain
+import LedgerService
+import LedgerStore
+import NIOCore
+import ServiceLifecycle
+
+/// `GET /api/v1/feed?after=SEQ`: the events concerning the credential's party, as JSON Lines or
+/// (with `Accept: text/event-stream`) server-sent events whose ids are seqs, resuming after
+/// `Last-Event-ID`. The feed polls the log every `feedPollInterval` (200 ms), so a new event
+/// reaches an open feed well within a second — also one appended by the command line in another
+/// process, which no in-process notification would see. On every poll it asks again whether the
+/// credential is still valid: a revoked token ends the feed at once. A graceful stop ends open
+/// feeds so in-flight requests can finish.
+///
+/// JSON Lines ends after the events there are unless `follow=true`; SSE always follows.
+extension LedgerServerApp {
+    func feed(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let principal = try context.requireReader()
+        let sse = (request.headers[.accept] ?? "").contains("text/event-stream")
+        var after: Int64 = 0
+        if let text = request.query("after") {
+            guard let value = Int64(text), value >= 0 else { throw APIError(.badRequest, field: "after", "must be a seq (0 or more)") }
+            after = value
+        }
+        if sse, let lastID = request.headers[HTTPField.Name("Last-Event-ID")!] {
+            guard let value = Int64(lastID.trimmingCharacters(in: .whitespaces)), value >= 0 else {
+                throw APIError(.badRequest, field: "Last-Event-ID", "must be the seq of the last event received")
+            }
+            after = max(after, value)
+        }
+        let follow = sse || request.query("follow") == "true"
+        let start = after
+        let app = self
+        let address = context.clientAddress
+        let headers: HTTPFields = sse
+            ? [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"]
+            : [.contentType: "application/jsonl; charset=utf-8"]
+        let body = ResponseBody { writer in
+            app.metrics.openFeeds.increment()
+            defer { app.metrics.openFeeds.decrement() }
+            var position = start
+            var idle = ContinuousClock.now
+            if sse { try await writer.write(ByteBuffer(string: "retry: 1000\n\n")) }
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                let from = position
+                let batch = try await app.connections.read { ledger -> (events: [RecordedEvent], end: Int64, full: Bool)? in
+                    guard try Credentials.stillValid(principal, ledger: ledger, now: LedgerClock.now()) else { return nil }
+                    let events = try ledger.events(after: from, limit: Self.feedPage)
+                    var states: [String: EntryState?] = [:]
+                    let shown = try events.filter { recorded in
+                        guard let entry = recorded.event.entry else { return Visibility.concerns(principal, event: recorded.event, entryAfter: nil) }
+                        if states[entry] == nil { states[entry] = .some(try ledger.storedEntryState(entry)) }
+                        return Visibility.concerns(principal, event: recorded.event, entryAfter: states[entry] ?? nil)
+                    }
+                    return (shown, events.last?.seq ?? from, events.count == Self.feedPage)
+                }
+                guard let batch else { break }  // revoked, disabled or expired
+                if !batch.events.isEmpty {
+                    try await app.logAccess(principal, entries: Array(Set(batch.events.compactMap(\.event.entry))).sorted(),
+                                            route: "/api/v1/feed", address: address)
+                    var text = ""
+                    for recorded in batch.events {
+                        let line = String(decoding: LedgerJSON.encode(LedgerJSON.recordedEvent(recorded)), as: UTF8.self)
+                        text += sse ? "id: \(recorded.seq)\nevent: ledger_event\ndata: \(line)\n\n" : line + "\n"
+                    }
+                    try await writer.write(ByteBuffer(string: text))
+                    idle = ContinuousClock.now
+                }
+                position = batch.end
+                if batch.full { continue }  // more is waiting: no pause
+                if !follow { break }
+                if sse && ContinuousClock.now - idle > .seconds(15) {
+                    // A comment keeps proxies from closing the stream and finds a gone client.
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    idle = ContinuousClock.now
+                }
+                try? await Task.sleep(for: app.settings.feedPollInterval)
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    static let feedPage = 500
+
+    func logAccess(_ principal: Principal, entries: [String], route: String, address: String) async throws {
+        guard !entries.isEmpty else { return }
+        let now = LedgerClock.now().epochMilliseconds
+        let records = entries.map {
+            AccessRecord(atMilliseconds: now, credential: principal.credential, party: principal.party, entry: $0, address: address, route: route)
+        }
+        try await connections.write { ledger in try ledger.logAccess(records) }
+    }
+}

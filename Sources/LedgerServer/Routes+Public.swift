@@ -1,0 +1,84 @@
+import Hummingbird
+import LedgerDomain
+import LedgerService
+import LedgerStore
+
+/// `GET /api/v1/public/search`: the public list, no credential, rate-limited per address.
+extension LedgerServerApp {
+    func publicSearch(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        guard let name = request.query("name"), !name.isEmpty else {
+            throw APIError(.badRequest, field: "name", "give the debtor's full name, e.g. ?name=张三")
+        }
+        guard name.count <= 128 else { throw APIError(.badRequest, field: "name", "is longer than 128 characters") }
+        let idNumber = request.query("id_number").flatMap { $0.isEmpty ? nil : $0 }
+        let today = LedgerClock.now().beijingDay
+        let results = try await connections.read { ledger -> [JSONValue] in
+            try ledger.publicCandidates(debtorName: name).compactMap { state in
+                guard PublicList.isListed(state) else { return nil }
+                return PublicList.record(state: state, events: try ledger.events(ofEntry: state.entry),
+                                         today: (today.year, today.month, today.day), idNumber: idNumber)
+            }
+        }
+        return JSONResponse.make(.ok, .object([("results", .array(results))]))
+    }
+}
+
+/// The checkpoint (public) and proofs (a credential that may see the event, or `audit`).
+extension LedgerServerApp {
+    func latestCheckpoint(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        guard let checkpoint = try await connections.read({ try $0.latestCheckpoint() }) else {
+            throw APIError(.notFound, "no checkpoint has been signed yet; the operator runs `listledger checkpoint`")
+        }
+        return JSONResponse.make(.ok, ProofJSON.checkpoint(checkpoint, created: false))
+    }
+
+    func inclusionProof(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        let principal = try context.requireReader()
+        guard let text = request.query("seq"), let seq = Int64(text) else {
+            throw APIError(.badRequest, field: "seq", "give the event's seq, e.g. ?seq=12")
+        }
+        enum Found: Sendable { case proof(JSONValue), hidden, uncovered(Int64?) }
+        let found = try await connections.read { ledger -> Found in
+            guard seq >= 1, seq <= (try ledger.head().size), let bytes = try ledger.eventBytes(seq: seq) else { return .hidden }
+            if !Visibility.seesEverything(principal) {
+                // The leaf carries the event itself: shown only to who may see its entry.
+                let event = try Event.decode(try JSONParser.parse(bytes), source: .canonical).event
+                guard let entry = event.entry, let state = try ledger.storedEntryState(entry),
+                      Visibility.maySee(principal, entry: state) else { return .hidden }
+            }
+            guard let checkpoint = try ledger.latestCheckpoint(), checkpoint.size >= seq else {
+                return .uncovered(try ledger.latestCheckpoint()?.size)
+            }
+            let (canonical, proof) = try ledger.inclusionProof(seq: seq, treeSize: checkpoint.size)
+            return .proof(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))
+        }
+        switch found {
+        case .proof(let document): return JSONResponse.make(.ok, document)
+        case .hidden: throw APIError.notFound
+        case .uncovered(let size):
+            throw APIError(.conflict, field: "seq", "no signed checkpoint covers seq \(seq)\(size.map { " (the latest covers \($0) events)" } ?? ""); ask again after the next checkpoint")
+        }
+    }
+
+    func consistencyProof(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
+        _ = try context.requireReader()
+        guard let fromText = request.query("from"), let from = Int64(fromText), from >= 1 else {
+            throw APIError(.badRequest, field: "from", "give the older tree size, e.g. ?from=10&to=20")
+        }
+        let to = try request.query("to").map { text -> Int64 in
+            guard let value = Int64(text) else { throw APIError(.badRequest, field: "to", "must be a tree size") }
+            return value
+        }
+        let document = try await connections.read { ledger -> JSONValue? in
+            let newSize = try to ?? ledger.latestCheckpoint()?.size ?? ledger.head().size
+            guard from <= newSize, newSize <= (try ledger.head().size) else { return nil }
+            let proof = try ledger.consistencyProof(oldSize: from, newSize: newSize)
+            return ProofJSON.consistency(from: from, to: newSize, proof: proof,
+                                         old: try ledger.storedCheckpoint(size: from), new: try ledger.storedCheckpoint(size: newSize))
+        }
+        guard let document else {
+            throw APIError(.badRequest, field: "to", "sizes must satisfy 1 ≤ from ≤ to ≤ the log's size")
+        }
+        return JSONResponse.make(.ok, document)
+    }
+}
