@@ -6,6 +6,34 @@ import Testing
 struct RecordTests {
     static let at1 = "2024-04-01T10:00:00+08:00"
 
+    /// Issue 9: the new types and fields have flags too.
+    @Test func recordTheNewTypesOfIssue9() throws {
+        let ws = try Workspace("record-new")
+        defer { ws.remove() }
+        try ws.expect(["init", "--profile", "spc-2017"])
+        let base = ["--entry", "N1", "--actor", Ev.court]
+        try ws.expect(["record", "inclusion_decided", "--at", "2024-04-01T10:00:00+08:00", "--court", Ev.court, "--case", "(2024)琼9030执3号",
+                       "--debtor-kind", "person", "--debtor-name", "王某", "--debtor-id", "460030198001010201",
+                       "--grounds", "evasion", "--public", "true"] + base)
+        try ws.expect(["record", "decision_served", "--at", "2024-04-02T10:00:00+08:00", "--method", "public_notice"] + base)
+        try ws.expect(["record", "correction_requested", "--at", "2024-04-10T10:00:00+08:00", "--ground", "inaccurate", "--posted-on", "2024-04-08"] + base)
+        try ws.expect(["record", "correction_decided", "--at", "2024-04-12T10:00:00+08:00", "--outcome", "upheld"] + base)
+        try ws.expect(["record", "entry_corrected", "--at", "2024-04-15T10:00:00+08:00", "--correct", "debtor.name=王某某", "--reason", "姓名录入错误"] + base)
+        try ws.expect(["record", "term_extended", "--at", "2024-05-06T10:00:00+08:00", "--months", "12", "--reason", "多项失信行为"] + base)
+        try ws.expect(["record", "pushed_to_unit", "--at", "2024-05-07T10:00:00+08:00", "--unit", "unit:pboc-baisah"] + base)
+        try ws.expect(["record", "record_annulled", "--at", "2024-05-07T11:00:00+08:00", "--annuls", "7", "--reason", "单位代码录入错误"] + base)
+        let state = try jsonObject(try ws.expect(["state", "--entry", "N1", "--json"]).stdout)
+        let entry = (state["entries"] as? [[String: Any]])?.first
+        #expect(entry?["debtor"] as? String == "王某某")
+        #expect(entry?["units"] as? [String] == [])
+        // spc-2017, ground inaccurate: met by the correction (3 working days from Fri 04-12:
+        // Mon 15, Tue 16, Wed 17 → 2024-04-17).
+        let obligations = try ws.expect(["obligations", "--json", "--rule", "R3"]).stdout
+        #expect(obligations.contains(#""duty":"correct_after_upheld""#) && obligations.contains(#""due":"2024-04-17""#), "\(obligations)")
+        let bad = try ws.expect(["record", "entry_corrected", "--at", "2024-05-08T10:00:00+08:00", "--correct", "debtor.name"] + base, status: 1)
+        #expect(bad.stderr.contains("--correct"))
+    }
+
     @Test("record works for several types and stores what the flags say")
     func recordSeveralTypes() throws {
         let ws = try Workspace("record")

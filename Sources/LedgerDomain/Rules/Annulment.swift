@@ -20,7 +20,10 @@ package enum Annulment {
         for recorded in effective(history) where recorded.event.type != .complaintReceived && recorded.event.type != .complaintResolved {
             state = EntryState.applying(recorded.event, seq: recorded.seq, to: state)
         }
-        if state != nil, let last = history.last { state!.lastSeq = max(state!.lastSeq, last.seq) }
+        // last_seq is the entry's last event, annulments included, complaints not (as append keeps it).
+        if state != nil, let last = history.last(where: { $0.event.type != .complaintReceived && $0.event.type != .complaintResolved }) {
+            state!.lastSeq = max(state!.lastSeq, last.seq)
+        }
         return state
     }
 
