@@ -10,6 +10,11 @@
   that already holds one (the second process of its life, as in daily use).
 - start: instructions of that one-shot append under `valgrind --tool=callgrind` (total Ir), and
   its median wall time over 20 runs.
+- verify: with --ledger PATH (an existing ledger, e.g. 1 M generated events) and --verify-bins
+  A,B: wall time of `verify` with each binary (best of --rounds), against this machine's
+  SHA-256 limit measured in the same run with `openssl speed -evp sha256 -multi 2`: verify
+  hashes ~300 bytes twice (chain, leaf) and 65 bytes about once (tree node) per event, so the
+  limit is 1 / (2 / rate(300 B) + 1 / rate(64 B)) events/s on both cores.
 DIR defaults to .build/release (run `swift build -c release` first).
 """
 from __future__ import annotations
@@ -92,11 +97,42 @@ def start(bin_dir: str, work: str) -> None:
     print(f"| one-shot `append` of one event: wall time, median of 20 (ms) | {statistics.median(walls):.1f} |")
 
 
+def openssl_rate(size: int) -> float:
+    out = subprocess.run(["openssl", "speed", "-evp", "sha256", "-multi", "2", "-seconds", "2", "-bytes", str(size)],
+                         capture_output=True, text=True, check=True).stdout
+    # The summary line: "sha256  <kB/s>k" (the -multi table): 1000-byte kilobytes per second.
+    line = [l for l in out.splitlines() if l.lower().startswith("sha256")][-1]
+    kbps = float(line.split()[-1].rstrip("k"))
+    return kbps * 1000 / size
+
+
+def verify(ledger: str, bins: list[str], rounds: int) -> None:
+    r300, r64 = openssl_rate(300), openssl_rate(64)
+    limit = 1 / (2 / r300 + 1 / r64)
+    events = int(subprocess.run(["sqlite3", f"file:{ledger}?mode=ro", "SELECT size FROM head"], capture_output=True, text=True,
+                                check=True).stdout.strip())
+    print(f"| openssl speed -evp sha256 -multi 2: 300-byte / 64-byte hashes per second | {r300:,.0f} / {r64:,.0f} |")
+    print(f"| SHA-256 limit for verify's 3 hashes per event, both cores (events/s) | {limit:,.0f} |")
+    for b in bins:
+        best = None
+        for _ in range(rounds):
+            t0 = time.perf_counter()
+            r = subprocess.run([b, "--db", ledger, "verify", "--json"], capture_output=True, text=True)
+            dt_ = time.perf_counter() - t0
+            if r.returncode != 0:
+                raise SystemExit(f"{b} verify failed: {r.stdout} {r.stderr}")
+            best = dt_ if best is None else min(best, dt_)
+        rate = events / best
+        print(f"| verify {events:,} events with {b} (s, events/s, share of the limit) | {best:.2f} s, {rate:,.0f}/s, **{rate / limit:.2f}** |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin-dir", default=os.path.join(REPO, ".build", "release"))
     ap.add_argument("--only", default="group,fsync,start")
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--ledger", help="for verify: an existing ledger file")
+    ap.add_argument("--verify-bins", default="", help="for verify: comma-separated listledger binaries")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin_dir)
     work = tempfile.mkdtemp(prefix="listledger-write-path-")
@@ -108,6 +144,8 @@ def main() -> None:
         start(bin_dir, work)
     if "group" in only:
         group(bin_dir, work, args.rounds)
+    if "verify" in only:
+        verify(args.ledger, [os.path.abspath(b) for b in args.verify_bins.split(",")], args.rounds)
     subprocess.run(["rm", "-rf", work])
 
 

@@ -40,6 +40,10 @@ package final class Connection {
             var persist: Int32 = 1
             _ = sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist)
             _ = listledger_sqlite_no_checkpoint_on_close(db)
+            // Without a checkpoint at close nothing truncates the kept WAL: after one huge
+            // transaction (a one-shot import) it would keep that size for good. SQLite truncates
+            // it to this limit when a later commit starts it over.
+            try execute("PRAGMA journal_size_limit=67108864")
         }
         try execute("PRAGMA synchronous=FULL")
         let synchronous = try scalarInt("PRAGMA synchronous")
