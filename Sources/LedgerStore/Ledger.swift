@@ -67,7 +67,11 @@ package final class Ledger {
                     try Migrations.migrate(connection)
                 }
             }
-            return Ledger(connection: connection, path: path)
+            let ledger = Ledger(connection: connection, path: path)
+            if !readOnly, try connection.scalarText("SELECT value FROM meta WHERE key = ?", [.text(Migrations.rederivePendingKey)]) != nil {
+                try ledger.rebuild()
+            }
+            return ledger
         } catch let error as LedgerError {
             throw error
         } catch let error as SQLiteError {

@@ -14,13 +14,27 @@ enum Migrations {
         /// read-only open may read the older schema as it is.
         let sql: String
         let readable: Bool
+        /// The rules that derive the projections changed: the first writing open after this step
+        /// derives them again from the log (`Ledger.open` runs the rebuild).
+        var rederives = false
     }
+
+    /// Set in the migration's transaction, cleared in the rebuild's: a crash between the two
+    /// leaves it set, so the next writing open rebuilds again.
+    static let rederivePendingKey = "rederive_pending"
 
     /// Append new steps at the end; never edit a released one.
     static let steps: [Step] = [
         Step(to: 2, summary: "index events by type (report reads events of five types)",
              sql: "CREATE INDEX IF NOT EXISTS events_by_type ON events(type, seq);",
              readable: true),
+        // Issue 9 amended the rules (SPEC §1): R6 is two duties, spc-2017 has no correction
+        // window, terms bind both profiles, annulments. The log is unchanged; what is derived from
+        // it is not. Readable: a read-only open shows the earlier release's projections until a
+        // writing command upgrades the ledger.
+        Step(to: 3, summary: "derive state and obligations again under the amended rules (issue 9)",
+             sql: "INSERT INTO meta(key, value) VALUES ('\(rederivePendingKey)', '1') ON CONFLICT(key) DO UPDATE SET value = '1';",
+             readable: true, rederives: true),
     ]
 
     static var latest: Int { steps.last?.to ?? 1 }

@@ -34,8 +34,9 @@ struct MigrationTests {
 
         // The first writing command upgrades it, once.
         try ws.append([Ev.notice("MIG-1", id: "mig-1")])
-        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 2)
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 3)
+        #expect(try ws.sqlInt("SELECT count(*) FROM meta WHERE key = 'rederive_pending';") == 0)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
         #expect(try ws.eventCount() == 100)
 
@@ -52,7 +53,38 @@ struct MigrationTests {
         let expected = try JSONSerialization.jsonObject(with: Data(fixture("release-99e12aa.obligations.json").utf8)) as! [String: Any]
         let got = try JSONSerialization.jsonObject(with: Data(oldObligations.utf8)) as! [String: Any]
         let gotOld = (got["obligations"] as! [[String: Any]]).filter { $0["entry"] as? String != "MIG-1" }
-        #expect(NSArray(array: expected["obligations"] as! [[String: Any]]) == NSArray(array: gotOld), "obligations of the old entries changed")
+        // The upgrade derives the obligations again under the amended rules (SPEC §1, issue 9).
+        // Every obligation that release printed is unchanged except where the amendment says:
+        let byID = Dictionary(uniqueKeysWithValues: gotOld.map { ($0["id"] as! String, $0) })
+        let amended: Set<String> = [
+            // R6 is two duties: a retention meets `unit_lift` (due 3 working days after the exit
+            // notice of 2025-03-13, a Thursday: Fri 14, Mon 17, Tue 18 → 2025-03-18) and opens
+            // `lift_after_retention`, due on its `until` day.
+            "BS2025-020/R6/69/unit:baisha-finance/government_subsidy_restriction",
+            "BS2025-020/R6/69/unit:baisha-finance/public_procurement_restriction",
+            "BS2025-020/R6/70/unit:baisha-drc/policy_support_restriction",
+            // The reconsideration window runs from service of the rejection (art. 12); this old
+            // log records no `rejection_served`, so no window is open.
+            "BS2026-066/R2/93",
+        ]
+        for old in expected["obligations"] as! [[String: Any]] where !amended.contains(old["id"] as! String) {
+            let id = old["id"] as! String
+            #expect(byID[id].map { NSDictionary(dictionary: $0) } == NSDictionary(dictionary: old), "obligation \(id) changed")
+        }
+        #expect(byID["BS2026-066/R2/93"] == nil)
+        for id in amended.dropLast() where id.hasPrefix("BS2025") {
+            #expect(byID[id]?["duty"] as? String == "unit_lift" && byID[id]?["due"] as? String == "2025-03-18" && byID[id]?["status"] as? String == "met", "\(id): \(byID[id] ?? [:])")
+        }
+        // The retentions' own duties, due on each `until` day.
+        let afterRetention = gotOld.filter { $0["duty"] as? String == "lift_after_retention" }
+            .map { "\($0["entry"]!) \($0["due"]!) \($0["status"]!)" }.sorted()
+        #expect(afterRetention == ["BS2025-020 2025-03-31 met", "BS2025-020 2025-04-30 breached", "BS2025-020 2025-06-30 breached"], "\(afterRetention)")
+        // Terms bind both profiles (art. 2, art. 10 ¶2): BS2019-098 (false_property_report, ground 4, included
+        // 2019-08-06) ends its 24-month term on 2021-08-06, a Friday; deletion is due 3 working
+        // days later: Mon 9, Tue 10, Wed 11 → 2021-08-11, never met.
+        let term = gotOld.first { $0["duty"] as? String == "term_end_delete" }
+        #expect(term?["entry"] as? String == "BS2019-098" && term?["due"] as? String == "2021-08-11" && term?["status"] as? String == "breached", "\(term ?? [:])")
+        #expect(gotOld.count == (expected["obligations"] as! [[String: Any]]).count - 1 + 3 + 1)
         #expect(try ws.sqlInt("SELECT count(*) FROM checkpoints;") == 1)
         // A rebuild from the migrated log gives the same projections.
         let before = try ws.sql("SELECT * FROM entries ORDER BY entry; SELECT * FROM obligations ORDER BY id;").stdout
@@ -76,8 +108,8 @@ struct MigrationTests {
         let ws = try Workspace("migrate-new")
         defer { ws.remove() }
         try ws.initLedger()
-        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 2)
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 2)
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 3)
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 3)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
     }
 }
