@@ -16,7 +16,7 @@ import Testing
             let feed = try RawHTTP(port: port)
             try feed.send("GET", "/api/v1/feed", headers: ["Authorization": "Bearer \(fixture.tokens[.unit]!)", "Accept": "text/event-stream"])
             // The unit sees entry A's five events (seqs 1–5), not B's or C's.
-            let first = feed.read(until: .seconds(5)) { $0.contains("id: 5\n") }
+            let first = feed.read(until: .seconds(20)) { $0.contains("id: 5\n") }
             #expect(first.text.contains("text/event-stream"))
             #expect(first.text.contains("id: 1\n") && first.text.contains("id: 5\n"))
             #expect(!first.text.contains("id: 6\n") && !first.text.contains("id: 7\n"), "\(first.text)")
