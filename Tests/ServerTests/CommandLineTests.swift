@@ -131,7 +131,15 @@ import Glibc
                 }
             }
         }
-        usleep(700_000)
+        // SIGTERM once the burst is well under way (at least 20 acknowledged; a loaded machine is slow).
+        let started = Date()
+        while Date().timeIntervalSince(started) < 60 {
+            acknowledged.lock()
+            let count = seqs.count
+            acknowledged.unlock()
+            if count >= 20 { break }
+            usleep(20_000)
+        }
         kill(server.processIdentifier, SIGTERM)
         group.wait()
         server.waitUntilExit()
