@@ -40,15 +40,15 @@ package struct LedgerServerApp: Sendable {
     /// The router with every route; also returns what was registered (for the OpenAPI test).
     package func makeRouter() -> (Router<LedgerRequestContext>, [(method: String, path: String)]) {
         let router = Router(context: LedgerRequestContext.self)
+        let routes = RouteRecorder(router: router)
         // Outermost first: the log sees the final status, headers go on every answer (errors
         // too), errors become JSON, the limiter and authentication run before any route.
         router.add(middleware: RequestLogMiddleware(metrics: metrics))
         router.add(middleware: SecurityHeadersMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
         router.add(middleware: AuthenticationMiddleware(connections: connections))
 
-        let routes = RouteRecorder(router: router)
         routes.get("/healthz") { _, _ in JSONResponse.make(.ok, .object([("status", .string("ok"))])) }
         routes.get("/metrics") { [metrics] _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

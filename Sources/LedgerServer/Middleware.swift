@@ -9,6 +9,8 @@ import LedgerService
 /// a fixed 500 message, so no stack trace, SQL or file path ever reaches a client.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
+    /// To tell a wrong method on a known path (405 with Allow) from an unknown path (404).
+    let routes: RouteRecorder
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -16,6 +18,13 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as APIError {
             return try error.response(from: request, context: context)
         } catch let error as any HTTPResponseError {
+            if error.status == .notFound, context.endpointPath == "NotFound" {
+                let allowed = routes.methods(matching: request.uri.path)
+                if !allowed.isEmpty {
+                    return try APIError(.methodNotAllowed, "\(request.method.rawValue) is not served here; allowed: \(allowed.map { $0.uppercased() }.joined(separator: ", "))",
+                                        headers: [.allow: allowed.map { $0.uppercased() }.joined(separator: ", ")]).response(from: request, context: context)
+                }
+            }
             let message = error.status == .contentTooLarge ? "the request body is larger than this server accepts" : error.status.reasonPhrase
             return try APIError(error.status, message).response(from: request, context: context)
         } catch {

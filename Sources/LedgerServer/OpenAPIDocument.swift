@@ -29,6 +29,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -47,6 +50,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -65,6 +71,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -88,7 +97,8 @@ enum OpenAPIDocument {
       "required": false,
       "description": "the entry's last seq as last seen; 409 if it moved on",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^(W/)?\"?[0-9]{1,15}\"?$"
       }
      }
     ],
@@ -153,6 +163,9 @@ enum OpenAPIDocument {
      },
      "503": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -184,6 +197,9 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Error"
      },
      "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
       "$ref": "#/components/responses/Error"
      }
     }
@@ -230,6 +246,9 @@ enum OpenAPIDocument {
      },
      "404": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -275,6 +294,9 @@ enum OpenAPIDocument {
      },
      "404": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -298,7 +320,15 @@ enum OpenAPIDocument {
       "required": false,
       "description": "open, met, late, breached, closed or all",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "enum": [
+        "open",
+        "met",
+        "late",
+        "breached",
+        "closed",
+        "all"
+       ]
       }
      },
      {
@@ -307,7 +337,8 @@ enum OpenAPIDocument {
       "required": false,
       "description": "court:…, unit:… or debtor",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "minLength": 1
       }
      },
      {
@@ -316,7 +347,15 @@ enum OpenAPIDocument {
       "required": false,
       "description": "ISO 8601 instant or YYYY-MM-DD",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "anyOf": [
+        {
+         "format": "date"
+        },
+        {
+         "format": "date-time"
+        }
+       ]
       }
      }
     ],
@@ -339,6 +378,9 @@ enum OpenAPIDocument {
      },
      "403": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -354,7 +396,9 @@ enum OpenAPIDocument {
       "required": true,
       "description": "the debtor's full name",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "minLength": 1,
+       "maxLength": 128
       }
      },
      {
@@ -363,7 +407,8 @@ enum OpenAPIDocument {
       "required": false,
       "description": "the full ID number, to narrow",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "maxLength": 32
       }
      }
     ],
@@ -391,6 +436,9 @@ enum OpenAPIDocument {
      },
      "429": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -414,24 +462,32 @@ enum OpenAPIDocument {
       "required": false,
       "description": "seq to start after",
       "schema": {
-       "type": "integer"
+       "type": "integer",
+       "minimum": 0,
+       "maximum": 9007199254740991
       }
      },
      {
       "name": "follow",
       "in": "query",
       "required": false,
-      "description": "JSON Lines: keep the stream open (true)",
+      "description": "JSON Lines: keep the stream open",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "enum": [
+        "true",
+        "false"
+       ]
       }
      },
      {
       "name": "Last-Event-ID",
       "in": "header",
       "required": false,
+      "description": "SSE: the seq of the last event received",
       "schema": {
-       "type": "string"
+       "type": "string",
+       "pattern": "^[0-9]{1,15}$"
       }
      }
     ],
@@ -459,6 +515,9 @@ enum OpenAPIDocument {
      },
      "403": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -479,6 +538,9 @@ enum OpenAPIDocument {
       }
      },
      "404": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
       "$ref": "#/components/responses/Error"
      }
     }
@@ -503,7 +565,9 @@ enum OpenAPIDocument {
       "required": true,
       "description": "the event",
       "schema": {
-       "type": "integer"
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 9007199254740991
       }
      }
     ],
@@ -532,6 +596,9 @@ enum OpenAPIDocument {
      },
      "409": {
       "$ref": "#/components/responses/Error"
+     },
+     "405": {
+      "$ref": "#/components/responses/Error"
      }
     }
    }
@@ -555,7 +622,9 @@ enum OpenAPIDocument {
       "required": true,
       "description": "older tree size",
       "schema": {
-       "type": "integer"
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 9007199254740991
       }
      },
      {
@@ -564,7 +633,9 @@ enum OpenAPIDocument {
       "required": false,
       "description": "newer tree size (default: the latest checkpoint)",
       "schema": {
-       "type": "integer"
+       "type": "integer",
+       "minimum": 1,
+       "maximum": 9007199254740991
       }
      }
     ],
@@ -586,6 +657,9 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Error"
      },
      "403": {
+      "$ref": "#/components/responses/Error"
+     },
+     "405": {
       "$ref": "#/components/responses/Error"
      }
     }

@@ -31,7 +31,11 @@ extension LedgerServerApp {
             }
             after = max(after, value)
         }
-        let follow = sse || request.query("follow") == "true"
+        let followText = request.query("follow")
+        guard followText == nil || followText == "true" || followText == "false" else {
+            throw APIError(.badRequest, field: "follow", "must be true or false")
+        }
+        let follow = sse || followText == "true"
         let start = after
         let app = self
         let address = context.clientAddress

@@ -59,6 +59,7 @@ extension LedgerServerApp {
             query.statuses = [wanted]
         }
         query.obligor = request.query("obligor")
+        if query.obligor?.isEmpty == true { throw APIError(.badRequest, field: "obligor", "must not be empty: court:…, unit:… or debtor") }
         let (document, entries) = try await connections.read { [query] ledger -> (JSONValue, [String]) in
             var states: [String: EntryState?] = [:]
             let found = try ledger.obligations(query).filter { obligation, _ in

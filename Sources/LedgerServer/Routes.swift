@@ -2,11 +2,22 @@ import Hummingbird
 
 /// Registers routes on the router and remembers each (method, path template), so the OpenAPI
 /// document can be tested against what the server really serves.
-final class RouteRecorder {
+final class RouteRecorder: @unchecked Sendable {  // filled while the router is built, read-only after
     let router: Router<LedgerRequestContext>
     private(set) var routes: [(method: String, path: String)] = []
 
     init(router: Router<LedgerRequestContext>) { self.router = router }
+
+    /// The methods registered for a concrete path (`{name}` matches one non-empty segment).
+    func methods(matching path: String) -> [String] {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        return routes.filter { route in
+            let template = route.path.split(separator: "/", omittingEmptySubsequences: false)
+            return template.count == segments.count && zip(template, segments).allSatisfy { t, s in
+                (t.hasPrefix("{") && t.hasSuffix("}") && !s.isEmpty) || t == s
+            }
+        }.map(\.method)
+    }
 
     typealias Handler = @Sendable (Request, LedgerRequestContext) async throws -> Response
 

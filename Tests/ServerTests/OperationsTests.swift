@@ -44,3 +44,18 @@ import Testing
         }
     }
 }
+
+@Suite struct MethodTests {
+    @Test("a wrong method on a known path is 405 with Allow; an unknown path 404")
+    func methodNotAllowed() async throws {
+        let fixture = try Fixture()
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let wrong = try await client.execute(uri: "/api/v1/entries/A", method: .delete, headers: fixture.headers(.court))
+            #expect(wrong.status == .methodNotAllowed)
+            #expect(wrong.headers[.allow] == "GET")
+            let unknown = try await client.execute(uri: "/api/v1/nothing", method: .get)
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
