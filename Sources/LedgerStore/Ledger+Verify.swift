@@ -15,6 +15,9 @@ package struct VerifyReport: Sendable {
     package var firstBadSeq: Int64?
     package var reason: String?
     package var root: [UInt8]?
+    /// The head row's size and hash, whatever the verification found.
+    package var storedEvents: Int64 = 0
+    package var storedHead: [UInt8] = []
 }
 
 extension Ledger {
@@ -40,8 +43,16 @@ extension Ledger {
             return (stored, events != 0, nodes != 0)
         }
         let size = stored.size
+        // What the ledger claims (its stored head), beside what was verified: on a tampered log
+        // `events`/`head` say how far the chain held, `stored_*` what the head row says.
+        func withStored(_ report: VerifyReport) -> VerifyReport {
+            var report = report
+            report.storedEvents = stored.size
+            report.storedHead = stored.hash
+            return report
+        }
         if size == 0 && nodesBeyond {
-            return VerifyReport(events: 0, head: RecordedEvent.genesisHash, firstBadSeq: 1, reason: "the Merkle tree holds nodes but the log has no events")
+            return withStored(VerifyReport(events: 0, head: RecordedEvent.genesisHash, firstBadSeq: 1, reason: "the Merkle tree holds nodes but the log has no events"))
         }
         let cores = Int64(max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
         let parts: Int64 = segments.map { Int64(max(1, $0)) } ?? (size >= Self.parallelVerifyThreshold ? cores : 1)
@@ -77,27 +88,33 @@ extension Ledger {
         var previous = RecordedEvent.genesisHash
         var count: Int64 = 0
         for segment in segments {
-            if let failure = segment.failure { return VerifyReport(events: failure.seq - 1, head: previous, firstBadSeq: failure.seq, reason: failure.reason) }
+            if let failure = segment.failure {
+                // The head of the verified prefix is event seq − 1's hash (checked equal to the
+                // one recomputed), not the segment's starting point.
+                var head = previous
+                if segment.count > 0, let verified = try? connection.scalarBlob("SELECT hash FROM events WHERE seq = ?", [.int(failure.seq - 1)]) { head = verified }
+                return withStored(VerifyReport(events: failure.seq - 1, head: head, firstBadSeq: failure.seq, reason: failure.reason))
+            }
             if segment.count > 0 {
                 guard segment.firstPrevHash == previous else {
-                    return VerifyReport(events: count, head: previous, firstBadSeq: count + 1, reason: "prev_hash does not match the hash of event \(count)")
+                    return withStored(VerifyReport(events: count, head: previous, firstBadSeq: count + 1, reason: "prev_hash does not match the hash of event \(count)"))
                 }
                 previous = segment.lastHash
             }
             count += segment.count
         }
         if nodesBeyond {
-            return VerifyReport(events: count, head: previous, firstBadSeq: size + 1,
-                                reason: "the Merkle tree holds nodes beyond the \(size) events: events after seq \(size) were removed")
+            return withStored(VerifyReport(events: count, head: previous, firstBadSeq: size + 1,
+                                reason: "the Merkle tree holds nodes beyond the \(size) events: events after seq \(size) were removed"))
         }
         if eventsBeyond {
-            return VerifyReport(events: count, head: previous, firstBadSeq: size + 1,
-                                reason: "events after the recorded head (\(size)) were added outside the ledger")
+            return withStored(VerifyReport(events: count, head: previous, firstBadSeq: size + 1,
+                                reason: "events after the recorded head (\(size)) were added outside the ledger"))
         }
         if stored.hash != previous && count > 0 {
-            return VerifyReport(events: count, head: previous, firstBadSeq: count, reason: "the recorded head hash does not match the last event's hash")
+            return withStored(VerifyReport(events: count, head: previous, firstBadSeq: count, reason: "the recorded head hash does not match the last event's hash"))
         }
-        return VerifyReport(events: count, head: previous, firstBadSeq: nil, reason: nil, root: segments.last?.root ?? Merkle.emptyTreeHash)
+        return withStored(VerifyReport(events: count, head: previous, firstBadSeq: nil, reason: nil, root: segments.last?.root ?? Merkle.emptyTreeHash))
     }
 }
 

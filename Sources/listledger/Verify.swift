@@ -36,6 +36,12 @@ extension ListLedger {
                         ("first_bad_seq", report.firstBadSeq.map(JSONValue.integer) ?? .null), ("reason", .optional(report.reason ?? extends?.reason)),
                         ("root", report.root.map { .string(Hex.encode($0)) } ?? .null),
                     ]
+                    if !report.ok {
+                        // `events` and `head` are the verified prefix; the head row's claim beside them.
+                        members.append(("verified_events", .integer(report.events)))
+                        members.append(("stored_events", .integer(report.storedEvents)))
+                        members.append(("stored_head", .string(Hex.encode(report.storedHead))))
+                    }
                     if let extends {
                         members.append(("against", .object([("ok", .bool(extends.ok)), ("checkpoint_size", .integer(extends.checkpointSize)),
                                                             ("reason", .optional(extends.reason))])))
@@ -49,6 +55,7 @@ extension ListLedger {
                     }
                 } else {
                     print("FAILED at seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")")
+                    print("the chain holds for events 1…\(report.events) of the \(report.storedEvents) the head records")
                 }
                 if !ok { throw ExitCode(4) }
             }

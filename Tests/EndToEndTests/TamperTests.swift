@@ -109,6 +109,24 @@ struct TamperTests {
             """, firstBadSeq: 5)
     }
 
+    @Test("verify --json on a tampered log: how far the chain held, and what the head row claims (issue 9 point 17)")
+    func tamperedReportNamesBoth() throws {
+        let ws = try ledger("tampered-report")
+        defer { ws.remove() }
+        let storedHead = try ws.sql("SELECT lower(hex(hash)) FROM head;").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let hashOf4 = try ws.sql("SELECT lower(hex(hash)) FROM events WHERE seq = 4;").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try ws.sql(Self.dropTriggers + "\n" + """
+            UPDATE events SET canonical = CAST(substr(canonical, 1, instr(canonical, CAST('baisha' AS BLOB)) - 1) || 'B'
+                || substr(canonical, instr(canonical, CAST('baisha' AS BLOB)) + 1) AS BLOB) WHERE seq = 5;
+            """)
+        let (status, report, raw) = try ws.verify()
+        #expect(status == 4)
+        // Events 1…4 verified; the head row still claims 12 events and its hash.
+        #expect(report["verified_events"] as? Int == 4 && report["events"] as? Int == 4, "\(raw.stdout)")
+        #expect(report["head"] as? String == hashOf4, "\(raw.stdout)")
+        #expect(report["stored_events"] as? Int == 12 && report["stored_head"] as? String == storedHead, "\(raw.stdout)")
+    }
+
     @Test("editing the payload and the type column together")
     func payloadAndColumns() throws {
         try expectCaught("payload-type", """

@@ -101,6 +101,13 @@ package final class Connection {
         return try statement.step() ? statement.text(0) : nil
     }
 
+    package func scalarBlob(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) -> [UInt8]? {
+        let statement = try statement(sql)
+        defer { statement.reset() }
+        try statement.bind(arguments)
+        return try statement.step() ? statement.blob(0) : nil
+    }
+
     package func run(_ sql: String, _ arguments: [SQLValue] = []) throws(SQLiteError) {
         let statement = try statement(sql)
         try statement.bind(arguments)
