@@ -12,6 +12,9 @@ package final class Ledger {
     var eventCache = EntryEventCache()
     /// See `obligationEngine()`; cleared when a calendar is loaded.
     var cachedEngine: ObligationEngine?
+    /// Whether the file has the `personal_data` table (schema 3); an older file opened
+    /// read-only does not, and its events are all v1. See Ledger+PersonalData.swift.
+    var hasPersonalDataTable: Bool?
 
     private init(connection: Connection, path: String) {
         self.connection = connection

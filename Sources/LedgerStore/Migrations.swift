@@ -21,6 +21,11 @@ enum Migrations {
         Step(to: 2, summary: "index events by type (report reads events of five types)",
              sql: "CREATE INDEX IF NOT EXISTS events_by_type ON events(type, seq);",
              readable: true),
+        // SPEC §7: the values and salts behind encoding v2's commitments, one row per event.
+        // Not part of the log: `erase` deletes rows (no append-only trigger on purpose).
+        Step(to: 3, summary: "personal values and salts beside the log (encoding v2)",
+             sql: "CREATE TABLE IF NOT EXISTS personal_data(seq INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;",
+             readable: true),
     ]
 
     static var latest: Int { steps.last?.to ?? 1 }

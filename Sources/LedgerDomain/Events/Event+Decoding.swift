@@ -29,7 +29,9 @@ extension Event {
         var recordedAt: Instant?
         if source == .canonical {
             let version = try reader.integer("v")
-            guard version == 1 else { throw InputError(field: "v", "encoding version \(version) is not known (this build reads 1)") }
+            guard Event.knownEncodingVersions.contains(version) else {
+                throw InputError(field: "v", "encoding version \(version) is not known (this build reads 1 and 2)")
+            }
             seq = try reader.integer("seq")
             recordedAt = try reader.instant("recorded_at")
         }
@@ -111,6 +113,7 @@ extension EventBody {
             return .complaintResolved(complaint: try r.text("complaint"), finding: try r.text("finding"),
                                       complainantTold: try r.optionalDate("complainant_told"))
         case .breachFlagged: return .breachFlagged(obligation: try r.text("obligation"))
+        case .personalDataErased: return .personalDataErased(reason: try r.text("reason"))
         }
     }
 }

@@ -17,13 +17,17 @@ package enum LedgerJSON {
 
     /// `history --json`: the entry's events in seq order with their hashes.
     package static func history(entry: String, events: [RecordedEvent]) -> JSONValue {
-        .object([("entry", .string(entry)), ("events", .array(events.map(recordedEvent)))])
+        .object([("entry", .string(entry)), ("events", .array(events.map { recordedEvent($0) }))])
     }
 
-    /// One stored event as `history` shows it (also a line of the server's feed).
-    package static func recordedEvent(_ recorded: RecordedEvent) -> JSONValue {
-        .object([("seq", .integer(recorded.seq)), ("recorded_at", .string(recorded.recordedAt.utcDescription)),
-                 ("hash", .string(Hex.encode(recorded.hash))), ("event", recorded.event.inputObject)])
+    /// One stored event as `history` shows it (also a line of the server's feed). `v` names
+    /// its encoding (SPEC §7); with `reveal` the personal values the store holds are joined
+    /// back, otherwise (and once erased) each appears as `{"commitment":"<hex>"}`.
+    package static func recordedEvent(_ recorded: RecordedEvent) -> JSONValue { recordedEvent(recorded, reveal: true) }
+
+    package static func recordedEvent(_ recorded: RecordedEvent, reveal: Bool) -> JSONValue {
+        .object([("seq", .integer(recorded.seq)), ("v", .integer(recorded.version)), ("recorded_at", .string(recorded.recordedAt.utcDescription)),
+                 ("hash", .string(Hex.encode(recorded.hash))), ("event", recorded.inputObject(reveal: reveal))])
     }
 
     /// `obligations --json`.
