@@ -32,7 +32,7 @@ CASES = [
     ("inclusion, organization with legal representative, id given", "2025-03-01T01:02:04.000Z", {
         "type": "inclusion_decided", "entry": "E-v2-2", "at": "2024-09-10T10:00:00+08:00", "actor": "court:baisha",
         "id": "inc-v2-2", "court": "court:baisha", "case": "(2024)琼9030执2号",
-        "debtor": {"kind": "organization", "name": "海南某某有限公司", "id_number": "91460000MA5T000000",
+        "debtor": {"kind": "organization", "name": "海南某某有限公司", "id_number": "91460000MA5T00000C",
                    "legal_representative": "李某"},
         "grounds": ["evasion"], "public": True, "term_months": 24}),
     ("a type without personal data is v2 too", "2025-03-01T01:02:05.000Z", {

@@ -1,3 +1,4 @@
+import LedgerCalendar
 import LedgerDomain
 
 /// What `erase` did.
@@ -104,6 +105,27 @@ extension Ledger {
             throw .storage(error)
         } catch {
             throw .integrity("\(error)")
+        }
+    }
+}
+
+/// An entry whose personal data is past the profile's retention (a duty of the court).
+package struct ErasureDue: Sendable, Equatable {
+    package var entry: String
+    package var court: String
+    /// The last day of retention: erasure is due after it.
+    package var retainedUntil: BeijingDay
+}
+
+extension Ledger {
+    /// Entries exited more than `personal_data_retention.days_after_exit` days before `asOf`
+    /// and not yet erased. Empty when the profile sets no period (no source names one).
+    package func erasuresDue(asOf: Instant) throws -> [ErasureDue] {
+        guard let days = try profile().personalDataRetention?.daysAfterExit else { return [] }
+        return try allEntryStates().compactMap { state in
+            guard state.exited, !state.personalDataErased, let exited = state.marks["exited"] else { return nil }
+            let until = Instant(epochMilliseconds: exited, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.adding(days: days)
+            return asOf.beijingDay > until ? ErasureDue(entry: state.entry, court: state.court, retainedUntil: until) : nil
         }
     }
 }

@@ -34,8 +34,10 @@ struct MigrationTests {
 
         // The first writing command upgrades it, once.
         try ws.append([Ev.notice("MIG-1", id: "mig-1")])
-        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "2")
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 2)
+        // Schema 3 (issue 12, SPEC §7) adds the personal_data table beside the log.
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 3)
+        #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'personal_data';") == 1)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
         #expect(try ws.eventCount() == 100)
 
@@ -76,8 +78,8 @@ struct MigrationTests {
         let ws = try Workspace("migrate-new")
         defer { ws.remove() }
         try ws.initLedger()
-        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 2)
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 2)
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 3)  // schema 3: issue 12
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 3)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
     }
 }
