@@ -444,6 +444,7 @@ class Event:
     def __init__(self, i, seq, canonical, hash_, prev_hash, proof):
         self.i, self.seq, self.canonical, self.hash, self.prev_hash, self.proof = i, seq, canonical, hash_, prev_hash, proof
         self.parsed = None
+        self.personal = {}
 
 
 class Bundle:
@@ -518,7 +519,12 @@ def load_bundle(text):
         h = hash_from_hex(_need(e, "hash", w, "string"), w + "hash")
         p = hash_from_hex(_need(e, "prev_hash", w, "string"), w + "prev_hash")
         proof = [hash_from_b64(x, f"{w}proof[{j}]") for j, x in enumerate(_need(e, "proof", w, "list"))]
+        personal = e.get("personal", {})
+        if not isinstance(personal, dict) or not all(
+                isinstance(d, dict) and isinstance(d.get("salt"), str) and isinstance(d.get("value"), str) for d in personal.values()):
+            raise InputError(f"{w}personal: expected {{\"<path>\": {{\"salt\": \"<hex>\", \"value\": \"...\"}}}}")
         b.events.append(Event(i, seq, canonical, h, p, proof))
+        b.events[-1].personal = personal
     return b
 
 
@@ -589,10 +595,20 @@ def verify(b, key):
             if v not in (1, 2) or isinstance(v, bool):
                 r.fail(s, "canonical_version", f"encoding version v is {v!r}, this verifier knows v = 1 and 2")
             elif v == 2:
-                for path, item in personal_positions(obj):
+                positions = dict(personal_positions(obj))
+                for path, item in positions.items():
                     if commitment_of(item) is None:
                         r.fail(s, "personal_commitment", f"in encoding v2 {path} must be {{\"commitment\":\"<64 lowercase hex>\"}}, "
                                                          f"found {json.dumps(item, ensure_ascii=False)}")
+                # Disclosed values travel unsigned beside the bytes: each must open its commitment.
+                for path, d in sorted(e.personal.items()):
+                    c = commitment_of(positions.get(path))
+                    try:
+                        salt = bytes.fromhex(d["salt"])
+                    except ValueError:
+                        salt = b""
+                    if c is None or len(salt) != 32 or not opens(c, salt, d["value"]):
+                        r.fail(s, "personal_value", f"the disclosed {path} and its salt do not open the event's commitment")
             elif personal_positions(obj):
                 v1_personal.add(obj.get("entry"))
             if obj.get("type") == "personal_data_erased" and isinstance(obj.get("entry"), str):

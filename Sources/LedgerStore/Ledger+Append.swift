@@ -192,7 +192,9 @@ struct AppendBatch {
 
         let seq = head.size + 1
         // New events are sealed in encoding v2 (SPEC §7): the values go beside the log.
-        let recorded = RecordedEvent(sealing: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
+        let recorded = ledger.saltSource.map { source in
+            RecordedEvent(sealing: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash) { source(seq, $0) }
+        } ?? RecordedEvent(sealing: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
         let insert = try connection.statement("""
             INSERT INTO events(seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)

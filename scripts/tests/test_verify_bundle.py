@@ -776,3 +776,14 @@ def test_check_value_opens_a_commitment_and_refuses_another_value(signer, tmp_pa
     assert rc == 0, out
     rc, out, _ = run(bundle, signer.vkey, tmp_path, "--check-value", "2", "debtor.id_number", SALT.hex(), "460030198001010113")
     assert rc == 4 and checks(out) == {("check_value", 2)}, out
+
+
+def test_disclosed_values_must_open_their_commitments(signer, tmp_path):
+    bundle = make_bundle([canon(o) for o in _v2_log()], signer)
+    bundle["events"][1]["personal"] = {"debtor.name": {"salt": SALT.hex(), "value": "测试甲"},
+                                       "debtor.id_number": {"salt": SALT.hex(), "value": "460030198001010105"}}
+    rc, out, _ = run(bundle, signer.vkey, tmp_path)
+    assert rc == 0, out
+    bundle["events"][1]["personal"]["debtor.name"]["value"] = "测试乙"
+    rc, out, _ = run(bundle, signer.vkey, tmp_path)
+    assert rc == 4 and checks(out) == {("personal_value", 2)}, out

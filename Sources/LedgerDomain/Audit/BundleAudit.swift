@@ -144,7 +144,7 @@ package enum BundleAudit {
         }
         let recorded: RecordedEvent
         do {
-            recorded = try RecordedEvent(canonical: item.canonical, prevHash: item.prevHash, hash: item.hash)
+            recorded = try RecordedEvent(canonical: item.canonical, prevHash: item.prevHash, hash: item.hash, secrets: item.personal)
         } catch {
             report.fail(seq, "event_fields", "the canonical bytes are not a valid event: \(error)")
             return nil
