@@ -16,8 +16,28 @@ package enum LedgerJSON {
     }
 
     /// `history --json`: the entry's events in seq order with their hashes.
-    package static func history(entry: String, events: [RecordedEvent]) -> JSONValue {
-        .object([("entry", .string(entry)), ("events", .array(events.map { recordedEvent($0) }))])
+    /// With `maskIdentity` a person's resident ID number shows as the public list masks it
+    /// (first 10, `****`, last 4; see `Visibility.needsFullIdentity`).
+    package static func history(entry: String, events: [RecordedEvent], maskIdentity: Bool = false) -> JSONValue {
+        .object([("entry", .string(entry)), ("events", .array(events.map { maskIdentity ? masked(recordedEvent($0)) : recordedEvent($0) }))])
+    }
+
+    /// Masks every resident ID number (a person's `id_number`, also in `corrections`) of one
+    /// rendered event; unified social credit codes stay in full, as on the public list.
+    static func masked(_ rendered: JSONValue) -> JSONValue {
+        guard case .object(var members) = rendered, let index = members.firstIndex(where: { $0.0 == "event" }) else { return rendered }
+        var isPerson = true
+        if case .object(let event) = members[index].1, case .object(let debtor)? = event.first(where: { $0.0 == "debtor" })?.1,
+           case .string(let kind)? = debtor.first(where: { $0.0 == "kind" })?.1 {
+            isPerson = kind == DebtorKind.person.rawValue
+        }
+        members[index].1 = PersonalData.map(members[index].1) { (path, value) -> JSONValue in
+            guard path.hasSuffix("id_number"), case .string(let id) = value else { return value }
+            // A correction names no kind: a resident ID is 17 digits and a check character.
+            let resident = path.hasPrefix("debtor.") ? isPerson : id.count == 18 && id.prefix(17).allSatisfy { $0.isASCII && $0.isNumber }
+            return resident ? .string(Masking.residentID(id)) : value
+        }
+        return .object(members)
     }
 
     /// One stored event as `history` shows it (also a line of the server's feed). `v` names
