@@ -384,6 +384,35 @@ def _no_constants(name):
     raise ValueError(f"{name} is not JSON")
 
 
+DEBTOR_FIELDS = ("name", "id_number", "legal_representative")
+CORRECTION_FIELDS = ("debtor.name", "debtor.id_number", "debtor.legal_representative")
+
+
+def personal_positions(obj):
+    """(path, value) of each personal value of a canonical event (SPEC section 7)."""
+    out = []
+    if isinstance(obj.get("debtor"), dict):
+        out += [("debtor." + k, obj["debtor"][k]) for k in DEBTOR_FIELDS if k in obj["debtor"]]
+    if isinstance(obj.get("corrections"), dict):
+        out += [("corrections." + k, obj["corrections"][k]) for k in CORRECTION_FIELDS if k in obj["corrections"]]
+    return out
+
+
+def commitment_of(item):
+    """The 32-byte commitment of {"commitment": "<64 lowercase hex>"}, else None."""
+    if not isinstance(item, dict) or set(item) != {"commitment"} or not isinstance(item["commitment"], str):
+        return None
+    c = item["commitment"]
+    if len(c) != 64 or any(ch not in "0123456789abcdef" for ch in c):
+        return None
+    return bytes.fromhex(c)
+
+
+def opens(commitment, salt, value):
+    """Whether SHA-256(salt || UTF-8 value) is the commitment (an auditor given value and salt)."""
+    return hashlib.sha256(salt + value.encode("utf-8")).digest() == commitment
+
+
 def strict_json(text):
     return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
 
@@ -415,6 +444,7 @@ class Event:
     def __init__(self, i, seq, canonical, hash_, prev_hash, proof):
         self.i, self.seq, self.canonical, self.hash, self.prev_hash, self.proof = i, seq, canonical, hash_, prev_hash, proof
         self.parsed = None
+        self.personal = {}
 
 
 class Bundle:
@@ -489,7 +519,12 @@ def load_bundle(text):
         h = hash_from_hex(_need(e, "hash", w, "string"), w + "hash")
         p = hash_from_hex(_need(e, "prev_hash", w, "string"), w + "prev_hash")
         proof = [hash_from_b64(x, f"{w}proof[{j}]") for j, x in enumerate(_need(e, "proof", w, "list"))]
+        personal = e.get("personal", {})
+        if not isinstance(personal, dict) or not all(
+                isinstance(d, dict) and isinstance(d.get("salt"), str) and isinstance(d.get("value"), str) for d in personal.values()):
+            raise InputError(f"{w}personal: expected {{\"<path>\": {{\"salt\": \"<hex>\", \"value\": \"...\"}}}}")
         b.events.append(Event(i, seq, canonical, h, p, proof))
+        b.events[-1].personal = personal
     return b
 
 
@@ -542,6 +577,7 @@ def verify(b, key):
                 r.warnings.append(f"the checkpoint carries {len(ext)} extension line(s), not interpreted")
 
     # 2. each event on its own
+    erased, v1_personal = set(), set()
     for e in b.events:
         s = e.seq
         try:
@@ -556,8 +592,27 @@ def verify(b, key):
         if obj is not None:
             e.parsed = obj
             v = obj.get("v")
-            if v != 1 or isinstance(v, bool):
-                r.fail(s, "canonical_version", f"encoding version v is {v!r}, this verifier knows v = 1")
+            if v not in (1, 2) or isinstance(v, bool):
+                r.fail(s, "canonical_version", f"encoding version v is {v!r}, this verifier knows v = 1 and 2")
+            elif v == 2:
+                positions = dict(personal_positions(obj))
+                for path, item in positions.items():
+                    if commitment_of(item) is None:
+                        r.fail(s, "personal_commitment", f"in encoding v2 {path} must be {{\"commitment\":\"<64 lowercase hex>\"}}, "
+                                                         f"found {json.dumps(item, ensure_ascii=False)}")
+                # Disclosed values travel unsigned beside the bytes: each must open its commitment.
+                for path, d in sorted(e.personal.items()):
+                    c = commitment_of(positions.get(path))
+                    try:
+                        salt = bytes.fromhex(d["salt"])
+                    except ValueError:
+                        salt = b""
+                    if c is None or len(salt) != 32 or not opens(c, salt, d["value"]):
+                        r.fail(s, "personal_value", f"the disclosed {path} and its salt do not open the event's commitment")
+            elif personal_positions(obj):
+                v1_personal.add(obj.get("entry"))
+            if obj.get("type") == "personal_data_erased" and isinstance(obj.get("entry"), str):
+                erased.add(obj["entry"])
             cs = obj.get("seq")
             if cs != s or isinstance(cs, bool):
                 r.fail(s, "canonical_seq", f"the canonical bytes say seq {cs!r}, the bundle says {s}")
@@ -634,6 +689,14 @@ def verify(b, key):
                                           f"{base64.b64encode(root).decode()}, not the bundle's root")
         if b.events and b.events[-1].seq != b.tree_size and b.tree_size not in {e.seq for e in b.events}:
             r.fail(None, "head", f"the last event (seq {b.tree_size}) is missing, so head cannot be checked")
+    # Encoding v2 (SPEC section 7): the bundle proves commitments, never values.
+    r.info["erased_entries"] = sorted(erased)
+    for entry in sorted(erased & v1_personal):
+        r.warnings.append(f"entry {entry!r} is marked personal_data_erased but has v1 events whose values are in the "
+                          "canonical bytes themselves (they cannot be erased without breaking the chain)")
+    if erased:
+        r.warnings.append(f"{len(erased)} entr{'y' if len(erased) == 1 else 'ies'} had personal data erased: their "
+                          "events carry salted commitments only; a value can be checked only by whoever still holds it and its salt")
     # 5. the rules the bundle carries: not covered by the signature, so compared with the
     # project's reference copies and each difference named (the Swift audit does the same)
     if b.selection["kind"] == "range":
@@ -757,6 +820,8 @@ def main(argv=None):
     ap.add_argument("--key", required=True, metavar="VERIFIER_KEY_OR_FILE",
                     help="the trusted verifier key NAME+KEYHASH+BASE64, or a file holding it")
     ap.add_argument("--json", action="store_true", help="print {ok, events, tree_size, failures, warnings} as JSON")
+    ap.add_argument("--check-value", nargs=4, action="append", default=[], metavar=("SEQ", "PATH", "SALT_HEX", "VALUE"),
+                    help="also check that VALUE with SALT_HEX opens the commitment at PATH (e.g. debtor.id_number) of event SEQ")
     a = ap.parse_args(argv)
     _ed25519()  # fail early, with install instructions, if cryptography is missing
     try:
@@ -772,12 +837,38 @@ def main(argv=None):
     except InputError as e:
         return _input_error(a, str(e))
     r = verify(b, key)
+    for seq_text, path, salt_hex, value in a.check_value:
+        check_value(r, b, seq_text, path, salt_hex, value)
     if a.json:
-        sys.stdout.write(json.dumps({"ok": r.ok, "events": len(b.events), "tree_size": b.tree_size,
-                                     "failures": r.failures, "warnings": r.warnings}, ensure_ascii=False) + "\n")
+        doc = {"ok": r.ok, "events": len(b.events), "tree_size": b.tree_size, "failures": r.failures, "warnings": r.warnings}
+        if r.info.get("erased_entries"):
+            doc["erased_entries"] = r.info["erased_entries"]
+        sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(human(r, a.bundle))
     return EXIT_OK if r.ok else EXIT_INTEGRITY
+
+
+def check_value(r, b, seq_text, path, salt_hex, value):
+    """--check-value: a failure unless the value and salt open the event's commitment."""
+    e = next((e for e in b.events if str(e.seq) == seq_text), None)
+    if e is None or e.parsed is None:
+        r.fail(None, "check_value", f"no readable event seq {seq_text} in the bundle")
+        return
+    item = dict(personal_positions(e.parsed)).get(path)
+    c = commitment_of(item)
+    try:
+        salt = bytes.fromhex(salt_hex)
+    except ValueError:
+        salt = b""
+    if c is None:
+        r.fail(e.seq, "check_value", f"seq {e.seq} has no v2 commitment at {path}")
+    elif len(salt) != 32:
+        r.fail(e.seq, "check_value", "the salt must be 64 hex digits (32 bytes)")
+    elif not opens(c, salt, value):
+        r.fail(e.seq, "check_value", f"the value and salt do not open the commitment at {path}")
+    else:
+        r.warnings.append(f"seq {e.seq}: the given value opens the commitment at {path}")
 
 
 def _input_error(a, msg):

@@ -23,7 +23,8 @@ extension PolicyProfile {
       "repost_delete": {"kind": "working", "days": 3, "clause": "County opinion (2018), 完善失信被执行人名单制度 (R7): anyone who reposted list information deletes a shielded or revoked entry within 3 working days."},
       "inclusion_term_months": {"months": 24, "applies_to_grounds": ["obstruction", "evasion", "false_property_report", "consumption_order_breach", "settlement_breach"], "clause": "法释〔2017〕7号 第二条 binds every court, the county's included: 具有第一条第二项至第六项规定情形的，纳入期限为二年 (ground 一, able_but_refuses, has no fixed term)."},
       "extension_months": {"min": 12, "max": 36, "clause": "法释〔2017〕7号 第二条: 以暴力、威胁方法妨碍、抗拒执行情节严重或具有多项失信行为的，可以延长一至三年。"},
-      "term_end_delete": {"kind": "working", "days": 3, "clause": "法释〔2017〕7号 第十条第二款 (binding on every court): 纳入期限届满后三个工作日内，人民法院应当删除失信信息。 The county's 3-day discharge duty still applies to an entry with a term."}
+      "term_end_delete": {"kind": "working", "days": 3, "clause": "法释〔2017〕7号 第十条第二款 (binding on every court): 纳入期限届满后三个工作日内，人民法院应当删除失信信息。 The county's 3-day discharge duty still applies to an entry with a term."},
+      "personal_data_retention": {"clause": "No source sets a period: 法释〔2017〕7号 第十条 and the county opinion have the list information deleted (删除) or shielded, and PIPL arts. 19 and 47 ask that personal information be deleted once its purpose is served, but none names a number of days after the exit for the personal data itself. Left empty rather than invented: erasure is the court's act (listledger erase)."}
     }
     """#
 
@@ -44,7 +45,8 @@ extension PolicyProfile {
       "repost_delete": {"kind": "working", "days": 3, "clause": "Not in 法释〔2017〕7号; the county opinion (R7) is kept: reposting units delete a shielded or revoked entry within 3 working days."},
       "inclusion_term_months": {"months": 24, "applies_to_grounds": ["obstruction", "evasion", "false_property_report", "consumption_order_breach", "settlement_breach"], "clause": "法释〔2017〕7号 第二条: 被执行人具有本规定第一条第二项至第六项规定情形的，纳入失信被执行人名单的期限为二年 (ground 一, able_but_refuses, has no fixed term)."},
       "extension_months": {"min": 12, "max": 36, "clause": "法释〔2017〕7号 第二条: 以暴力、威胁方法妨碍、抗拒执行情节严重或具有多项失信行为的，可以延长一至三年。"},
-      "term_end_delete": {"kind": "working", "days": 3, "clause": "法释〔2017〕7号 第十条第二款: 纳入期限届满后三个工作日内，人民法院应当删除失信信息。"}
+      "term_end_delete": {"kind": "working", "days": 3, "clause": "法释〔2017〕7号 第十条第二款: 纳入期限届满后三个工作日内，人民法院应当删除失信信息。"},
+      "personal_data_retention": {"clause": "No source sets a period: 法释〔2017〕7号 第十条 and the county opinion have the list information deleted (删除) or shielded, and PIPL arts. 19 and 47 ask that personal information be deleted once its purpose is served, but none names a number of days after the exit for the personal data itself. Left empty rather than invented: erasure is the court's act (listledger erase)."}
     }
     """#
 }

@@ -60,6 +60,18 @@ package struct ProfileTerm: Codable, Sendable, Hashable {
     }
 }
 
+/// How long an entry's personal data is kept after its exit (SPEC §7, issue 12). A figure
+/// only when a source sets one: otherwise `daysAfterExit` is absent and `clause` says so.
+package struct ProfileRetention: Codable, Sendable, Hashable {
+    package var daysAfterExit: Int?
+    package var clause: String
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case clause
+        case daysAfterExit = "days_after_exit"
+    }
+}
+
 /// The range of a term extension in months (SPC art. 2: one to three years).
 package struct ProfileExtension: Codable, Sendable, Hashable {
     package var min: Int
@@ -114,6 +126,9 @@ package struct PolicyProfile: Codable, Sendable, Hashable {
     package var extensionMonths: ProfileExtension?
     /// SPC art. 10 deletion after the term ends; nil in profiles without a term.
     package var termEndDelete: ProfilePeriod?
+    /// Retention of personal data after the exit; the alert runner lists entries past it as
+    /// due for erasure. Optional: profiles written before issue 12 have none.
+    package var personalDataRetention: ProfileRetention?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, description, source
@@ -131,6 +146,7 @@ package struct PolicyProfile: Codable, Sendable, Hashable {
         case inclusionTermMonths = "inclusion_term_months"
         case extensionMonths = "extension_months"
         case termEndDelete = "term_end_delete"
+        case personalDataRetention = "personal_data_retention"
     }
 
     /// Every period of the profile by its JSON key, in a fixed order (absent ones left out).
@@ -176,6 +192,7 @@ package struct PolicyProfile: Codable, Sendable, Hashable {
             let allowed: Set<String> = switch key {
             case CodingKeys.inclusionTermMonths.rawValue: Set(ProfileTerm.CodingKeys.allCases.map(\.rawValue))
             case CodingKeys.extensionMonths.rawValue: Set(ProfileExtension.CodingKeys.allCases.map(\.rawValue))
+            case CodingKeys.personalDataRetention.rawValue: Set(ProfileRetention.CodingKeys.allCases.map(\.rawValue))
             default: Set(ProfilePeriod.CodingKeys.allCases.map(\.rawValue))
             }
             try Self.refuseUnknownKeys(nested, allowed: allowed, at: key + ".")
@@ -218,6 +235,10 @@ package struct PolicyProfile: Codable, Sendable, Hashable {
         if let e = extensionMonths {
             guard e.min >= 1, e.min <= e.max else { throw ProfileError(message: "\"extension_months\" needs 1 ≤ min ≤ max") }
             guard !e.clause.isEmpty else { throw ProfileError(message: "\"extension_months.clause\" is empty") }
+        }
+        if let r = personalDataRetention {
+            guard !r.clause.isEmpty else { throw ProfileError(message: "\"personal_data_retention.clause\" is empty") }
+            if let days = r.daysAfterExit, days < 1 { throw ProfileError(message: "\"personal_data_retention.days_after_exit\" must be at least 1") }
         }
         if (inclusionTermMonths == nil) != (termEndDelete == nil) {
             throw ProfileError(message: "\"inclusion_term_months\" and \"term_end_delete\" go together")

@@ -37,7 +37,7 @@ extension LedgerServerApp {
         }
         guard let (state, events) = found else { throw APIError.notFound }
         try await logAccess(principal, entries: [entry], route: "/api/v1/entries/{entry}/history", context: context)
-        return JSONResponse.make(.ok, LedgerJSON.history(entry: entry, events: events), headers: [.eTag: "\"\(state.lastSeq)\""])
+        return JSONResponse.make(.ok, LedgerJSON.history(entry: entry, events: events, maskIdentity: !Visibility.needsFullIdentity(principal, entry: state)), headers: [.eTag: "\"\(state.lastSeq)\""])
     }
 
     func listObligations(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {

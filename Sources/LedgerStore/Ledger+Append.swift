@@ -73,6 +73,8 @@ struct AppendBatch {
     /// Flags whose `breach_flagged` this batch annulled.
     var unflagged: [String] = []
     let startSize: Int64
+    /// Set by `Ledger.erase` alone (see `add`).
+    var recordsErasure = false
     /// The latest `at` among this batch's events (kept in the head for as-of queries).
     var latestAt = Int64.min
     /// Entries whose obligations may change with this batch (see `changesObligations`).
@@ -117,10 +119,11 @@ struct AppendBatch {
     /// The seq and content already stored under `id`, if any.
     mutating func stored(id: String) throws -> (seq: Int64, event: Event)? {
         if let inBatch = batchIDs[id] { return inBatch }
-        let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events WHERE id = ?")
+        let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash, \(try ledger.personalDataColumn) FROM events WHERE id = ?")
         try statement.bind([.text(id)])
         guard try statement.step() else { return nil }
-        let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3))
+        let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3),
+                                         secrets: try Ledger.secrets(statement, column: 4))
         return (statement.int(0), recorded.event)
     }
 
@@ -133,17 +136,22 @@ struct AppendBatch {
         // and walk every event without one (quadratic imports); the decoded comparison below
         // checks that the stored event has no id.
         let statement = try connection.statement(event.entry == nil
-            ? "SELECT seq, canonical, prev_hash, hash FROM events INDEXED BY events_by_entry WHERE entry IS NULL AND type = ? AND at_ms = ?"
-            : "SELECT seq, canonical, prev_hash, hash FROM events INDEXED BY events_by_entry WHERE entry = ? AND type = ? AND at_ms = ?")
+            ? "SELECT seq, canonical, prev_hash, hash, \(try ledger.personalDataColumn) FROM events INDEXED BY events_by_entry WHERE entry IS NULL AND type = ? AND at_ms = ?"
+            : "SELECT seq, canonical, prev_hash, hash, \(try ledger.personalDataColumn) FROM events INDEXED BY events_by_entry WHERE entry = ? AND type = ? AND at_ms = ?")
         try statement.bind((event.entry.map { [SQLValue.text($0)] } ?? []) + [.text(event.type.rawValue), .int(event.at.epochMilliseconds)])
         while try statement.step() {
-            let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3))
+            let recorded = try RecordedEvent(canonical: statement.blob(1), prevHash: statement.blob(2), hash: statement.blob(3),
+                                             secrets: try Ledger.secrets(statement, column: 4))
             if recorded.event == event { return statement.int(0) }
         }
         return nil
     }
 
     mutating func add(_ event: Event) throws -> AppendOutcome {
+        // Only `Ledger.erase` records an erasure: it deletes the values in the same transaction.
+        if case .personalDataErased = event.body, !recordsErasure {
+            throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase --entry E --reason …`, which also deletes the values")
+        }
         if let id = event.id, let earlier = try stored(id: id) {
             guard earlier.event == event else {
                 throw InputError(field: "id", "\"\(id)\" is already used by seq \(earlier.seq) for a different event; an id names one fact")
@@ -183,7 +191,10 @@ struct AppendBatch {
         }
 
         let seq = head.size + 1
-        let recorded = RecordedEvent(event: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
+        // New events are sealed in encoding v2 (SPEC §7): the values go beside the log.
+        let recorded = ledger.saltSource.map { source in
+            RecordedEvent(sealing: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash) { source(seq, $0) }
+        } ?? RecordedEvent(sealing: event, seq: seq, recordedAt: recordedAt, prevHash: head.hash)
         let insert = try connection.statement("""
             INSERT INTO events(seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -194,6 +205,9 @@ struct AppendBatch {
             .blob(recorded.canonical), .blob(recorded.prevHash), .blob(recorded.hash),
         ])
         _ = try insert.step()
+        if !recorded.secrets.isEmpty {
+            try connection.run("INSERT INTO personal_data(seq, data) VALUES (?, ?)", [.int(seq), .blob(PersonalData.storageText(recorded.secrets))])
+        }
         try tree.append(leaf: seq - 1, leafHash: Merkle.leafHash(canonical: recorded.canonical))
         head = Ledger.Head(size: seq, hash: recorded.hash, recordedMilliseconds: recordedAt.epochMilliseconds)
         latestAt = max(latestAt, event.at.epochMilliseconds)

@@ -72,7 +72,9 @@ extension Ledger {
                     arguments += [.int(Instant.endOfBeijingDay(from.adding(days: -1)).epochMilliseconds + 1),
                                   .int(Instant.endOfBeijingDay(to).epochMilliseconds)]
                 }
-                let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash FROM events WHERE \(filter) ORDER BY seq")
+                // The court exports for itself or an auditor (SPEC §6): the values and salts it
+                // still holds travel beside the bytes; an erased entry's do not exist any more.
+                let statement = try connection.statement("SELECT seq, canonical, prev_hash, hash, \(try personalDataColumn) FROM events WHERE \(filter) ORDER BY seq")
                 try statement.bind(arguments)
                 var tree = CachedHashReader(base: TreeStore(connection: connection))
                 var count: Int64 = 0
@@ -80,7 +82,8 @@ extension Ledger {
                     let seq = statement.int(0)
                     let proof = try Merkle.inclusionProof(leaf: seq - 1, size: size, reader: tree)
                     tree.trim()
-                    let event = BundleEvent(seq: seq, canonical: statement.blob(1), hash: statement.blob(3), prevHash: statement.blob(2), proof: proof)
+                    let event = BundleEvent(seq: seq, canonical: statement.blob(1), hash: statement.blob(3), prevHash: statement.blob(2), proof: proof,
+                                            personal: try Self.secrets(statement, column: 4))
                     if count > 0 { file.write(",\n") }
                     file.write(CanonicalJSON.encode(event.json))
                     count += 1

@@ -5,13 +5,14 @@ extension Ledger {
     /// `filter` is an SQL condition on the events table, e.g. `entry = ?`.
     package func forEachEvent(where filter: String? = nil, _ arguments: [SQLValue] = [], orderedBy order: String = "seq",
                               _ body: (RecordedEvent) throws -> Void) throws {
-        let sql = "SELECT canonical, prev_hash, hash FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order
+        let sql = "SELECT canonical, prev_hash, hash, \(try personalDataColumn) FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order
         let statement = try connection.statement(sql)
         try statement.bind(arguments)
         while try statement.step() {
             let recorded: RecordedEvent
             do {
-                recorded = try RecordedEvent(canonical: statement.blob(0), prevHash: statement.blob(1), hash: statement.blob(2))
+                recorded = try RecordedEvent(canonical: statement.blob(0), prevHash: statement.blob(1), hash: statement.blob(2),
+                                             secrets: try Self.secrets(statement, column: 3))
             } catch {
                 throw LedgerError.integrity("a stored event cannot be read (\(error)); run `listledger verify`")
             }

@@ -12,6 +12,12 @@ package final class Ledger {
     var eventCache = EntryEventCache()
     /// See `obligationEngine()`; cleared when a calendar is loaded.
     var cachedEngine: ObligationEngine?
+    /// Whether the file has the `personal_data` table (schema 3); an older file opened
+    /// read-only does not, and its events are all v1. See Ledger+PersonalData.swift.
+    var hasPersonalDataTable: Bool?
+    /// Where the salts of new personal values come from, by seq and path; nil: libcrypto's
+    /// RAND_bytes. Set only by tests that compare two ledgers' bytes (salts are random).
+    package var saltSource: (@Sendable (Int64, String) -> [UInt8])?
 
     private init(connection: Connection, path: String) {
         self.connection = connection

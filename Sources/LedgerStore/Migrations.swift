@@ -35,6 +35,11 @@ enum Migrations {
         Step(to: 3, summary: "derive state and obligations again under the amended rules (issue 9)",
              sql: "INSERT INTO meta(key, value) VALUES ('\(rederivePendingKey)', '1') ON CONFLICT(key) DO UPDATE SET value = '1';",
              readable: true, rederives: true),
+        // SPEC §7: the values and salts behind encoding v2's commitments, one row per event.
+        // Not part of the log: `erase` deletes rows (no append-only trigger on purpose).
+        Step(to: 4, summary: "personal values and salts beside the log (encoding v2)",
+             sql: "CREATE TABLE IF NOT EXISTS personal_data(seq INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;",
+             readable: true),
     ]
 
     static var latest: Int { steps.last?.to ?? 1 }

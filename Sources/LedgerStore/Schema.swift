@@ -62,7 +62,7 @@ enum Schema {
 
     /// What `create` lacks of the latest version: the SQL of every migration step (so a new
     /// ledger and a migrated one have the same schema).
-    static var createAll: String { ([create] + Migrations.steps.map(\.sql)).joined(separator: "\n") + "\nPRAGMA user_version = \(version);" }
+    static var createAll: String { ([create] + Migrations.steps.filter { !$0.rederives }.map(\.sql)).joined(separator: "\n") + "\nPRAGMA user_version = \(version);" }
 
     /// The projection tables `rebuild` empties and fills again.
     static let projectionTables = ["entries", "complaints", "flags", "obligations"]

@@ -87,6 +87,8 @@ extension ListLedger {
                     if let logger { logger.warning("\(warning)") } else { printError(warning) }
                 }
             }
+            // SPEC §7 retention: only when the profile names a period (the built-ins do not).
+            let erasures = try ledger.erasuresDue(asOf: when)
             if let logger {
                 logger.info("alert run", metadata: ["breaches": "\(findings.breaches.count)", "due_soon": "\(findings.dueSoon.count)",
                                                     "flagged": "\(record ? newlyFlagged.count : 0)", "delivered": "\(delivered)"])
@@ -96,6 +98,10 @@ extension ListLedger {
                 }
                 for obligation in findings.dueSoon {
                     printJSON(obligation.json(status: .open, asOf: when, flaggedSeq: flags[obligation.id]).adding("alert", "due_soon"))
+                }
+                for due in erasures {
+                    printJSON(.object([("alert", .string("erasure_due")), ("entry", .string(due.entry)), ("obligor", .string(due.court)),
+                                       ("retained_until", .string(due.retainedUntil.description))]))
                 }
                 // One closing line: the counts, delivery failures and how long the calendar lasts.
                 printJSON(.object([("alert", .string("summary")), ("breaches", .integer(Int64(findings.breaches.count))),
@@ -112,6 +118,10 @@ extension ListLedger {
                 if !findings.dueSoon.isEmpty {
                     print("\nDUE SOON")
                     printObligationTable(findings.dueSoon.map { ($0, .open) }, asOf: when)
+                }
+                if !erasures.isEmpty {
+                    print("\nPERSONAL DATA DUE FOR ERASURE (the court's duty: listledger erase)")
+                    printTable(["entry", "court", "retained until"], erasures.map { [$0.entry, $0.court, $0.retainedUntil.description] })
                 }
                 if record { print("\nflagged \(newlyFlagged.count) new breach\(newlyFlagged.count == 1 ? "" : "es")") }
             }

@@ -34,9 +34,12 @@ struct MigrationTests {
 
         // The first writing command upgrades it, once.
         try ws.append([Ev.notice("MIG-1", id: "mig-1")])
-        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 3)
+        // Schema 3 derives the projections again (issue 9); schema 4 (issue 12, SPEC §7) adds the
+        // personal_data table beside the log.
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 4)
         #expect(try ws.sqlInt("SELECT count(*) FROM meta WHERE key = 'rederive_pending';") == 0)
+        #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'personal_data';") == 1)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
         #expect(try ws.eventCount() == 100)
 
@@ -108,8 +111,8 @@ struct MigrationTests {
         let ws = try Workspace("migrate-new")
         defer { ws.remove() }
         try ws.initLedger()
-        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 3)
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 3)
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 4)
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 4)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
     }
 }

@@ -57,8 +57,10 @@ struct CanonicalVectorTests {
         let vectors = try Self.load()
         let covered = Set(vectors.cases.map(\.inputType))
         let all = Set(EventType.allCases.map(\.rawValue))
-        #expect(all.count == 27, "SPEC §3 names 27 event types (issue 9 added rejection_served, entry_corrected, term_extended, record_annulled; personal_data_erased is §7's, not yet here)")
-        #expect(all.subtracting(covered).isEmpty, "types without a vector: \(all.subtracting(covered).sorted())")
+        // SPEC §3 names 28 types; personal_data_erased (§7, issue 12) exists only in encoding
+        // v2, so its vector is in Fixtures/vectors/canonical-v2 (V2VectorTests).
+        #expect(all.count == 28, "SPEC §3 names 28 event types (issue 9 added rejection_served, entry_corrected, term_extended, record_annulled; issue 12 personal_data_erased)")
+        #expect(all.subtracting(covered) == ["personal_data_erased"], "types without a vector: \(all.subtracting(covered).sorted())")
         #expect(covered.subtracting(all).isEmpty)
     }
 

@@ -36,11 +36,12 @@ struct LedgerStoreTests {
         for (recorded, line) in zip(stored, Self.lifecycle) {
             #expect(recorded.recordedAt.utcDescription == "2025-02-03T04:05:06.789Z")
             #expect(recorded.event == (try Event.decode(jsonLine: Array(line.utf8))))
-            // The stored bytes are the canonical bytes: keys sorted, v = 1, seq and recorded_at in.
+            // The stored bytes are the canonical bytes: keys sorted, v = 2 (SPEC §7, issue 12:
+            // new events are v2), seq and recorded_at in.
             let text = String(decoding: recorded.canonical, as: UTF8.self)
             #expect(text.hasPrefix(#"{"actor":"#))
             #expect(text.contains(#""recorded_at":"2025-02-03T04:05:06.789Z","seq":\#(recorded.seq),"#))
-            #expect(text.hasSuffix(#","v":1}"#))
+            #expect(text.hasSuffix(#","v":2}"#))
             #expect(recorded.prevHash == previous)
             #expect(recorded.hash == SHA256.hash(previous + recorded.canonical))
             previous = recorded.hash

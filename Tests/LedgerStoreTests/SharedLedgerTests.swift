@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCrypto
 import LedgerDomain
 import LedgerStore
 import Testing
@@ -83,6 +84,10 @@ struct SharedLedgerTests {
         let temp = try TempLedger(), other = try TempLedger()
         defer { temp.remove(); other.remove() }
         let grouped = try temp.create(), plain = try other.create()
+        // Salts are random (SPEC §7); the comparison below needs the same bytes in both ledgers.
+        let seeded: @Sendable (Int64, String) -> [UInt8] = { seq, path in SHA256.hash(Array("salt/\(seq)/\(path)".utf8)) }
+        grouped.saltSource = seeded
+        plain.saltSource = seeded
         let first = try events([notice("G1", id: "n1")])
         let refused = try events([inclusion("G1"), simple("decision_served", "NOBODY", at: "2024-03-06T10:00:00+08:00")])
         let second = try events([inclusion("G1")])
@@ -100,6 +105,7 @@ struct SharedLedgerTests {
         // A later append uses the entry histories the group left in memory.
         #expect(try grouped.append(later, clock: { Self.fixed }) == [.appended(seq: 3)])
         for batch in [first, second, later] { _ = try plain.append(batch, clock: { Self.fixed }) }
+        // (Both ledgers draw salts from the same seeded source, set above, so their bytes can be compared.)
         for (table, key, columns) in [("entries", "entry", Int32(6)), ("obligations", "id", 13), ("events", "seq", 9), ("tree", "idx", 2), ("head", "id", 5)] {
             #expect(try rows(grouped, table, orderBy: key, columns: columns) == rows(plain, table, orderBy: key, columns: columns), "\(table)")
         }

@@ -406,7 +406,8 @@ def _reencode(canons, i, obj, raw=None):
 
 
 def test_encoding_version_other_than_1(log, signer, tmp_path):
-    obj = json.loads(log[3]); obj["v"] = 2
+    # v = 2 is known since issue 12 (SPEC section 7); 3 is not.
+    obj = json.loads(log[3]); obj["v"] = 3
     rc, out, _ = run(make_bundle(_reencode(log, 3, obj), signer), signer.vkey, tmp_path)
     assert rc == 4 and checks(out) == {("canonical_version", 4)}, out
 
@@ -726,3 +727,63 @@ def test_a_range_bundle_warns_that_derived_obligations_may_be_incomplete(log, si
     rc, out, _ = run(b, signer.vkey, tmp_path)
     assert rc == 0 and any("may be incomplete" in w and "R1" in w for w in out["warnings"]), out
 
+
+
+# --- encoding v2 and erased entries (issue 12, SPEC section 7) ---------------------------------
+
+SALT = bytes(range(32))
+
+
+def _v2_log():
+    """A v1 event and v2 events side by side: a v2 inclusion (commitments), then its erasure."""
+    c_name = hashlib.sha256(SALT + "测试甲".encode()).hexdigest()
+    c_id = hashlib.sha256(SALT + b"460030198001010105").hexdigest()
+    v1 = {"v": 1, "seq": 1, "type": "entry_published", "entry": "P1", "at": "2021-09-01T10:00:00+08:00",
+          "actor": "court:baisha", "recorded_at": "2025-03-01T01:00:00.000Z"}
+    inc = {"v": 2, "seq": 2, "type": "inclusion_decided", "entry": "E2", "at": "2024-09-10T10:00:00+08:00",
+           "actor": "court:baisha", "recorded_at": "2025-03-01T01:00:01.000Z", "court": "court:baisha", "case": "c",
+           "debtor": {"kind": "person", "name": {"commitment": c_name}, "id_number": {"commitment": c_id}},
+           "grounds": ["able_but_refuses"], "public": True}
+    er = {"v": 2, "seq": 3, "type": "personal_data_erased", "entry": "E2", "at": "2025-01-01T10:00:00+08:00",
+          "actor": "court:baisha", "recorded_at": "2025-03-01T01:00:02.000Z", "reason": "PIPL art. 47"}
+    return [v1, inc, er]
+
+
+def test_v1_and_v2_side_by_side_and_an_erased_entry_pass(signer, tmp_path):
+    rc, out, _ = run(make_bundle([canon(o) for o in _v2_log()], signer), signer.vkey, tmp_path)
+    assert rc == 0 and out["ok"], out
+    assert out["erased_entries"] == ["E2"]
+    assert any("commitments only" in w for w in out["warnings"])
+
+
+def test_v2_event_with_a_value_in_clear_fails(signer, tmp_path):
+    log = _v2_log()
+    log[1]["debtor"]["name"] = "测试甲"
+    rc, out, _ = run(make_bundle([canon(o) for o in log], signer), signer.vkey, tmp_path)
+    assert rc == 4 and checks(out) == {("personal_commitment", 2)}, out
+
+
+def test_v2_commitment_in_upper_case_hex_fails(signer, tmp_path):
+    log = _v2_log()
+    log[1]["debtor"]["id_number"]["commitment"] = log[1]["debtor"]["id_number"]["commitment"].upper()
+    rc, out, _ = run(make_bundle([canon(o) for o in log], signer), signer.vkey, tmp_path)
+    assert rc == 4 and checks(out) == {("personal_commitment", 2)}, out
+
+
+def test_check_value_opens_a_commitment_and_refuses_another_value(signer, tmp_path):
+    bundle = make_bundle([canon(o) for o in _v2_log()], signer)
+    rc, out, _ = run(bundle, signer.vkey, tmp_path, "--check-value", "2", "debtor.id_number", SALT.hex(), "460030198001010105")
+    assert rc == 0, out
+    rc, out, _ = run(bundle, signer.vkey, tmp_path, "--check-value", "2", "debtor.id_number", SALT.hex(), "460030198001010113")
+    assert rc == 4 and checks(out) == {("check_value", 2)}, out
+
+
+def test_disclosed_values_must_open_their_commitments(signer, tmp_path):
+    bundle = make_bundle([canon(o) for o in _v2_log()], signer)
+    bundle["events"][1]["personal"] = {"debtor.name": {"salt": SALT.hex(), "value": "测试甲"},
+                                       "debtor.id_number": {"salt": SALT.hex(), "value": "460030198001010105"}}
+    rc, out, _ = run(bundle, signer.vkey, tmp_path)
+    assert rc == 0, out
+    bundle["events"][1]["personal"]["debtor.name"]["value"] = "测试乙"
+    rc, out, _ = run(bundle, signer.vkey, tmp_path)
+    assert rc == 4 and checks(out) == {("personal_value", 2)}, out

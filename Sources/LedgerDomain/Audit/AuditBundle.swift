@@ -42,8 +42,13 @@ package struct BundleEvent: Sendable {
     package var hash: [UInt8]
     package var prevHash: [UInt8]
     package var proof: [[UInt8]]
+    /// Encoding v2: the values and salts the exporter disclosed (the court's own export for
+    /// itself or an auditor), by path; empty once erased. Not covered by the signature: each
+    /// is checked against its commitment, which is.
+    package var personal: [String: PersonalSecret]
 
-    package init(seq: Int64, canonical: [UInt8], hash: [UInt8], prevHash: [UInt8], proof: [[UInt8]]) {
+    package init(seq: Int64, canonical: [UInt8], hash: [UInt8], prevHash: [UInt8], proof: [[UInt8]], personal: [String: PersonalSecret] = [:]) {
+        self.personal = personal
         self.seq = seq
         self.canonical = canonical
         self.hash = hash
@@ -57,7 +62,14 @@ package struct BundleEvent: Sendable {
             ("seq", .integer(seq)), ("canonical", .string(StrictBase64.encode(canonical))),
             ("hash", .string(Hex.encode(hash))), ("prev_hash", .string(Hex.encode(prevHash))),
             ("proof", .array(proof.map { .string(StrictBase64.encode($0)) })),
-        ])
+        ] + (personal.isEmpty ? [] : [("personal", personalJSON)]))
+    }
+
+    /// `{"<path>":{"salt":"<hex>","value":"…"}}`, the form of the store's personal_data rows.
+    var personalJSON: JSONValue {
+        .object(personal.map { path, secret in
+            (path, .object([("salt", .string(Hex.encode(secret.salt))), ("value", .string(secret.value))]))
+        })
     }
 }
 
@@ -151,8 +163,15 @@ package struct AuditBundle: Sendable {
                   let canonical = StrictBase64.decode(canonicalText) else {
                 throw BundleReadError(prefix + "canonical", "expected standard base64 text")
             }
+            var personal: [String: PersonalSecret] = [:]
+            if let disclosed = eventMembers.first(where: { $0.0 == "personal" })?.1 {
+                guard let secrets = PersonalData.secrets(fromStorage: CanonicalJSON.encode(disclosed)) else {
+                    throw BundleReadError(prefix + "personal", "expected {\"<path>\":{\"salt\":\"<hex>\",\"value\":\"…\"}}")
+                }
+                personal = secrets
+            }
             events.append(BundleEvent(seq: try fields.integer("seq"), canonical: canonical, hash: try fields.hexHash("hash"),
-                                      prevHash: try fields.hexHash("prev_hash"), proof: proof))
+                                      prevHash: try fields.hexHash("prev_hash"), proof: proof, personal: personal))
         }
         self.events = events
     }

@@ -129,8 +129,8 @@ package enum BundleAudit {
             return nil
         }
         let version = members.first { $0.0 == "v" }?.1
-        guard version == .integer(Event.encodingVersion) else {
-            report.fail(seq, "canonical_version", "encoding version v is \(version.map { String(decoding: CanonicalJSON.encode($0), as: UTF8.self) } ?? "missing"), this build knows v = 1")
+        guard case .integer(let number)? = version, Event.knownEncodingVersions.contains(number) else {
+            report.fail(seq, "canonical_version", "encoding version v is \(version.map { String(decoding: CanonicalJSON.encode($0), as: UTF8.self) } ?? "missing"), this build knows v = 1 and 2")
             return nil
         }
         let statedSeq = members.first { $0.0 == "seq" }?.1
@@ -144,12 +144,12 @@ package enum BundleAudit {
         }
         let recorded: RecordedEvent
         do {
-            recorded = try RecordedEvent(canonical: item.canonical, prevHash: item.prevHash, hash: item.hash)
+            recorded = try RecordedEvent(canonical: item.canonical, prevHash: item.prevHash, hash: item.hash, secrets: item.personal)
         } catch {
             report.fail(seq, "event_fields", "the canonical bytes are not a valid event: \(error)")
             return nil
         }
-        guard recorded.event.canonicalBytes(seq: recorded.seq, recordedAt: recorded.recordedAt) == item.canonical else {
+        guard recorded.reencoded == item.canonical else {
             report.fail(seq, "canonical_form", "the event's fields are not in their stored form (docs/design.md \"Canonical bytes\")")
             return nil
         }

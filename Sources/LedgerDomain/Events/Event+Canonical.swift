@@ -3,9 +3,9 @@ extension Event {
     package static let encodingVersion: Int64 = 1
 
     /// The stored envelope as a JSON object (before sorting).
-    package func canonicalObject(seq: Int64, recordedAt: Instant) -> JSONValue {
+    package func canonicalObject(seq: Int64, recordedAt: Instant, version: Int64 = Event.encodingVersion) -> JSONValue {
         var members: [(String, JSONValue)] = [
-            ("v", .integer(Self.encodingVersion)),
+            ("v", .integer(version)),
             ("seq", .integer(seq)),
             ("type", .string(type.rawValue)),
             ("at", .string(at.description)),
@@ -56,6 +56,8 @@ extension EventBody {
             return [("corrections", .object(corrections.map { ($0.field, .string($0.value)) })), ("reason", .string(reason))]
         case let .termExtended(months, reason):
             return [("months", .integer(Int64(months))), ("reason", .string(reason))]
+        case .personalDataErased(let reason):
+            return [("reason", .string(reason))]
         case let .recordAnnulled(annuls, reason):
             return [("annuls", .integer(annuls)), ("reason", .string(reason))]
         case .entryPublished(let channels):

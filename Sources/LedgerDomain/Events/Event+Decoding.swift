@@ -14,6 +14,14 @@ extension Event {
     /// Decodes an object; for `.canonical`, also returns the stored `seq` and `recorded_at`.
     package static func decode(_ value: JSONValue, source: Source) throws(InputError)
         -> (event: Event, seq: Int64?, recordedAt: Instant?) {
+        var value = value
+        // Encoding v2 bytes read without their secrets (`RecordedEvent` joins them when it has
+        // them): each commitment reads as `PersonalData.withheld`, never as a value.
+        if source == .canonical, case .object(let top) = value, top.contains(where: { $0.0 == "v" && $0.1 == .integer(Event.sealedEncodingVersion) }) {
+            value = PersonalData.map(value) { (_, item) -> JSONValue in
+                PersonalData.readCommitment(item).map { .string(PersonalData.withheld($0)) } ?? item
+            }
+        }
         guard case .object(let members) = value else {
             throw InputError("each line must be one JSON object, found \(value.kindName)")
         }
@@ -29,7 +37,9 @@ extension Event {
         var recordedAt: Instant?
         if source == .canonical {
             let version = try reader.integer("v")
-            guard version == 1 else { throw InputError(field: "v", "encoding version \(version) is not known (this build reads 1)") }
+            guard Event.knownEncodingVersions.contains(version) else {
+                throw InputError(field: "v", "encoding version \(version) is not known (this build reads 1 and 2)")
+            }
             seq = try reader.integer("seq")
             recordedAt = try reader.instant("recorded_at")
         }
@@ -111,6 +121,7 @@ extension EventBody {
             return .complaintResolved(complaint: try r.text("complaint"), finding: try r.text("finding"),
                                       complainantTold: try r.optionalDate("complainant_told"))
         case .breachFlagged: return .breachFlagged(obligation: try r.text("obligation"))
+        case .personalDataErased: return .personalDataErased(reason: try r.text("reason"))
         }
     }
 }

@@ -48,6 +48,8 @@ package enum EventBody: Sendable, Equatable {
     case complaintResolved(complaint: String, finding: String, complainantTold: BeijingDay?)
     case breachFlagged(obligation: String)
     case recordAnnulled(annuls: Int64, reason: String)
+    /// SPEC §7: the entry's personal values and salts were deleted from the store.
+    case personalDataErased(reason: String)
 
     package var type: EventType {
         switch self {
@@ -78,6 +80,7 @@ package enum EventBody: Sendable, Equatable {
         case .complaintResolved: .complaintResolved
         case .breachFlagged: .breachFlagged
         case .recordAnnulled: .recordAnnulled
+        case .personalDataErased: .personalDataErased
         }
     }
 

@@ -27,6 +27,7 @@ package enum EventType: String, CaseIterable, Sendable {
     case complaintResolved = "complaint_resolved"
     case breachFlagged = "breach_flagged"
     case recordAnnulled = "record_annulled"
+    case personalDataErased = "personal_data_erased"
 
     /// The type's own fields, required ones first, as `record --help` and error messages list them.
     package var fields: [FieldSpec] {
@@ -51,6 +52,7 @@ package enum EventType: String, CaseIterable, Sendable {
         case .complaintResolved: [.complaint, .finding, .complainantTold]
         case .breachFlagged: [.obligation]
         case .recordAnnulled: [.annuls, .annulmentReason]
+        case .personalDataErased: [.erasureReason]
         }
     }
 
@@ -87,6 +89,7 @@ package struct FieldSpec: Sendable, Equatable {
     static let concerns = FieldSpec(name: "concerns", required: false, accepts: "the court or unit complained of, court:CODE or unit:CODE")
     static let complainantTold = FieldSpec(name: "complainant_told", required: false, accepts: "the date YYYY-MM-DD the complainant was told the result")
     static let annuls = FieldSpec(name: "annuls", required: true, accepts: "the seq of an earlier event of the same entry")
+    static let erasureReason = FieldSpec(name: "reason", required: true, accepts: "why the personal data is erased (e.g. PIPL art. 47: purpose served)")
     static let annulmentReason = FieldSpec(name: "reason", required: true, accepts: "the clerical error being undone")
     static let channels = FieldSpec(name: "channels", required: false, accepts: "a list of channel names")
     static let unit = FieldSpec(name: "unit", required: true, accepts: "a unit, unit:CODE")

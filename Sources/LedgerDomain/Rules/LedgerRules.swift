@@ -158,9 +158,14 @@ package enum LedgerRules {
             guard term + months <= 60 else {
                 throw InputError(field: "months", "\(months) months would make the term \(term + months) months; SPC art. 2 allows at most 60 in all (\(60 - term) more)")
             }
-        case .entryCorrected:
+        case .entryCorrected(let corrections, _):
             try requireIncluded()
             try requireAfter("included", "inclusion decision")
+            if state.personalDataErased, let field = corrections.first(where: { $0.field.hasPrefix("debtor.") })?.field {
+                throw refuse("had its personal data erased; a correction of \(field) would store it again", field: "corrections")
+            }
+        case .personalDataErased:
+            try checkErasure(event, state: state)
         case .rejectionServed:
             guard state.lastCorrectionOutcome == .rejected, !state.correctionPending, !state.reconsiderationPending else {
                 throw refuse("has no rejected correction whose rejection could be served")
@@ -222,6 +227,25 @@ package enum LedgerRules {
             }
         case .complaintReceived, .complaintResolved, .breachFlagged, .recordAnnulled:
             break
+        }
+    }
+
+    /// SPEC §7: personal data is erased once the entry is shielded or revoked, or its
+    /// inclusion term (SPC art. 2) has ended; once.
+    private static func checkErasure(_ event: Event, state: EntryState) throws(InputError) {
+        guard !state.personalDataErased else {
+            throw InputError(field: "entry", "entry \"\(state.entry)\" already had its personal data erased")
+        }
+        var termEnded = false
+        if let term = state.termMonths, let included = state.marks["included"] {
+            let end = Instant(epochMilliseconds: included, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.addingMonths(term)
+            termEnded = event.at.beijingDay > end
+        }
+        guard state.exited || termEnded else {
+            throw InputError(field: "entry", "entry \"\(state.entry)\" is \(state.status.rawValue): personal data is erased only once the entry is shielded or revoked or its inclusion term has ended (SPEC §7)")
+        }
+        if state.exited, let exited = state.marks["exited"], event.at.epochMilliseconds < exited {
+            throw InputError(field: "at", "\(event.at) is before the entry's exit; an erasure follows the exit it answers")
         }
     }
 }

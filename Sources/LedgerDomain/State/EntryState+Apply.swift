@@ -62,6 +62,8 @@ extension EntryState {
             next.status = .listed
         case .rejectionServed:
             next.rejectionServed = true
+        case .personalDataErased:
+            next.personalDataErased = true
         case let .entryCorrected(corrections, _):
             // SPC art. 9 ¶2 更正: the projection shows the corrected values.
             for correction in corrections {

@@ -30,6 +30,7 @@ extension EntryState {
         if let termMonths { members.append(("term_months", .integer(Int64(termMonths)))) }
         if let correctionGround { members.append(("correction_ground", .string(correctionGround.rawValue))) }
         flag("rejection_served", rejectionServed)
+        flag("personal_data_erased", personalDataErased)
         if !marks.isEmpty { members.append(("marks", .object(marks.keys.sorted().map { ($0, .integer(marks[$0]!)) }))) }
         return CanonicalJSON.encode(.object(members))
     }
@@ -78,6 +79,7 @@ extension EntryState {
         if case .integer(let months)? = fields["term_months"] { termMonths = Int(months) }
         correctionGround = text("correction_ground").flatMap(CorrectionGround.init(rawValue:))
         rejectionServed = flag("rejection_served")
+        personalDataErased = flag("personal_data_erased")
         if case .object(let pairs)? = fields["marks"] {
             for (key, value) in pairs { if case .integer(let ms) = value { marks[key] = ms } }
         }

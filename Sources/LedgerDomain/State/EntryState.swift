@@ -41,6 +41,8 @@ package struct EntryState: Sendable, Equatable {
     package var correctionGround: CorrectionGround?
     /// Whether the last rejection was served (opens the reconsideration window once).
     package var rejectionServed = false
+    /// `personal_data_erased` is on record (SPEC §7): the store no longer holds the values.
+    package var personalDataErased = false
     /// When (epoch ms) the acts later acts answer took effect: `included`, `exited`,
     /// `correction_requested`, `correction_decided`, `reconsideration_requested`,
     /// `measure:UNIT:MEASURE`, `push:UNIT`, `exit_notice:UNIT`. An act dated before the act it

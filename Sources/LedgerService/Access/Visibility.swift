@@ -30,6 +30,17 @@ package enum Visibility {
         }
     }
 
+    /// Whether the principal needs the debtor's full resident ID number (SPEC §6, issue 12):
+    /// courts, auditors and the units that hold the entry to apply or lift a measure or as
+    /// employer do; a unit that only reposted the entry republishes the public list, so it
+    /// gets the number as the public list masks it.
+    package static func needsFullIdentity(_ principal: Principal, entry state: EntryState) -> Bool {
+        guard principal.kind == "unit", !seesEverything(principal) else { return true }
+        let party = principal.party
+        return state.units.contains(party) || state.employers.contains(party) || state.notifiedOfExit.contains(party)
+            || state.measures.contains { $0.unit == party }
+    }
+
     /// A court sees every obligation of the entries it may see (it supervises its units'
     /// duties); a unit only its own obligations; an auditor all.
     package static func maySee(_ principal: Principal, obligation: Obligation, entry state: EntryState?) -> Bool {

@@ -7,6 +7,7 @@ package enum PublicList {
     /// Whether an entry belongs on the public list now.
     package static func isListed(_ state: EntryState) -> Bool {
         (state.status == .listed || state.status == .correctionPending) && state.published && state.isPublic == true && !state.exited
+            && !state.personalDataErased  // SPEC §7: nothing left to publish (a term-ended entry erased before its exit)
     }
 
     /// The public record of a listed entry, from its state and history (nil when not listed).

@@ -16,14 +16,38 @@ package enum LedgerJSON {
     }
 
     /// `history --json`: the entry's events in seq order with their hashes.
-    package static func history(entry: String, events: [RecordedEvent]) -> JSONValue {
-        .object([("entry", .string(entry)), ("events", .array(events.map(recordedEvent)))])
+    /// With `maskIdentity` a person's resident ID number shows as the public list masks it
+    /// (first 10, `****`, last 4; see `Visibility.needsFullIdentity`).
+    package static func history(entry: String, events: [RecordedEvent], maskIdentity: Bool = false) -> JSONValue {
+        .object([("entry", .string(entry)), ("events", .array(events.map { maskIdentity ? masked(recordedEvent($0)) : recordedEvent($0) }))])
     }
 
-    /// One stored event as `history` shows it (also a line of the server's feed).
-    package static func recordedEvent(_ recorded: RecordedEvent) -> JSONValue {
-        .object([("seq", .integer(recorded.seq)), ("recorded_at", .string(recorded.recordedAt.utcDescription)),
-                 ("hash", .string(Hex.encode(recorded.hash))), ("event", recorded.event.inputObject)])
+    /// Masks every resident ID number (a person's `id_number`, also in `corrections`) of one
+    /// rendered event; unified social credit codes stay in full, as on the public list.
+    static func masked(_ rendered: JSONValue) -> JSONValue {
+        guard case .object(var members) = rendered, let index = members.firstIndex(where: { $0.0 == "event" }) else { return rendered }
+        var isPerson = true
+        if case .object(let event) = members[index].1, case .object(let debtor)? = event.first(where: { $0.0 == "debtor" })?.1,
+           case .string(let kind)? = debtor.first(where: { $0.0 == "kind" })?.1 {
+            isPerson = kind == DebtorKind.person.rawValue
+        }
+        members[index].1 = PersonalData.map(members[index].1) { (path, value) -> JSONValue in
+            guard path.hasSuffix("id_number"), case .string(let id) = value else { return value }
+            // A correction names no kind: a resident ID is 17 digits and a check character.
+            let resident = path.hasPrefix("debtor.") ? isPerson : id.count == 18 && id.prefix(17).allSatisfy { $0.isASCII && $0.isNumber }
+            return resident ? .string(Masking.residentID(id)) : value
+        }
+        return .object(members)
+    }
+
+    /// One stored event as `history` shows it (also a line of the server's feed). `v` names
+    /// its encoding (SPEC §7); with `reveal` the personal values the store holds are joined
+    /// back, otherwise (and once erased) each appears as `{"commitment":"<hex>"}`.
+    package static func recordedEvent(_ recorded: RecordedEvent) -> JSONValue { recordedEvent(recorded, reveal: true) }
+
+    package static func recordedEvent(_ recorded: RecordedEvent, reveal: Bool) -> JSONValue {
+        .object([("seq", .integer(recorded.seq)), ("v", .integer(recorded.version)), ("recorded_at", .string(recorded.recordedAt.utcDescription)),
+                 ("hash", .string(Hex.encode(recorded.hash))), ("event", recorded.inputObject(reveal: reveal))])
     }
 
     /// `obligations --json`.
