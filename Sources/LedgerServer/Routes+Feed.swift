@@ -50,24 +50,33 @@ extension LedgerServerApp {
             if sse { try await writer.write(ByteBuffer(string: "retry: 1000\n\n")) }
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 let from = position
-                let batch = try await app.connections.read { ledger -> (events: [RecordedEvent], end: Int64, full: Bool)? in
+                // Each shown event with whether its resident IDs are masked for this party (a unit
+                // that only reposted the entry: SPEC §6/§7, as the history route does).
+                let batch = try await app.connections.read { ledger -> (events: [(RecordedEvent, mask: Bool)], end: Int64, full: Bool)? in
                     guard try Credentials.stillValid(principal, ledger: ledger, now: LedgerClock.now()) else { return nil }
                     let events = try ledger.events(after: from, limit: Self.feedPage)
                     var states: [String: EntryState?] = [:]
-                    let shown = try events.filter { recorded in
-                        guard let entry = recorded.event.entry else { return Visibility.concerns(principal, event: recorded.event, entryAfter: nil) }
+                    var shown: [(RecordedEvent, mask: Bool)] = []
+                    for recorded in events {
+                        guard let entry = recorded.event.entry else {
+                            if Visibility.concerns(principal, event: recorded.event, entryAfter: nil) { shown.append((recorded, false)) }
+                            continue
+                        }
                         if states[entry] == nil { states[entry] = .some(try ledger.storedEntryState(entry)) }
-                        return Visibility.concerns(principal, event: recorded.event, entryAfter: states[entry] ?? nil)
+                        let state = states[entry] ?? nil
+                        guard Visibility.concerns(principal, event: recorded.event, entryAfter: state) else { continue }
+                        shown.append((recorded, state.map { !Visibility.needsFullIdentity(principal, entry: $0) } ?? false))
                     }
                     return (shown, events.last?.seq ?? from, events.count == Self.feedPage)
                 }
                 guard let batch else { break }  // revoked, disabled or expired
                 if !batch.events.isEmpty {
-                    try await app.logAccess(principal, entries: Array(Set(batch.events.compactMap(\.event.entry))).sorted(),
+                    try await app.logAccess(principal, entries: Array(Set(batch.events.compactMap(\.0.event.entry))).sorted(),
                                             route: "/api/v1/feed", address: address)
                     var text = ""
-                    for recorded in batch.events {
-                        let line = String(decoding: LedgerJSON.encode(LedgerJSON.recordedEvent(recorded)), as: UTF8.self)
+                    for (recorded, mask) in batch.events {
+                        let rendered = LedgerJSON.recordedEvent(recorded)
+                        let line = String(decoding: LedgerJSON.encode(mask ? LedgerJSON.masked(rendered) : rendered), as: UTF8.self)
                         text += sse ? "id: \(recorded.seq)\nevent: ledger_event\ndata: \(line)\n\n" : line + "\n"
                     }
                     try await writer.write(ByteBuffer(string: text))

@@ -72,6 +72,24 @@ extension ServerProcessTests {
             }
         }
 
+        @Test("the feed masks resident IDs for a unit that only reposted the entry; the holding unit gets them in full (issue 12 point 5)")
+        func feedMasksForReposter() async throws {
+            let fixture = try Fixture(events: baseEvents + [
+                event("repost_registered", "A", "2024-03-10T10:00:00+08:00", actor: otherUnit, ["unit": otherUnit]),
+            ])
+            let (_, app) = try fixture.app()
+            try await app.test(.live) { client in
+                let reposter = try await client.execute(uri: "/api/v1/feed?after=0", method: .get, headers: fixture.headers(.otherUnit))
+                #expect(reposter.status == .ok)
+                // Entry A's inclusion reaches the reposting unit; 460030198001010105 masked by hand:
+                // first 10 "4600301980", "****", last 4 "0105".
+                #expect(reposter.text.contains("4600301980****0105"), "\(reposter.text)")
+                #expect(!reposter.text.contains("460030198001010105"), "\(reposter.text)")
+                let holder = try await client.execute(uri: "/api/v1/feed?after=0", method: .get, headers: fixture.headers(.unit))
+                #expect(holder.text.contains("460030198001010105"), "\(holder.text)")
+            }
+        }
+
         @Test("the public search is rate-limited per client address: 429 past the burst")
         func rateLimit() async throws {
             let fixture = try Fixture()

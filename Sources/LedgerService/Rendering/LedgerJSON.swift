@@ -24,7 +24,7 @@ package enum LedgerJSON {
 
     /// Masks every resident ID number (a person's `id_number`, also in `corrections`) of one
     /// rendered event; unified social credit codes stay in full, as on the public list.
-    static func masked(_ rendered: JSONValue) -> JSONValue {
+    package static func masked(_ rendered: JSONValue) -> JSONValue {
         guard case .object(var members) = rendered, let index = members.firstIndex(where: { $0.0 == "event" }) else { return rendered }
         var isPerson = true
         if case .object(let event) = members[index].1, case .object(let debtor)? = event.first(where: { $0.0 == "debtor" })?.1,
