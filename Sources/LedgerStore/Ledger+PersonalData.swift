@@ -122,7 +122,13 @@ extension Ledger {
     /// and not yet erased. Empty when the profile sets no period (no source names one).
     package func erasuresDue(asOf: Instant) throws -> [ErasureDue] {
         guard let days = try profile().personalDataRetention?.daysAfterExit else { return [] }
-        return try allEntryStates().compactMap { state in
+        return try erasuresDue(asOf: asOf, daysAfterExit: days)
+    }
+
+    /// Exited entries whose personal data is still held more than `days` calendar days after
+    /// the Beijing day of their exit.
+    package func erasuresDue(asOf: Instant, daysAfterExit days: Int) throws -> [ErasureDue] {
+        try allEntryStates().compactMap { state in
             guard state.exited, !state.personalDataErased, let exited = state.marks["exited"] else { return nil }
             let until = Instant(epochMilliseconds: exited, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.adding(days: days)
             return asOf.beijingDay > until ? ErasureDue(entry: state.entry, court: state.court, retainedUntil: until) : nil
