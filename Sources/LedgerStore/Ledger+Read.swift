@@ -26,4 +26,9 @@ extension Ledger {
         try forEachEvent(where: "entry = ?", [.text(entry)]) { events.append($0) }
         return events
     }
+
+    /// Whether the log holds any event of `entry` (an index lookup, no event decoded).
+    package func hasEntry(_ entry: String) throws -> Bool {
+        try connection.scalarInt("SELECT EXISTS(SELECT 1 FROM events WHERE entry = ?)", [.text(entry)]) == 1
+    }
 }

@@ -30,7 +30,7 @@ extension ListLedger {
                 let ledger = try self.ledger.open(readOnly: true)
                 let size = try ledger.head().size
                 if case .entry(let entry) = selection,
-                   (try ledger.connection.scalarInt("SELECT count(*) FROM events WHERE entry = ?", [.text(entry)]) ?? 0) == 0 {
+                   try !ledger.hasEntry(entry) {
                     throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger"))
                 }
                 var checkpoint = try ledger.latestCheckpoint()
