@@ -20,6 +20,8 @@ package struct ServerSettings: Sendable {
     /// How often an open feed looks for new events.
     package var feedPollInterval: Duration = .milliseconds(200)
     package var readConnections = 2
+    /// The web pages' sessions (Web/WebSettings.swift).
+    package var web = WebSettings()
 
     package init(databasePath: String) { self.databasePath = databasePath }
 }
@@ -33,6 +35,8 @@ package struct LedgerServerApp: Sendable {
 
     package init(settings: ServerSettings) throws {
         self.settings = settings
+        // The pages' session and names tables, before the read-only connections open.
+        try PartyNames.prepare(path: settings.databasePath)
         connections = try LedgerConnections(path: settings.databasePath, readers: settings.readConnections)
         limiter = RateLimiter(burst: settings.publicBurst, perSecond: settings.publicPerSecond)
     }
@@ -67,6 +71,7 @@ package struct LedgerServerApp: Sendable {
         routes.get("/api/v1/checkpoint") { try await self.latestCheckpoint($0, $1) }
         routes.get("/api/v1/proofs/inclusion") { try await self.inclusionProof($0, $1) }
         routes.get("/api/v1/proofs/consistency") { try await self.consistencyProof($0, $1) }
+        addWebRoutes(to: router)
         return (router, routes.routes)
     }
 

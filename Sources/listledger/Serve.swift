@@ -19,6 +19,8 @@ extension ListLedger {
         @Option(help: ArgumentHelp("Port to bind (default $LISTLEDGER_PORT, else 8080; 0 picks a free one).", valueName: "port")) var port: Int?
         @Option(help: ArgumentHelp("Largest request body in bytes (default 8 MiB).", valueName: "bytes")) var maxBody: Int?
         @Option(help: ArgumentHelp("Public search: requests per second per client address (default 10, bursts of 30).", valueName: "n")) var publicRate: Double?
+        @Flag(help: "Mark the pages' cookies Secure: set it when browsers reach the server over TLS (a proxy in front).") var secureCookies = false
+        @Option(help: ArgumentHelp("Web sign-in sessions end this many hours after sign-in (default 8).", valueName: "hours")) var sessionHours: Int?
 
         func run() async throws {
             var app: LedgerServerApp?
@@ -40,6 +42,11 @@ extension ListLedger {
                     guard publicRate > 0 else { throw Failure.input(InputError(field: "--public-rate", "must be more than 0")) }
                     settings.publicPerSecond = publicRate
                     settings.publicBurst = max(1, Int(publicRate * 3))
+                }
+                settings.web.secureCookies = secureCookies
+                if let sessionHours {
+                    guard (1...168).contains(sessionHours) else { throw Failure.input(InputError(field: "--session-hours", "must be 1 to 168 hours")) }
+                    settings.web.sessionLifetimeMilliseconds = Int64(sessionHours) * 3_600_000
                 }
                 // Opening the ledger here refuses a missing or foreign file before binding a port.
                 _ = try self.ledger.open(readOnly: true)
