@@ -4,7 +4,7 @@ enum WebStylesheet {
     static let css = """
     :root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #c8c8c8; --accent: #8a1c1c; --bg: #ffffff; --soft: #f4f1ec; --ok: #1d5e2a; --bad: #a00000; }
     * { box-sizing: border-box; }
-    body { margin: 0; font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; color: var(--ink); background: var(--bg); line-height: 1.6; }
+    body { margin: 0; font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", system-ui, sans-serif; color: var(--ink); background: var(--bg); line-height: 1.6; }
     a { color: #0b4f8a; }
     a:focus, button:focus, input:focus, select:focus, summary:focus { outline: 3px solid #e0a000; outline-offset: 2px; }
     .skip { position: absolute; left: -999px; } .skip:focus { left: 8px; top: 8px; background: #fff; padding: 4px; }
