@@ -104,7 +104,7 @@ enum ReportChart {
                 top -= h
                 out += "<rect x=\"\(x)\" y=\"\(top)\" width=\"\(barWidth)\" height=\"\(h)\" fill=\"\(colour)\"><title>\(key): \(value)</title></rect>"
             }
-            if month == 1 || i == 0 { out += "<text x=\"\(x)\" y=\"\(height + 12)\" font-size=\"9\" fill=\"#333\">\(year % 100)/\(month)</text>" }
+            if month == 1 || (i == 0 && month <= 10) { out += "<text x=\"\(x)\" y=\"\(height + 12)\" font-size=\"9\" fill=\"#333\">\(year % 100)/\(month)</text>" }
         }
         return out + "</svg>"
     }

@@ -61,7 +61,7 @@ extension LedgerServerApp {
     }
 
     func sessionCookie(_ id: String) -> String {
-        Cookies.set(Cookies.session, id, maxAgeSeconds: settings.web.sessionLifetimeMilliseconds / 1000, secure: settings.web.secureCookies)
+        Cookies.set(Cookies.session, id, maxAgeSeconds: max(1, settings.web.sessionLifetimeMilliseconds / 1000), secure: settings.web.secureCookies)
     }
 
     func clearedSessionCookie() -> String {

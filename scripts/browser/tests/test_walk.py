@@ -167,6 +167,12 @@ def test_walk(server, drivers):
     timeline = clerk.find_element(By.CSS_SELECTOR, "table.timeline").text
     assert "clerk-wang" in timeline and "officer-chen" in timeline and "解除惩戒措施" in timeline
 
+    # The accountability report: the court's and its unit's duties, with an inline SVG chart.
+    visit(clerk, server, "/report")
+    assert "责任追究报告" in clerk.title and clerk.find_elements(By.CSS_SELECTOR, "svg.chart title")
+    assert "中国人民银行白沙黎族自治县支行" in clerk.page_source
+    shot(clerk, "report")
+
     # Auditor's page; English switch.
     auditor = drivers("auditor")
     sign_in(auditor, server, "auditor-sun")
