@@ -9,7 +9,8 @@ import sqlite3
 import urllib.parse
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import PASSWORD
 
@@ -45,6 +46,12 @@ def accessible(d):
         assert labelled, f"{d.current_url}: field {field.get_attribute('name')} has no label"
 
 
+def submit(d, button):
+    """Clicks a submit button and waits for the next page (a click does not wait for navigation)."""
+    button.click()
+    WebDriverWait(d, 60).until(expected_conditions.staleness_of(button))
+
+
 def visit(d, server, path):
     d.get(server["base"] + path)
     accessible(d)
@@ -54,7 +61,7 @@ def sign_in(d, server, user):
     visit(d, server, "/login")
     d.find_element(By.ID, "f-user").send_keys(user)
     d.find_element(By.ID, "f-password").send_keys(PASSWORD)
-    d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    submit(d, d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
 
 
 def set_value(d, element, value):
@@ -69,10 +76,10 @@ def act(d, title, at, fill=None):
     set_value(d, form.find_element(By.NAME, "at"), at)
     if fill:
         fill(form)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    submit(d, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
     assert "确认记录" in d.title, d.page_source
     accessible(d)
-    d.find_element(By.XPATH, "//button[text()='确认记录']").click()
+    submit(d, d.find_element(By.XPATH, "//button[text()='确认记录']"))
     assert "已记录" in d.page_source, d.page_source
 
 
@@ -83,7 +90,7 @@ def new_entry(d, server, entry, name, id_number, at):
     d.find_element(By.ID, "f-debtor_name").send_keys(name)
     d.find_element(By.ID, "f-debtor_id").send_keys(id_number)
     set_value(d, d.find_element(By.ID, "f-at"), at)
-    d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    submit(d, d.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
 
 
 def test_walk(server, drivers):
@@ -96,7 +103,7 @@ def test_walk(server, drivers):
     assert clerk.current_url.endswith("/entries")
     new_entry(clerk, server, "W1", "网某甲", "460030198001010105", days_ago(100))
     assert "确认记录" in clerk.title, clerk.find_element(By.TAG_NAME, "main").text
-    clerk.find_element(By.XPATH, "//button[text()='确认记录']").click()
+    submit(clerk, clerk.find_element(By.XPATH, "//button[text()='确认记录']"))
     assert "/entries/W1" in clerk.current_url and "已记录" in clerk.page_source
 
     # Inclusion, service, publication, push to the unit: each through its form.
@@ -111,7 +118,7 @@ def test_walk(server, drivers):
 
     # A second entry, never pushed: the unit must not open it.
     new_entry(clerk, server, "W2", "网某乙", "460030198001010113", days_ago(100))
-    clerk.find_element(By.XPATH, "//button[text()='确认记录']").click()
+    submit(clerk, clerk.find_element(By.XPATH, "//button[text()='确认记录']"))
     visit(clerk, server, "/entries")
     assert "W1" in clerk.page_source and "W2" in clerk.page_source
     shot(clerk, "entries")
@@ -155,9 +162,9 @@ def test_walk(server, drivers):
     visit(unit, server, "/todo")
     assert "解除惩戒措施" in unit.page_source
     shot(unit, "todo")
-    unit.find_element(By.XPATH, "//td/form/button[text()='解除惩戒措施']").click()
+    submit(unit, unit.find_element(By.XPATH, "//td/form/button[text()='解除惩戒措施']"))
     assert "确认记录" in unit.title
-    unit.find_element(By.XPATH, "//button[text()='确认记录']").click()
+    submit(unit, unit.find_element(By.XPATH, "//button[text()='确认记录']"))
     assert "已记录" in unit.page_source and "目前没有待办事项" in unit.page_source
     visit(unit, server, "/board")
     assert "没有未完成的期限义务" in unit.page_source
@@ -210,6 +217,6 @@ def test_form_without_csrf_token_is_refused(server, drivers):
     # As a forged cross-site form would: the same fields without the token.
     clerk.execute_script("document.querySelector('form.card input[name=csrf]').remove();"
                          "document.querySelector('form.card input[name=step]').value = 'confirm';")
-    clerk.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    submit(clerk, clerk.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     assert "请求被拒绝" in clerk.title and "表单令牌" in clerk.page_source
     assert event_count(server) == before
