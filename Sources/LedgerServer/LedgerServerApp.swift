@@ -30,11 +30,14 @@ package struct LedgerServerApp: Sendable {
     package let connections: LedgerConnections
     package let metrics = ServerMetrics()
     let limiter: RateLimiter
+    /// Reads' access records, group-committed (see AccessLogBatcher).
+    let accessLog: AccessLogBatcher
 
     package init(settings: ServerSettings) throws {
         self.settings = settings
         connections = try LedgerConnections(path: settings.databasePath, readers: settings.readConnections)
         limiter = RateLimiter(burst: settings.publicBurst, perSecond: settings.publicPerSecond)
+        accessLog = AccessLogBatcher(connections: connections)
     }
 
     /// The router with every route; also returns what was registered (for the OpenAPI test).

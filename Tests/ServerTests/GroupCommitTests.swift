@@ -81,4 +81,28 @@ import Testing
         #expect(statuses.sorted { $0.code < $1.code } == [.created, .conflict])
         #expect(try fixture.open().events(ofEntry: "B").map(\.seq) == [6, 8])
     }
+
+    @Test("concurrent reads of personal data: each read's access record is committed before its answer")
+    func concurrentReadsAreLogged() async throws {
+        let fixture = try Fixture()
+        let (_, app) = try fixture.app()
+        let reads = 16
+        let statuses = try await app.test(.router) { client in
+            try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for _ in 0..<reads {
+                    group.addTask {
+                        try await client.execute(uri: "/api/v1/entries/A", method: .get, headers: fixture.headers(.unit)).status
+                    }
+                }
+                var statuses: [HTTPResponse.Status] = []
+                for try await status in group { statuses.append(status) }
+                return statuses
+            }
+        }
+        #expect(statuses == Array(repeating: .ok, count: reads))
+        // Read back once every answer was in: one row per read, the unit's, entry A.
+        let log = try fixture.open().accessLog(entry: "A")
+        #expect(log.count == reads)
+        #expect(log.allSatisfy { $0.party == unit && $0.credential == "token:\(fixture.tokenIDs[.unit]!)" })
+    }
 }
