@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries: a module map and a shim header, nothing else.
@@ -60,11 +61,22 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The alert runner's signed webhooks (one secret per receiver) over async-http-client, so
+        // the command line links no URLSession / FoundationNetworking / libcurl.
+        .target(
+            name: "LedgerAlerts",
+            dependencies: [
+                "LedgerService", "LedgerStore", "LedgerDomain", "LedgerCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         // The command line: one file per subcommand, thin.
         .executableTarget(
             name: "listledger",
             dependencies: [
-                "LedgerService", "LedgerServer",
+                "LedgerService", "LedgerServer", "LedgerAlerts",
                 "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -82,7 +94,13 @@ let package = Package(
         .testTarget(name: "LedgerMerkleTests", dependencies: ["TestSupport", "LedgerMerkle", "LedgerCrypto"]),
         .testTarget(name: "LedgerDomainTests", dependencies: ["TestSupport", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
         .testTarget(name: "LedgerStoreTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "listledger", "LedgerCrypto"]),
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "TestSupport", "listledger", "LedgerCrypto",
+            // A real HTTP receiver on loopback for the signed webhooks.
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
         .testTarget(name: "ObligationTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar"]),
         .testTarget(name: "ServerTests", dependencies: [
             "TestSupport", "LedgerServer", "LedgerService", "LedgerStore", "LedgerDomain", "LedgerCrypto",

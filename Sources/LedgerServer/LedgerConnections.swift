@@ -1,53 +1,40 @@
-import Dispatch
-import Foundation
+import LedgerDomain
+import LedgerService
 import LedgerStore
 
-/// The synchronous `Ledger` behind the async server: one writer connection on one serial
-/// DispatchQueue (appends, revocations and the access log never overlap and never block the
-/// cooperative thread pool), and a few read-only connections, each on its own queue, so reads
-/// are never queued behind a write. SQLite's WAL gives each read a committed snapshot.
-///
-/// The write path's async group-committing appender replaces the writer half after merging.
-package final class LedgerConnections: @unchecked Sendable {
-    // Each Ledger is touched only on its own queue: that is the whole thread-safety argument.
-    private let writer: Ledger
-    private let writeQueue = DispatchQueue(label: "listledger.writer")
-    private let readers: [(LedgerBox, DispatchQueue)]
-    private let nextReader = NSLock()
-    private var readerIndex = 0
-    package let path: String
+/// The server's face of the ledger file: `SharedLedger` (one writer connection that
+/// group-commits concurrent posts, a few read-only connections, all on their own serial
+/// queues so no SQLite call blocks the cooperative pool), plus what only the server needs:
+/// its side tables, and the TEMP trigger that records which credential recorded each event.
+package final class LedgerConnections: Sendable {
+    private let shared: SharedLedger
+    package var path: String { shared.path }
 
     package init(path: String, readers count: Int = 2) throws {
-        self.path = path
-        writer = try Ledger.open(path: path)
-        // The credential tables must exist before the read-only connections look for them.
-        try writer.ensureCredentialTables()
-        readers = try (0..<max(1, count)).map { i in
-            (LedgerBox(try Ledger.open(path: path, readOnly: true)), DispatchQueue(label: "listledger.reader.\(i)"))
+        shared = try SharedLedger(path: path, readers: count, clock: LedgerClock.now) { writer throws(LedgerError) in
+            // The credential tables must exist before the read-only connections look for them.
+            try writer.ensureCredentialTables()
+            try writer.installAttribution()
         }
     }
 
-    /// Runs `body` on the writer's queue.
+    /// Appends one all-or-nothing batch, group-committed with the batches posted at the same
+    /// time; answers once durable. Each event is attributed to `credential`. With
+    /// `expectedLastSeq` (If-Match), throws `EntryMovedOn` if an entry moved on; nothing written.
+    package func append(_ events: [NumberedEvent], credential: String, expectedLastSeq: Int64?) async throws -> [AppendOutcome] {
+        try await shared.append(events: events, credential: credential, expectedLastSeq: expectedLastSeq)
+    }
+
+    /// Runs `body` on the writer connection between group commits (the access log).
     package func write<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            writeQueue.async { continuation.resume(with: Result { try body(self.writer) }) }
-        }
+        try await shared.write(body)
     }
 
-    /// Runs `body` on one of the read-only connections, round robin.
+    /// Runs `body` on one of the read-only connections, in one read transaction (one snapshot).
     package func read<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
-        let (box, queue) = nextReader.withLock {
-            defer { readerIndex &+= 1 }
-            return readers[readerIndex % readers.count]
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body(box.ledger) }) }
-        }
+        try await shared.read(body)
     }
-}
 
-/// A read connection handed to its own queue; used only there.
-private final class LedgerBox: @unchecked Sendable {
-    let ledger: Ledger
-    init(_ ledger: Ledger) { self.ledger = ledger }
+    /// Write transactions run by the writer for appends (fewer than posts when grouped).
+    package var transactionCount: Int { shared.transactionCount }
 }

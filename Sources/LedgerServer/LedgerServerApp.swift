@@ -32,6 +32,8 @@ package struct LedgerServerApp: Sendable {
     package let connections: LedgerConnections
     package let metrics = ServerMetrics()
     let limiter: RateLimiter
+    /// Reads' access records, group-committed (see AccessLogBatcher).
+    let accessLog: AccessLogBatcher
 
     package init(settings: ServerSettings) throws {
         self.settings = settings
@@ -39,6 +41,7 @@ package struct LedgerServerApp: Sendable {
         try PartyNames.prepare(path: settings.databasePath)
         connections = try LedgerConnections(path: settings.databasePath, readers: settings.readConnections)
         limiter = RateLimiter(burst: settings.publicBurst, perSecond: settings.publicPerSecond)
+        accessLog = AccessLogBatcher(connections: connections)
     }
 
     /// The router with every route; also returns what was registered (for the OpenAPI test).

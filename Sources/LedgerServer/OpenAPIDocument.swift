@@ -219,12 +219,7 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "entry",
-      "in": "path",
-      "required": true,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/entry"
      }
     ],
     "responses": {
@@ -267,12 +262,7 @@ enum OpenAPIDocument {
     ],
     "parameters": [
      {
-      "name": "entry",
-      "in": "path",
-      "required": true,
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/parameters/entry"
      }
     ],
     "responses": {
@@ -667,6 +657,17 @@ enum OpenAPIDocument {
   }
  },
  "components": {
+  "parameters": {
+   "entry": {
+    "name": "entry",
+    "in": "path",
+    "required": true,
+    "description": "the entry's id",
+    "schema": {
+     "type": "string"
+    }
+   }
+  },
   "securitySchemes": {
    "bearer": {
     "type": "http",

@@ -46,19 +46,11 @@ extension LedgerServerApp {
         let start = ContinuousClock.now
         let result: AppendResult
         do {
-            result = try await connections.write { ledger in
-                if let expected {
-                    for entry in Set(events.compactMap(\.event.entry)).sorted() {
-                        let lastSeq = try ledger.storedEntryState(entry)?.lastSeq ?? 0
-                        if lastSeq != expected {
-                            let changes = try ledger.events(ofEntry: entry).filter { $0.seq > expected }.map(LedgerJSON.recordedEvent)
-                            return .conflict(entry: entry, expected: expected, lastSeq: lastSeq, changes: changes)
-                        }
-                    }
-                }
-                try ledger.attributeAppends(to: principal.credential)
-                return .appended(try ledger.append(events, clock: LedgerClock.now))
-            }
+            // Group-committed with the posts of the same moment; the If-Match check runs in
+            // this batch's savepoint, after the batches before it in the group.
+            result = .appended(try await connections.append(events, credential: principal.credential, expectedLastSeq: expected))
+        } catch let moved as EntryMovedOn {
+            result = .conflict(entry: moved.entry, expected: moved.expected, lastSeq: moved.lastSeq, changes: moved.changes.map(LedgerJSON.recordedEvent))
         } catch let error as LedgerError {
             if case .input(let input) = error {
                 throw APIError(EventInput.isNotYourAct(input) ? .forbidden : .badRequest, input)

@@ -105,6 +105,6 @@ extension LedgerServerApp {
         let records = entries.map {
             AccessRecord(atMilliseconds: now, credential: principal.credential, party: principal.party, entry: $0, address: address, route: route)
         }
-        try await connections.write { ledger in try ledger.logAccess(records) }
+        try await accessLog.log(records)
     }
 }

@@ -100,9 +100,15 @@ extension Ledger {
     }
 
     private func tokens(where filter: String?, _ arguments: [SQLValue]) throws(LedgerError) -> [StoredCredential] {
+        try credentialRows("SELECT id, party, scopes, token_hash, created_ms, expires_ms, revoked_ms FROM credential_tokens"
+                           + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY created_ms, id", arguments)
+    }
+
+    /// Reads `StoredCredential`s from a SELECT of id, party, scopes, secret hash, created,
+    /// expires, revoked (users: name, …, NULL, disabled), for tokens and users alike.
+    private func credentialRows(_ sql: String, _ arguments: [SQLValue]) throws(LedgerError) -> [StoredCredential] {
         do {
-            let statement = try connection.statement("SELECT id, party, scopes, token_hash, created_ms, expires_ms, revoked_ms FROM credential_tokens"
-                                                     + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY created_ms, id")
+            let statement = try connection.statement(sql)
             defer { statement.reset() }
             try statement.bind(arguments)
             var found: [StoredCredential] = []
@@ -146,22 +152,9 @@ extension Ledger {
     }
 
     private func users(where filter: String?, _ arguments: [SQLValue]) throws(LedgerError) -> [StoredCredential] {
-        do {
-            let statement = try connection.statement("SELECT name, party, scopes, password_hash, created_ms, disabled_ms FROM credential_users"
-                                                     + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY name")
-            defer { statement.reset() }
-            try statement.bind(arguments)
-            var found: [StoredCredential] = []
-            while try statement.step() {
-                found.append(StoredCredential(
-                    id: statement.text(0) ?? "", party: statement.text(1) ?? "",
-                    scopes: (statement.text(2) ?? "").split(separator: ",").map(String.init),
-                    createdMilliseconds: statement.int(4), expiresMilliseconds: nil,
-                    revokedMilliseconds: statement.isNull(5) ? nil : statement.int(5),
-                    secretHash: statement.blob(3)))
-            }
-            return found
-        } catch { throw .storage(error) }
+        // A user never expires (NULL), and "disabled" is a user's "revoked".
+        try credentialRows("SELECT name, party, scopes, password_hash, created_ms, NULL, disabled_ms FROM credential_users"
+                           + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY name", arguments)
     }
 
     package func disableUser(name: String, at milliseconds: Int64) throws(LedgerError) -> Bool {
@@ -179,6 +172,13 @@ extension Ledger {
     /// before each append with the credential of that append; the command line never does, so
     /// its appends stay unattributed.
     package func attributeAppends(to credential: String) throws(LedgerError) {
+        try installAttribution()
+        do { try setAppendCredential(credential) } catch { throw .storage(error) }
+    }
+
+    /// The TEMP table and trigger of `attributeAppends`, created once per connection (the
+    /// server's writer does it when it opens, so a group commit only sets the credential).
+    package func installAttribution() throws(LedgerError) {
         do {
             try connection.execute("""
                 CREATE TEMP TABLE IF NOT EXISTS current_credential(id INTEGER PRIMARY KEY CHECK (id = 1), credential TEXT NOT NULL);
@@ -187,9 +187,14 @@ extension Ledger {
                     INSERT INTO event_credentials(seq, credential) SELECT NEW.seq, credential FROM current_credential WHERE id = 1;
                 END;
                 """)
-            try connection.run("INSERT INTO temp.current_credential(id, credential) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET credential = excluded.credential",
-                               [.text(credential)])
         } catch { throw .storage(error) }
+    }
+
+    /// Sets the credential the trigger records for the next inserts (inside the caller's
+    /// transaction or savepoint, so it rolls back with it). Needs `installAttribution` first.
+    func setAppendCredential(_ credential: String) throws(SQLiteError) {
+        try connection.run("INSERT INTO temp.current_credential(id, credential) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET credential = excluded.credential",
+                           [.text(credential)])
     }
 
     /// The credential that recorded `seq`, when it came through the server.

@@ -8,7 +8,18 @@ extension Ledger {
     /// `clock` is read once for the whole group. Used by `SharedLedger`'s writer.
     package func appendGroup(_ batches: [[NumberedEvent]], clock: () -> Instant)
         -> Result<[Result<[AppendOutcome], LedgerError>], LedgerError> {
-        var results: [Result<[AppendOutcome], LedgerError>] = []
+        appendGroup(batches.map { GroupBatch(events: $0) }, clock: clock).map { results in
+            results.map { result in result.mapError { $0 as? LedgerError ?? Self.ledgerError($0) } }
+        }
+    }
+
+    /// As above, each batch with its own credential (recorded in `event_credentials` by the
+    /// TEMP trigger of `installAttribution`) and its own expected version, both checked and set
+    /// inside the batch's SAVEPOINT so that the batches before it in the group count. A batch
+    /// whose entry moved on fails alone with `EntryMovedOn`; other failures are `LedgerError`.
+    package func appendGroup(_ batches: [GroupBatch], clock: () -> Instant)
+        -> Result<[Result<[AppendOutcome], any Error>], LedgerError> {
+        var results: [Result<[AppendOutcome], any Error>] = []
         results.reserveCapacity(batches.count)
         // The entry histories this group leaves known in memory, for `eventCache` after COMMIT.
         var lists: [String: [RecordedEvent]] = [:]
@@ -20,9 +31,12 @@ extension Ledger {
         }
         do {
             let now = clock()
-            for events in batches {
+            for groupBatch in batches {
+                let events = groupBatch.events
                 try connection.execute("SAVEPOINT caller")
                 do {
+                    if let expected = groupBatch.expectedLastSeq { try checkExpectedVersion(expected, of: events) }
+                    if let credential = groupBatch.credential { try setAppendCredential(credential) }
                     // A new batch per caller: it reads the head as the batches before it left
                     // it, and its tree and entry caches die with it if its savepoint rolls back.
                     var batch = try AppendBatch(ledger: self, now: now)
@@ -50,7 +64,7 @@ extension Ledger {
                     guard !connection.isAutocommit else { throw error }
                     try connection.execute("ROLLBACK TO caller")
                     try connection.execute("RELEASE caller")
-                    results.append(.failure(Self.ledgerError(error)))
+                    results.append(.failure(error is EntryMovedOn ? error : Self.ledgerError(error)))
                 }
             }
             connection.resetAll()
@@ -68,6 +82,18 @@ extension Ledger {
         return .success(results)
     }
 
+    /// Expected-version concurrency (issue 10 point 7): every entry the batch names must still
+    /// have `expected` as its last seq (0: the entry does not exist yet).
+    private func checkExpectedVersion(_ expected: Int64, of events: [NumberedEvent]) throws {
+        for entry in Set(events.compactMap(\.event.entry)).sorted() {
+            let lastSeq = try storedEntryState(entry)?.lastSeq ?? 0
+            if lastSeq != expected {
+                throw EntryMovedOn(entry: entry, expected: expected, lastSeq: lastSeq,
+                                   changes: try self.events(ofEntry: entry).filter { $0.seq > expected })
+            }
+        }
+    }
+
     static func ledgerError(_ error: any Error) -> LedgerError {
         switch error {
         case let error as LedgerError: error
@@ -76,4 +102,28 @@ extension Ledger {
         default: .integrity("\(error)")
         }
     }
+}
+
+/// One caller's batch for `appendGroup`: its events, who recorded them, what it last saw.
+package struct GroupBatch: Sendable {
+    package var events: [NumberedEvent]
+    /// The credential recorded beside each event (nil: none, as from the command line).
+    package var credential: String?
+    /// The last seq the caller saw of every entry it names (`If-Match`); nil: no check.
+    package var expectedLastSeq: Int64?
+
+    package init(events: [NumberedEvent], credential: String? = nil, expectedLastSeq: Int64? = nil) {
+        self.events = events
+        self.credential = credential
+        self.expectedLastSeq = expectedLastSeq
+    }
+}
+
+/// A batch refused because an entry it names has moved on since the caller looked: nothing of
+/// it was written. `changes` are the entry's events after `expected`.
+package struct EntryMovedOn: Error, Sendable {
+    package var entry: String
+    package var expected: Int64
+    package var lastSeq: Int64
+    package var changes: [RecordedEvent]
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import LedgerAlerts
 import LedgerDomain
 import LedgerStore
 import Logging
@@ -38,21 +36,30 @@ extension ListLedger {
                 let seconds = interval.seconds
                 var logger = Logger(label: "listledger.alerts")
                 logger.logLevel = .info
-                let service = AlertService(command: self, horizon: horizon, interval: seconds, logger: logger)
+                let command = self, runLogger = logger
+                let service = AlertService(interval: seconds, logger: logger, ledgerPath: ledger.path) {
+                    _ = try await command.runOnce(horizon: horizon, logger: runLogger)
+                }
                 let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
                 try await group.run()
                 return
             }
             var breachesFound = false
-            try reportingFailures {
-                breachesFound = try runOnce(horizon: horizon, logger: nil)
+            try await reportingFailuresAsync {
+                breachesFound = try await runOnce(horizon: horizon, logger: nil)
             }
             if breachesFound { throw ExitCode(3) }
         }
 
         /// One pass: find, print, record and notify. True when breaches exist.
-        func runOnce(horizon: Int, logger: Logger?) throws -> Bool {
-            let ledger = try self.ledger.open(readOnly: !record && webhook == nil)
+        func runOnce(horizon: Int, logger: Logger?) async throws -> Bool {
+            // Read-only unless this run writes: flags, or deliveries to record.
+            var ledger = try self.ledger.open(readOnly: !record && webhook == nil)
+            var targets = try WebhookDelivery.targets(ledger: ledger, extraURL: webhook)
+            if !targets.isEmpty && !record && webhook == nil {
+                ledger = try self.ledger.open()
+                targets = try WebhookDelivery.targets(ledger: ledger, extraURL: webhook)
+            }
             let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
             let findings = try ledger.alerts(asOf: when, horizonDays: horizon)
             var newlyFlagged: [Obligation] = findings.breaches
@@ -60,27 +67,31 @@ extension ListLedger {
                 newlyFlagged = try ledger.recordBreaches(findings.breaches, actor: actor, clock: Clock.now)
             }
             let flags = try ledger.flaggedObligations()
-            var delivered = 0
-            var failed: [(id: String, reason: String)] = []
-            if let webhook {
-                // Every breach not yet delivered to this address, this run's or an earlier one's
-                // whose POST failed: at least once, never lost. A failed POST does not hide the
-                // breaches: they are printed and the run exits 3 as usual (issue 9 point 13).
-                for obligation in try ledger.undelivered(findings.breaches, to: webhook) {
-                    do {
-                        try post(obligation, status: .breached, asOf: when, flaggedSeq: flags[obligation.id], to: webhook)
-                    } catch let failure as WebhookFailure {
-                        failed.append((obligation.id, failure.reason))
-                        continue
-                    }
-                    try ledger.markDelivered(obligation, to: webhook, at: Clock.now())
-                    delivered += 1
+            // Every breach not yet delivered to each target, this run's or an earlier one's
+            // whose POST failed: at least once, never lost. A failed POST does not hide the
+            // breaches: they are printed and the run exits 3 as usual (issue 9 point 13).
+            var deliveries = WebhookDelivery.Report()
+            if !targets.isEmpty && !findings.breaches.isEmpty {
+                let client = WebhookClient()
+                do {
+                    deliveries = try await WebhookDelivery.deliver(findings.breaches, flags: flags, asOf: when, to: targets,
+                                                                   ledger: ledger, client: client, now: Clock.now)
+                } catch {
+                    await client.shutdown()
+                    throw error
                 }
+                await client.shutdown()
             }
+            let delivered = deliveries.delivered
+            let failed = deliveries.failures
             let calendarStatus = CalendarStatus(calendar: try ledger.calendar(), today: when.beijingDay)
             defer {
-                if let webhook, let first = failed.first {
-                    let line = "webhook: delivery of \(failed.count) breach\(failed.count == 1 ? "" : "es") to \(webhook) failed (\(first.reason)); \(failed.count == 1 ? "it" : "they") will be retried on the next run"
+                // One line per receiver that failed: how many, the first reason, "will be retried".
+                var urls: [String] = []
+                for failure in failed where !urls.contains(failure.url) { urls.append(failure.url) }
+                for url in urls {
+                    let mine = failed.filter { $0.url == url }
+                    let line = "webhook: delivery of \(mine.count) breach\(mine.count == 1 ? "" : "es") to \(url) failed (\(mine[0].reason)); \(mine.count == 1 ? "it" : "they") will be retried on the next run"
                     if let logger { logger.warning("\(line)") } else { printError(line) }
                 }
                 if let warning = calendarStatus.warning {
@@ -128,68 +139,6 @@ extension ListLedger {
             return !findings.breaches.isEmpty
         }
 
-        func post(_ obligation: Obligation, status: ObligationStatus, asOf: Instant, flaggedSeq: Int64?, to address: String) throws {
-            var request = URLRequest(url: URL(string: address)!)
-            request.httpMethod = "POST"
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(CanonicalJSON.encode(obligation.json(status: status, asOf: asOf, flaggedSeq: flaggedSeq)))
-            request.timeoutInterval = 10
-            let outcome = WebhookOutcome()
-            let done = DispatchSemaphore(value: 0)
-            URLSession.shared.dataTask(with: request) { _, response, error in
-                outcome.set(error.map(WebhookFailure.describe) ?? ((response as? HTTPURLResponse).map { (200..<300).contains($0.statusCode) ? nil : "HTTP \($0.statusCode)" } ?? nil))
-                done.signal()
-            }.resume()
-            done.wait()
-            if let failure = outcome.value { throw WebhookFailure(reason: failure) }
-        }
-
-    }
-}
-
-/// Why one webhook POST failed, in words an operator reads (not an NSError dump).
-struct WebhookFailure: Error {
-    let reason: String
-
-    static func describe(_ error: Error) -> String {
-        guard let url = error as? URLError else { return "\(type(of: error))" }
-        switch url.code {
-        case .cannotConnectToHost: return "connection refused"
-        case .timedOut: return "timed out"
-        case .cannotFindHost, .dnsLookupFailed: return "host not found"
-        case .networkConnectionLost: return "connection lost"
-        case .notConnectedToInternet: return "no network"
-        case .secureConnectionFailed, .serverCertificateUntrusted: return "TLS failure"
-        default: return "network error \(url.code.rawValue)"
-        }
-    }
-}
-
-/// The webhook's answer, handed from URLSession's callback thread to the waiting one.
-private final class WebhookOutcome: @unchecked Sendable {
-    // @unchecked: written once by the callback before the semaphore is signalled, read after the wait.
-    var value: String?
-    func set(_ value: String?) { self.value = value }
-}
-
-/// `alerts --watch`: one run per interval until a graceful shutdown.
-struct AlertService: Service {
-    let command: ListLedger.Alerts
-    let horizon: Int
-    let interval: Int
-    let logger: Logger
-
-    func run() async throws {
-        logger.info("alert runner started", metadata: ["interval_seconds": "\(interval)", "ledger": "\(command.ledger.path)"])
-        while !Task.isShuttingDownGracefully {
-            do {
-                _ = try command.runOnce(horizon: horizon, logger: logger)
-            } catch {
-                logger.error("alert run failed: \(error)")
-            }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(interval)) }
-        }
-        logger.info("alert runner stopped")
     }
 }
 

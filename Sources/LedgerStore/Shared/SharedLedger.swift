@@ -27,7 +27,7 @@ package final class SharedLedger: Sendable {
     private let maxGroup: Int
 
     private struct Request: Sendable {
-        var events: [NumberedEvent]
+        var batch: GroupBatch
         var continuation: CheckedContinuation<[AppendOutcome], any Error>
     }
 
@@ -36,12 +36,17 @@ package final class SharedLedger: Sendable {
         var draining = false
     }
 
-    /// Opens an existing ledger with one writer and `readers` reader connections.
-    package init(path: String, readers: Int = 2, maxGroup: Int = 256, clock: @escaping @Sendable () -> Instant) throws(LedgerError) {
+    /// Opens an existing ledger with one writer and `readers` reader connections. `prepare`
+    /// runs on the writer connection before the readers open (the server creates its side
+    /// tables and installs its attribution trigger there).
+    package init(path: String, readers: Int = 2, maxGroup: Int = 256, clock: @escaping @Sendable () -> Instant,
+                 prepare: (Ledger) throws(LedgerError) -> Void = { _ in }) throws(LedgerError) {
         self.path = path
         self.clock = clock
         self.maxGroup = max(1, maxGroup)
-        writer = SerialWorker(label: "listledger.writer", state: try Ledger.open(path: path))
+        let writerLedger = try Ledger.open(path: path)
+        try prepare(writerLedger)
+        writer = SerialWorker(label: "listledger.writer", state: writerLedger)
         var pool: [SerialWorker<Ledger>] = []
         for index in 0..<max(1, readers) {
             pool.append(SerialWorker(label: "listledger.reader.\(index)", state: try Ledger.open(path: path, readOnly: true)))
@@ -56,12 +61,16 @@ package final class SharedLedger: Sendable {
         try await append(events: try JSONLines.decode(lines))
     }
 
-    /// Appends decoded events as one all-or-nothing batch; see `append(_:)`.
-    package func append(events: [NumberedEvent]) async throws -> [AppendOutcome] {
+    /// Appends decoded events as one all-or-nothing batch; see `append(_:)`. With `credential`,
+    /// each stored event is attributed to it (needs `installAttribution` in `prepare`); with
+    /// `expectedLastSeq`, the batch is refused with `EntryMovedOn` when an entry it names has
+    /// another last seq when its turn comes in the group.
+    package func append(events: [NumberedEvent], credential: String? = nil, expectedLastSeq: Int64? = nil) async throws -> [AppendOutcome] {
         guard !events.isEmpty else { throw LedgerError.input(InputError("the input holds no events")) }
+        let batch = GroupBatch(events: events, credential: credential, expectedLastSeq: expectedLastSeq)
         return try await withCheckedThrowingContinuation { continuation in
             let startDrain = queue.withLock { pending -> Bool in
-                pending.requests.append(Request(events: events, continuation: continuation))
+                pending.requests.append(Request(batch: batch, continuation: continuation))
                 if pending.draining { return false }
                 pending.draining = true
                 return true
@@ -77,26 +86,33 @@ package final class SharedLedger: Sendable {
         return try await reader.run { ledger in try ledger.connection.readTransaction { try body(ledger) } }
     }
 
+    /// Runs `body` on the writer connection, between group commits (small writes beside the
+    /// log: the access log, credentials). It waits for the group being committed, if any.
+    package func write<T: Sendable>(_ body: @escaping @Sendable (Ledger) throws -> T) async throws -> T {
+        try await writer.run(body)
+    }
+
     /// How many write transactions the writer has run (group commit: fewer than batches).
     package var transactionCount: Int { transactions.load(ordering: .relaxed) }
 
-    /// On the writer queue: commits groups until no request is waiting.
+    /// On the writer queue: commits one group, then queues itself again while requests wait.
+    /// One group per turn of the queue, so a `write` queued meanwhile (the access log) runs
+    /// between two groups instead of waiting for a burst of posts to end.
     private func drain(_ ledger: Ledger) {
-        while true {
-            let group = queue.withLock { pending -> [Request] in
-                let taken = Array(pending.requests.prefix(maxGroup))
-                pending.requests.removeFirst(taken.count)
-                if taken.isEmpty { pending.draining = false }
-                return taken
-            }
-            if group.isEmpty { return }
-            transactions.add(1, ordering: .relaxed)
-            switch ledger.appendGroup(group.map(\.events), clock: clock) {
-            case .success(let results):
-                for (request, result) in zip(group, results) { request.continuation.resume(with: result.mapError { $0 }) }
-            case .failure(let error):
-                for request in group { request.continuation.resume(throwing: error) }
-            }
+        let group = queue.withLock { pending -> [Request] in
+            let taken = Array(pending.requests.prefix(maxGroup))
+            pending.requests.removeFirst(taken.count)
+            if taken.isEmpty { pending.draining = false }
+            return taken
         }
+        if group.isEmpty { return }
+        transactions.add(1, ordering: .relaxed)
+        switch ledger.appendGroup(group.map(\.batch), clock: clock) {
+        case .success(let results):
+            for (request, result) in zip(group, results) { request.continuation.resume(with: result) }
+        case .failure(let error):
+            for request in group { request.continuation.resume(throwing: error) }
+        }
+        writer.async { [self] ledger in drain(ledger) }
     }
 }
