@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // PostgreSQL engine (issue 13).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header, nothing else.
@@ -35,6 +37,16 @@ let package = Package(
         .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
         .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        // PostgreSQL: many court logs in one database, a durable inbox and one sequencer per log
+        // (SPEC §8). Same canonical bytes and hashes as LedgerStore: the domain does the sealing.
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "LedgerDomain", "LedgerMerkle", "LedgerCrypto", "LedgerCalendar",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // What the command line and the server share: the JSON of state, history and obligations,
         // credentials (bcrypt passwords, hashed tokens) and who may see which entry.
         .target(
@@ -61,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "listledger",
             dependencies: [
-                "LedgerService", "LedgerServer",
+                "LedgerService", "LedgerServer", "LedgerPostgres",
                 "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -71,6 +83,9 @@ let package = Package(
 
         // N concurrent submitters through SharedLedger: the group-commit drill and benchmark.
         .executableTarget(name: "listledger-submit", dependencies: ["LedgerStore", "LedgerDomain"]),
+
+        // N concurrent single-event submitters into one PostgreSQL log (drills, benchmark).
+        .executableTarget(name: "listledger-pg-submit", dependencies: ["LedgerPostgres", "LedgerDomain"]),
 
         // Shared by the test targets: repository and binary lookup, running programs, fixtures.
         .target(name: "TestSupport", dependencies: ["LedgerCrypto"], path: "Tests/TestSupport"),
@@ -86,6 +101,10 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        // Against a real PostgreSQL server ($LISTLEDGER_PG_URL, scripts/pg); skipped when unset.
+        .testTarget(name: "PostgresTests", dependencies: [
+            "TestSupport", "LedgerPostgres", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
         ]),
         .testTarget(name: "AuditTests", dependencies: ["TestSupport", "listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
     ]
