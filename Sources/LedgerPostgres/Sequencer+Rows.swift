@@ -35,11 +35,16 @@ extension PostgresLedger {
             binds.append(anonymous.map { $0.entry ?? "" })
             binds.append(anonymous.map(\.type.rawValue))
             binds.append(anonymous.map(\.at.epochMilliseconds))
+            // Two halves so that the one with an entry walks the (log_id, entry, type, at_ms) index.
             let sql = """
+                WITH k(entry, type, at_ms) AS (SELECT DISTINCT * FROM unnest($2::text[], $3::text[], $4::int8[]))
                 SELECT \(Self.eventColumns) FROM \(Self.eventJoin)
-                JOIN (SELECT DISTINCT * FROM unnest($2::text[], $3::text[], $4::int8[])) AS k(entry, type, at_ms)
-                  ON coalesce(e.entry, '') = k.entry AND e.type = k.type AND e.at_ms = k.at_ms
+                JOIN k ON e.entry = k.entry AND e.type = k.type AND e.at_ms = k.at_ms
                 WHERE e.log_id = $1 AND e.id IS NULL
+                UNION ALL
+                SELECT \(Self.eventColumns) FROM \(Self.eventJoin)
+                JOIN k ON k.entry = '' AND e.type = k.type AND e.at_ms = k.at_ms
+                WHERE e.log_id = $1 AND e.id IS NULL AND e.entry IS NULL
                 """
             for recorded in try await readEvents(connection, PostgresQuery(unsafeSQL: sql, binds: binds)) {
                 let key = BatchKnowledge.ContentKey(entry: recorded.event.entry, type: recorded.event.type.rawValue,

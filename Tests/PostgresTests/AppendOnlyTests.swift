@@ -8,7 +8,7 @@ import Testing
 /// The log tables refuse UPDATE, DELETE and TRUNCATE by trigger, as SQLite's do (SPEC §8);
 /// a refused submission writes nothing and leaves the seqs to the next one.
 @Suite("PostgreSQL: append-only log, all-or-nothing submissions", .enabled(if: serverURL != nil, skipReason))
-struct AppendOnlyTests {
+struct PgAppendOnlyTests {
     @Test("UPDATE, DELETE and TRUNCATE on events, tree and checkpoints are refused, even for the owner")
     func triggersRefuseChanges() async throws {
         let url = try await freshDatabase("triggers")

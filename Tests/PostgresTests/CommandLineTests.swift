@@ -7,7 +7,7 @@ import Testing
 /// --json` and `obligations --json` on SQLite and on PostgreSQL (SPEC §8: every result is the
 /// same on either). SQLite's output is the reference.
 @Suite("PostgreSQL: the command line gives the same results as on SQLite", .enabled(if: serverURL != nil, skipReason))
-struct CommandLineTests {
+struct PgCommandLineTests {
     func run(_ arguments: [String], expect status: Int32 = 0) throws -> String {
         let result = try runProgram(try listledgerBinary(), arguments)
         #expect(result.status == status, "listledger \(arguments.joined(separator: " ")): \(result)")

@@ -11,7 +11,7 @@ import Testing
 /// The expected values come from the SQLite store (the engine the audit tools were checked
 /// against), not from the code under test.
 @Suite("PostgreSQL: same bytes and hashes as SQLite", .enabled(if: serverURL != nil, skipReason))
-struct EngineParityTests {
+struct PgEngineParityTests {
     @Test("the demo scenario: every event's hash, the head and the tree root equal SQLite's")
     func demoScenarioHashes() async throws {
         let events = try demoEvents()

@@ -9,7 +9,7 @@ import Testing
 /// Operations (issue 13 point 6): least-privilege roles, and a pg_dump backup restored into a
 /// new database verifies.
 @Suite("PostgreSQL: roles and backups", .enabled(if: serverURL != nil, skipReason), .serialized)
-struct OperationsTests {
+struct PgOperationsTests {
     static let profile = PolicyProfile.named("baisha-2018")!
 
     @Test("pg setup: the server role appends, but may not UPDATE or DELETE the log nor read the keys' owner tables it was not given")
