@@ -33,8 +33,10 @@ let package = Package(
         // Events, canonical encoding, the lifecycle state machine, projection and obligations.
         // Pure Swift: no SQLite, no clock.
         .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
+        // The storage seam: the async protocol every engine implements and every caller uses.
+        .target(name: "LedgerStorage", dependencies: ["LedgerDomain", "LedgerMerkle"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
-        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerStorage", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
         // What the command line and the server share: the JSON of state, history and obligations,
         // credentials (bcrypt passwords, hashed tokens) and who may see which entry.
         .target(

@@ -1,16 +1,6 @@
 import LedgerDomain
 import LedgerMerkle
 
-/// One event to append, with the input line it came from (for error messages).
-package struct NumberedEvent: Sendable {
-    package var line: Int
-    package var event: Event
-    package init(line: Int, event: Event) {
-        self.line = line
-        self.event = event
-    }
-}
-
 extension Ledger {
     /// Appends `events` in one `BEGIN IMMEDIATE` transaction: all are stored, or none.
     /// `clock` is read once; `recorded_at` never goes backwards even if the clock does.

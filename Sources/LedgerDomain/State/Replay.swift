@@ -23,6 +23,9 @@ package struct Replay: Sendable {
         return true
     }
 
+    /// The states folded so far, in entry order.
+    package var entryStates: [EntryState] { states.values.sorted { $0.entry < $1.entry } }
+
     package mutating func apply(_ recorded: RecordedEvent) {
         guard includes(recorded), let entry = recorded.event.entry,
               recorded.event.type != .complaintReceived, recorded.event.type != .complaintResolved else { return }
