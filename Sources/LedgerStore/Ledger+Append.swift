@@ -76,7 +76,7 @@ extension Ledger {
         // Entries whose history the planner did not hold: read from the log, this batch's
         // events now included.
         for entry in plan.obligationEntries where plan.histories[entry] == nil {
-            plan.histories[entry] = try events(ofEntry: entry)
+            plan.histories[entry] = try events(ofEntry: entry.id)
         }
         try refreshObligations(entries: plan.obligationEntries, events: plan.histories)
         let latestAt = plan.latestAt
@@ -149,7 +149,7 @@ struct StoreKnowledge: PlannerKnowledge {
 
     func cachedHistory(ofEntry entry: String) -> [RecordedEvent]? {
         // The cache describes the log at the size this process last committed.
-        ledger.eventCache.events(of: entry, logSize: startHead.size)
+        ledger.eventCache.events(of: EntryKey(entry), logSize: startHead.size)
     }
 
     func obligationEngine() throws -> ObligationEngine { try ledger.obligationEngine() }

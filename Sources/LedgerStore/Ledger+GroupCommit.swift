@@ -11,7 +11,7 @@ extension Ledger {
         var results: [Result<[AppendOutcome], LedgerError>] = []
         results.reserveCapacity(batches.count)
         // The entry histories this group leaves known in memory, for `eventCache` after COMMIT.
-        var lists: [String: [RecordedEvent]] = [:]
+        var lists: [EntryKey: [RecordedEvent]] = [:]
         var accepted: [(from: Int64, to: Int64)] = []
         do {
             try connection.execute("BEGIN IMMEDIATE")

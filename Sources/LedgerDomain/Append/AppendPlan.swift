@@ -12,8 +12,8 @@ package struct AppendPlan: Sendable {
     package var startSize: Int64
     /// The new events, in seq order (`startSize + 1 …`).
     package var events: [PlannedEvent] = []
-    /// Every entry the batch changed, in first-touched order.
-    package var touchedEntries: [String] = []
+    /// Every entry the batch changed, in first-touched order (ids keyed by bytes, `IDKey`).
+    package var touchedEntries: [EntryKey] = []
     /// The final state of each of them (an entry whose every event was annulled has none).
     package var entryStates: [EntryState] = []
     /// Complaint rows to upsert (`resolved_seq` replaces the stored one).
@@ -23,10 +23,10 @@ package struct AppendPlan: Sendable {
     /// Obligations the batch flagged, with the seq of the flag.
     package var flagsSet: [(obligation: String, seq: Int64)] = []
     /// Entries whose obligations must be derived again (see `AppendPlanner.changesObligations`).
-    package var obligationEntries: Set<String> = []
+    package var obligationEntries: Set<EntryKey> = []
     /// Complete event lists (this batch's events included) of entries whose history the planner
     /// knew; the store derives the others' obligations from its log after writing the events.
-    package var histories: [String: [RecordedEvent]] = [:]
+    package var histories: [EntryKey: [RecordedEvent]] = [:]
     /// The head after the batch.
     package var head: ChainHead
     /// The latest `at` among the batch's events (`Int64.min` for none), for as-of queries.

@@ -19,17 +19,17 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
     private let allowsErasure: Bool
     private let salt: ((Int64, String) -> [UInt8])?
     private var plan: AppendPlan
-    private var entries: [String: EntryState?] = [:]
-    private var touchedEntries: [String] = []
-    private var touched: Set<String> = []
-    private var batchIDs: [String: (seq: Int64, event: Event)] = [:]
+    private var entries: [EntryKey: EntryState?] = [:]
+    private var touchedEntries: [EntryKey] = []
+    private var touched: Set<EntryKey> = []
+    private var batchIDs: [IDKey: (seq: Int64, event: Event)] = [:]
     /// This batch's events without `id`, by content, for the Repeats rule.
     private var batchContents: [[UInt8]: Int64] = [:]
-    private var complaints: [String: ComplaintRecord] = [:]
-    private var flagged: [String: Int64] = [:]
+    private var complaints: [IDKey: ComplaintRecord] = [:]
+    private var flagged: [IDKey: Int64] = [:]
     /// Every event of this batch naming an entry (complaints too, as the store's log has them),
     /// to complete a history read from the store before the batch.
-    private var batchEventsByEntry: [String: [RecordedEvent]] = [:]
+    private var batchEventsByEntry: [EntryKey: [RecordedEvent]] = [:]
     private var engine: ObligationEngine?
 
     /// - Parameters:
@@ -52,16 +52,17 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
     package var head: ChainHead { plan.head }
 
     private mutating func entryState(_ name: String) throws -> EntryState? {
-        if let cached = entries[name] { return cached }
+        let key = EntryKey(name)
+        if let cached = entries[key] { return cached }
         let state = try knowledge.entryState(name)
-        entries[name] = state
+        entries[key] = state
         return state
     }
 
     private mutating func complaint(_ id: String) throws -> ComplaintRecord? {
-        if let cached = complaints[id] { return cached }
+        if let cached = complaints[IDKey(id)] { return cached }
         let row = try knowledge.complaint(id)
-        if let row { complaints[id] = row }
+        if let row { complaints[IDKey(id)] = row }
         return row
     }
 
@@ -74,8 +75,8 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
 
     /// The complete history of `entry` up to this point of the batch.
     private func history(of entry: String) throws -> [RecordedEvent] {
-        if let known = plan.histories[entry] { return known }
-        return try knowledge.history(ofEntry: entry) + (batchEventsByEntry[entry] ?? [])
+        if let known = plan.histories[EntryKey(entry)] { return known }
+        return try knowledge.history(ofEntry: entry) + (batchEventsByEntry[EntryKey(entry)] ?? [])
     }
 
     /// Decides one event: a duplicate of a stored or earlier one, or the next link.
@@ -84,7 +85,7 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
         if case .personalDataErased = event.body, !allowsErasure {
             throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase --entry E --reason …`, which also deletes the values")
         }
-        if let id = event.id, let earlier = try batchIDs[id] ?? knowledge.storedEvent(id: id) {
+        if let id = event.id, let earlier = try batchIDs[IDKey(id)] ?? knowledge.storedEvent(id: id) {
             guard earlier.event == event else {
                 throw InputError(field: "id", "\"\(id)\" is already used by seq \(earlier.seq) for a different event; an id names one fact")
             }
@@ -101,7 +102,7 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
             context.complaintResolved = try complaint(id).map { $0.resolvedSeq != nil }
             if let entry = event.entry { context.complaintEntryExists = try entryState(entry) != nil }
         case .breachFlagged(let obligation):
-            context.obligationAlreadyFlagged = try flagged[obligation] != nil || knowledge.flaggedSeq(obligation: obligation) != nil
+            context.obligationAlreadyFlagged = try flagged[IDKey(obligation)] != nil || knowledge.flaggedSeq(obligation: obligation) != nil
             if let entry = event.entry, state != nil {
                 // Derived from the facts effective at the flag's `at` (this batch's included).
                 let effective = try history(of: entry).filter { $0.event.at <= event.at }
@@ -119,7 +120,7 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
             // A flag annulled is no flag: the alert runner may flag that obligation again.
             if let undone = known.first(where: { $0.seq == target }), case .breachFlagged(let obligation) = undone.event.body {
                 plan.flagsCleared.append(obligation)
-                flagged[obligation] = nil
+                flagged[IDKey(obligation)] = nil
             }
         }
 
@@ -131,25 +132,26 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
         plan.events.append(PlannedEvent(recorded: recorded, leafHash: Merkle.leafHash(canonical: recorded.canonical)))
         plan.head = ChainHead(size: seq, hash: recorded.hash, recordedMilliseconds: recordedAt.epochMilliseconds)
         plan.latestAt = max(plan.latestAt, event.at.epochMilliseconds)
-        if let id = event.id { batchIDs[id] = (seq, event) } else { batchContents[content] = seq }
-        if let entry = event.entry { batchEventsByEntry[entry, default: []].append(recorded) }
+        if let id = event.id { batchIDs[IDKey(id)] = (seq, event) } else { batchContents[content] = seq }
+        if let entry = event.entry { batchEventsByEntry[EntryKey(entry), default: []].append(recorded) }
 
         if let entry = event.entry, event.type != .complaintReceived, event.type != .complaintResolved {
+            let key = EntryKey(entry)
             let next: EntryState? = annulledState ?? EntryState.applying(event, seq: seq, to: state)
-            entries[entry] = .some(next)
-            if touched.insert(entry).inserted { touchedEntries.append(entry) }
-            if Self.changesObligations(event.type) { plan.obligationEntries.insert(entry) }
-            if plan.histories[entry] == nil, let cached = knowledge.cachedHistory(ofEntry: entry) {
-                plan.histories[entry] = cached
-            } else if plan.histories[entry] == nil, state == nil {
-                plan.histories[entry] = []  // a new entry: its history starts here
+            entries[key] = .some(next)
+            if touched.insert(key).inserted { touchedEntries.append(key) }
+            if Self.changesObligations(event.type) { plan.obligationEntries.insert(key) }
+            if plan.histories[key] == nil, let cached = knowledge.cachedHistory(ofEntry: entry) {
+                plan.histories[key] = cached
+            } else if plan.histories[key] == nil, state == nil {
+                plan.histories[key] = []  // a new entry: its history starts here
             }
-            plan.histories[entry]?.append(recorded)
+            plan.histories[key]?.append(recorded)
         }
         switch event.body {
-        case .complaintReceived(let id, _): complaints[id] = ComplaintRecord(complaint: id, entry: event.entry, receivedSeq: seq, resolvedSeq: nil)
-        case .complaintResolved(let id, _, _): complaints[id]?.resolvedSeq = seq
-        case .breachFlagged(let obligation): flagged[obligation] = seq
+        case .complaintReceived(let id, _): complaints[IDKey(id)] = ComplaintRecord(complaint: id, entry: event.entry, receivedSeq: seq, resolvedSeq: nil)
+        case .complaintResolved(let id, _, _): complaints[IDKey(id)]?.resolvedSeq = seq
+        case .breachFlagged(let obligation): flagged[IDKey(obligation)] = seq
         default: break
         }
         return .appended(seq: seq)
@@ -171,7 +173,7 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
         plan.touchedEntries = touchedEntries
         plan.entryStates = touchedEntries.compactMap { entries[$0] ?? nil }
         plan.complaints = complaints.keys.sorted().map { complaints[$0]! }
-        plan.flagsSet = flagged.keys.sorted().map { ($0, flagged[$0]!) }
+        plan.flagsSet = flagged.keys.sorted().map { ($0.id, flagged[$0]!) }
         return plan
     }
 }
