@@ -35,8 +35,10 @@ let package = Package(
         // Events, canonical encoding, the lifecycle state machine, projection and obligations.
         // Pure Swift: no SQLite, no clock.
         .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
+        // The storage seam: the async protocol every engine implements and every caller uses.
+        .target(name: "LedgerStorage", dependencies: ["LedgerDomain", "LedgerMerkle"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
-        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerStorage", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
         // PostgreSQL: many court logs in one database, a durable inbox and one sequencer per log
         // (SPEC §8). Same canonical bytes and hashes as LedgerStore: the domain does the sealing.
         .target(
