@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // PostgreSQL engine (issue 13).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries: a module map and a shim header, nothing else.
@@ -35,8 +37,20 @@ let package = Package(
         // Events, canonical encoding, the lifecycle state machine, projection and obligations.
         // Pure Swift: no SQLite, no clock.
         .target(name: "LedgerDomain", dependencies: ["LedgerCalendar", "LedgerMerkle", "LedgerCrypto"]),
+        // The storage seam: the async protocol every engine implements and every caller uses.
+        .target(name: "LedgerStorage", dependencies: ["LedgerDomain", "LedgerMerkle"]),
         // SQLite: the log, projection tables, tree nodes, checkpoints. One writer, many readers.
-        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        .target(name: "LedgerStore", dependencies: ["CSQLite", "LedgerStorage", "LedgerDomain", "LedgerCrypto", "LedgerMerkle", "LedgerCalendar"]),
+        // PostgreSQL: many court logs in one database, a durable inbox and one sequencer per log
+        // (SPEC §8). Same canonical bytes and hashes as LedgerStore: the domain does the sealing.
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "LedgerDomain", "LedgerMerkle", "LedgerCrypto", "LedgerCalendar",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // What the command line and the server share: the JSON of state, history and obligations,
         // credentials (bcrypt passwords, hashed tokens) and who may see which entry.
         .target(
@@ -76,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "listledger",
             dependencies: [
-                "LedgerService", "LedgerServer", "LedgerAlerts",
+                "LedgerService", "LedgerServer", "LedgerAlerts", "LedgerPostgres",
                 "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,6 +100,9 @@ let package = Package(
 
         // N concurrent submitters through SharedLedger: the group-commit drill and benchmark.
         .executableTarget(name: "listledger-submit", dependencies: ["LedgerStore", "LedgerDomain"]),
+
+        // N concurrent single-event submitters into one PostgreSQL log (drills, benchmark).
+        .executableTarget(name: "listledger-pg-submit", dependencies: ["LedgerPostgres", "LedgerDomain"]),
 
         // Shared by the test targets: repository and binary lookup, running programs, fixtures.
         .target(name: "TestSupport", dependencies: ["LedgerCrypto"], path: "Tests/TestSupport"),
@@ -107,6 +124,10 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+        ]),
+        // Against a real PostgreSQL server ($LISTLEDGER_PG_URL, scripts/pg); skipped when unset.
+        .testTarget(name: "PostgresTests", dependencies: [
+            "TestSupport", "LedgerPostgres", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
         ]),
         .testTarget(name: "AuditTests", dependencies: ["TestSupport", "listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
     ]

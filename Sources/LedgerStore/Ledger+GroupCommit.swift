@@ -22,7 +22,7 @@ extension Ledger {
         var results: [Result<[AppendOutcome], any Error>] = []
         results.reserveCapacity(batches.count)
         // The entry histories this group leaves known in memory, for `eventCache` after COMMIT.
-        var lists: [String: [RecordedEvent]] = [:]
+        var lists: [EntryKey: [RecordedEvent]] = [:]
         var accepted: [(from: Int64, to: Int64)] = []
         do {
             try connection.execute("BEGIN IMMEDIATE")
@@ -37,26 +37,14 @@ extension Ledger {
                 do {
                     if let expected = groupBatch.expectedLastSeq { try checkExpectedVersion(expected, of: events) }
                     if let credential = groupBatch.credential { try setAppendCredential(credential) }
-                    // A new batch per caller: it reads the head as the batches before it left
-                    // it, and its tree and entry caches die with it if its savepoint rolls back.
-                    var batch = try AppendBatch(ledger: self, now: now)
-                    var outcomes: [AppendOutcome] = []
-                    outcomes.reserveCapacity(events.count)
-                    for numbered in events {
-                        do {
-                            outcomes.append(try batch.add(numbered.event))
-                        } catch let error as InputError {
-                            throw LedgerError.input(error.at(line: numbered.line))
-                        }
-                    }
-                    try batch.finish()
+                    let (outcomes, plan) = try appendBatch(events, now: now)
                     connection.resetAll()
                     try connection.execute("RELEASE caller")
                     // An entry this batch touched without knowing its whole history must not
                     // keep an older list from an earlier batch of the group.
-                    for entry in batch.touchedEntries { lists[entry] = batch.entryEvents[entry] }
-                    for (entry, list) in batch.entryEvents { lists[entry] = list }
-                    accepted.append((batch.startSize, batch.head.size))
+                    for entry in plan.touchedEntries { lists[entry] = plan.histories[entry] }
+                    for (entry, list) in plan.histories { lists[entry] = list }
+                    accepted.append((plan.startSize, plan.head.size))
                     results.append(.success(outcomes))
                 } catch {
                     connection.resetAll()

@@ -1,19 +1,5 @@
 import LedgerDomain
 
-/// Which obligations a caller wants, and at what instant their status is judged.
-package struct ObligationQuery: Sendable {
-    package var asOf: Instant
-    package var statuses: Set<ObligationStatus>? = nil
-    package var obligor: String? = nil
-    package var rule: String? = nil
-    package var entry: String? = nil
-    package var dueOnOrBefore: String? = nil
-    /// Leave out R2, the debtor's windows (rights, not duties): what alerts are about.
-    package var dutiesOnly = false
-
-    package init(asOf: Instant) { self.asOf = asOf }
-}
-
 extension Ledger {
     /// Obligations with their status at `query.asOf`. When some fact took effect after that
     /// instant, the obligations are derived again from the facts effective by then (so a later
@@ -22,15 +8,15 @@ extension Ledger {
         var found: [Obligation]
         if let latest = try latestEffectiveMilliseconds(), latest > query.asOf.epochMilliseconds {
             let engine = try obligationEngine()
-            var byEntry: [String: [RecordedEvent]] = [:]
-            var order: [String] = []
+            var byEntry: [EntryKey: [RecordedEvent]] = [:]
+            var order: [EntryKey] = []
             // Annulments count at every as-of instant (an annulled event never was a fact).
             let filter = query.entry != nil ? "entry = ? AND (at_ms <= ? OR type = 'record_annulled')"
                                             : "entry IS NOT NULL AND (at_ms <= ? OR type = 'record_annulled')"
             let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
             try connection.readTransaction {
                 try forEachEvent(where: filter, arguments) { recorded in
-                    let entry = recorded.event.entry!
+                    let entry = EntryKey(recorded.event.entry!)
                     if byEntry[entry] == nil { order.append(entry) }
                     byEntry[entry, default: []].append(recorded)
                 }
@@ -47,6 +33,10 @@ extension Ledger {
             // the partial index of unmet obligations find breaches and open duties.
             conditions.append("effective_ms <= ?")
             arguments.append(.int(query.asOf.epochMilliseconds))
+            // A PREFILTER, not a second definition: `Obligation.status(asOf:)` (LedgerDomain) is
+            // the one canonical status (SPEC §5); every row kept here is judged by it below. The
+            // SQL only narrows the scan to rows that can have the wanted statuses (so it must
+            // select a superset), letting the partial index of unmet obligations serve it.
             if let statuses = query.statuses, !statuses.contains(.met), !statuses.contains(.late) {
                 let day = query.asOf.beijingDay.description
                 var unmet: [String] = []

@@ -35,7 +35,7 @@ extension Ledger {
 
     /// Recomputes the obligations of `entries` from their events (inside the append
     /// transaction, so the table always matches the log).
-    func refreshObligations(entries: Set<String>, events known: [String: [RecordedEvent]] = [:]) throws {
+    func refreshObligations(entries: Set<EntryKey>, events known: [EntryKey: [RecordedEvent]] = [:]) throws {
         guard !entries.isEmpty else { return }
         let engine = try obligationEngine()
         let existing = try connection.statement("""
@@ -48,12 +48,12 @@ extension Ledger {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         for entry in entries.sorted() {
-            let derived = engine.obligations(of: try known[entry] ?? events(ofEntry: entry))
+            let derived = engine.obligations(of: try known[entry] ?? events(ofEntry: entry.id))
             // Write only what changed: most appends change one obligation of an entry, and
             // every row rewritten is pages in the WAL that a durable commit must sync.
             var stored: [String: [SQLValue]] = [:]
             existing.reset()
-            try existing.bind([.text(entry)])
+            try existing.bind([.text(entry.id)])
             while try existing.step() { stored[existing.text(0) ?? ""] = existing.values(count: 13) }
             for obligation in derived {
                 let row = Self.row(obligation)
@@ -81,9 +81,9 @@ extension Ledger {
     }
 
     func refreshAllObligations() throws {
-        var entries: Set<String> = []
+        var entries: Set<EntryKey> = []
         let statement = try connection.statement("SELECT entry FROM entries")
-        while try statement.step() { entries.insert(statement.text(0) ?? "") }
+        while try statement.step() { entries.insert(EntryKey(statement.text(0) ?? "")) }
         try refreshObligations(entries: entries)
     }
 

@@ -53,11 +53,13 @@ extension Ledger {
                 }
                 let now = clock()
                 let event = Event(entry: entry, at: at ?? now, actor: state.court, body: .personalDataErased(reason: reason))
-                var batch = try AppendBatch(ledger: self, now: now)
-                batch.recordsErasure = true
                 let outcome: AppendOutcome
-                do { outcome = try batch.add(event) } catch let error as InputError { throw LedgerError.input(error) }
-                try batch.finish()
+                do {
+                    outcome = try appendBatch([NumberedEvent(line: 0, event: event)], now: now, allowsErasure: true).0[0]
+                } catch LedgerError.input(var error) {
+                    error.line = nil  // one event the command made, not an input line
+                    throw LedgerError.input(error)
+                }
                 guard case .appended(let seq) = outcome else {
                     throw LedgerError.input(InputError(field: "--entry", "entry \"\(entry)\" already had its personal data erased"))
                 }

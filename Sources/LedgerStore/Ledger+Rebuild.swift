@@ -10,7 +10,7 @@ extension Ledger {
         try connection.writeTransaction {
             for table in Schema.projectionTables { try connection.execute("DELETE FROM \(table)") }
             // Complaints and flags are keyed by id, so their rows do not depend on reading order.
-            var complaints: [String: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
+            var complaints: [IDKey: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
             var flags: [(String, Int64)] = []
             var annulled: Set<Int64> = []
             var history: [RecordedEvent] = []
@@ -21,19 +21,19 @@ extension Ledger {
                 // Annulled events (record_annulled) are left out; their flags too.
                 annulled.formUnion(Annulment.annulledSeqs(in: history))
                 if let state = Annulment.fold(history) { try writeEntryStates([state]) }
-                try refreshObligations(entries: [entry], events: [entry: history])
+                try refreshObligations(entries: [EntryKey(entry)], events: [EntryKey(entry): history])
                 history.removeAll(keepingCapacity: true)
             }
 
             try forEachEvent(orderedBy: "entry, seq") { recorded in
-                if let entry = recorded.event.entry, let current = history.first?.event.entry, current != entry {
+                if let entry = recorded.event.entry, let current = history.first?.event.entry, !current.sameBytes(entry) {
                     try finishEntry()
                 }
                 switch recorded.event.body {
                 case .complaintReceived(let id, _):
-                    complaints[id, default: (nil, nil, nil)].entry = recorded.event.entry
-                    complaints[id, default: (nil, nil, nil)].received = recorded.seq
-                case .complaintResolved(let id, _, _): complaints[id, default: (nil, nil, nil)].resolved = recorded.seq
+                    complaints[IDKey(id), default: (nil, nil, nil)].entry = recorded.event.entry
+                    complaints[IDKey(id), default: (nil, nil, nil)].received = recorded.seq
+                case .complaintResolved(let id, _, _): complaints[IDKey(id), default: (nil, nil, nil)].resolved = recorded.seq
                 case .breachFlagged(let obligation): flags.append((obligation, recorded.seq))
                 default: break
                 }
@@ -45,7 +45,7 @@ extension Ledger {
             for (id, row) in complaints {
                 guard let received = row.received else { continue }
                 try connection.run("INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)",
-                                   [.text(id), row.entry.map(SQLValue.text) ?? .null, .int(received), row.resolved.map(SQLValue.int) ?? .null])
+                                   [.text(id.id), row.entry.map(SQLValue.text) ?? .null, .int(received), row.resolved.map(SQLValue.int) ?? .null])
             }
             for (obligation, seq) in flags where !annulled.contains(seq) {
                 try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])

@@ -97,11 +97,7 @@ package final class Ledger {
     }
 
     /// The stored head: number of events, the last chain hash, the last `recorded_at`.
-    package struct Head: Sendable, Equatable {
-        package var size: Int64
-        package var hash: [UInt8]
-        package var recordedMilliseconds: Int64
-    }
+    package typealias Head = ChainHead
 
     package func head() throws(SQLiteError) -> Head {
         let statement = try connection.statement("SELECT size, hash, recorded_ms FROM head WHERE id = 1")

@@ -14,6 +14,7 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
 
         @Argument(help: ArgumentHelp("The JSON Lines file, or - for standard input.", valueName: "file"))
         var file: String = "-"
@@ -23,6 +24,7 @@ extension ListLedger {
 
         func run() throws {
             try reportingFailures {
+                if let url = try ledger.postgres() { return try runOnPostgres(url, court: log.court) }
                 if let batchSize {
                     try appendInBatches(of: batchSize.value)
                     return

@@ -20,6 +20,7 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
         @Option(help: ArgumentHelp("The private key file (default: the ledger's path + .key).", valueName: "path"))
         var keyFile: String?
         @Option(name: .customLong("verify"), help: ArgumentHelp("Verify this saved checkpoint note instead of signing.", valueName: "file"))
@@ -43,6 +44,8 @@ extension ListLedger {
                     return
                 }
                 if key != nil { throw Failure.input(InputError(field: "--key", "is only used with --verify; signing uses --key-file")) }
+                // On PostgreSQL each log's key is kept in the database (SPEC §8).
+                if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court) }
                 let ledger = try self.ledger.open()
                 let signer = try loadSigner(keyFile, ledger: self.ledger, required: true)!
                 let (checkpoint, created) = try ledger.makeCheckpoint(signer: signer, now: Clock.now())

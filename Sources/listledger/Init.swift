@@ -19,6 +19,7 @@ extension ListLedger {
 
         func run() throws {
             try reportingFailures {
+                if let url = try ledger.postgres() { return try runOnPostgres(url) }
                 guard PolicyProfiles.names.contains(profile) else {
                     throw Failure.input(InputError(field: "--profile", "\"\(profile)\" is not a profile; accepted: \(PolicyProfiles.names.joined(separator: ", "))"))
                 }

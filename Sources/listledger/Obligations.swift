@@ -15,6 +15,7 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
         @Option(name: .customLong("as-of"), help: "Judge status at this instant or date (default: now).") var asOf: String?
         @Option(help: "open, met, late, breached, closed or all (default all).") var status = StatusFilter(status: nil)
         @Option(help: "Only this obligor (court:…, unit:…, debtor).") var obligor: String?
@@ -31,6 +32,7 @@ extension ListLedger {
                 query.obligor = obligor
                 query.rule = rule
                 query.entry = entry
+                if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court, asOf: query.asOf) }
                 let ledger = try self.ledger.open(readOnly: true)
                 // `--obligor pboc-baisha` used to find nothing silently: name the near match.
                 if let obligor, obligor != "debtor", Party.kind(of: obligor) == nil {

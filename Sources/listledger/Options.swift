@@ -2,17 +2,28 @@ import ArgumentParser
 import Foundation
 import LedgerCalendar
 import LedgerDomain
+import LedgerPostgres
 import LedgerStore
 
 /// `--db` (or `LISTLEDGER_DB`): the ledger file every command works on.
 struct LedgerOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file (default: $LISTLEDGER_DB, else ./listledger.sqlite).", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The ledger's SQLite file, or a postgresql://USER@HOST:PORT/DB URL (default: $LISTLEDGER_DB, else ./listledger.sqlite).", valueName: "path"))
     var db: String?
 
     var path: String { db ?? ProcessInfo.processInfo.environment["LISTLEDGER_DB"] ?? "listledger.sqlite" }
 
+    /// The PostgreSQL database when `--db` is a URL (SPEC §8); nil for a SQLite file.
+    func postgres() throws -> PostgresURL? {
+        guard PostgresURL.isPostgres(path) else { return nil }
+        do { return try PostgresURL(parsing: path) } catch { throw Failure.input(InputError(field: "--db", error.description)) }
+    }
+
     func open(readOnly: Bool = false) throws -> Ledger {
-        try Ledger.open(path: path, readOnly: readOnly)
+        // Commands not yet offered on PostgreSQL say so instead of looking for a file of that name.
+        if PostgresURL.isPostgres(path) {
+            throw Failure.input(InputError(field: "--db", "this command works on a SQLite ledger file only so far; on PostgreSQL: init, append, state, obligations, verify, checkpoint"))
+        }
+        return try Ledger.open(path: path, readOnly: readOnly)
     }
 }
 

@@ -14,12 +14,14 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
         @Option(help: "Only this entry.") var entry: String?
         @Option(name: .customLong("as-of"), help: "Facts effective by this instant or date.") var asOf: String?
         @Option(name: .customLong("known-at"), help: "Facts recorded by this instant or date.") var knownAt: String?
 
         func run() throws {
             try reportingFailures {
+                if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court) }
                 let ledger = try self.ledger.open(readOnly: true)
                 var states: [EntryState]
                 if asOf != nil || knownAt != nil {

@@ -14,6 +14,7 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
         @Option(help: ArgumentHelp("A signed checkpoint saved earlier (a file): prove the log extends it.", valueName: "checkpoint"))
         var against: String?
         @Option(help: ArgumentHelp("With --against: the trusted verifier key, or a file holding it.", valueName: "key"))
@@ -21,6 +22,10 @@ extension ListLedger {
 
         func run() throws {
             try reportingFailures {
+                if let url = try self.ledger.postgres() {
+                    guard against == nil else { throw Failure.input(InputError(field: "--against", "is not offered on PostgreSQL yet")) }
+                    return try runOnPostgres(url, court: log.court)
+                }
                 let ledger = try self.ledger.open(readOnly: true)
                 let showProgress = standardErrorIsTerminal && !output.json
                 let progress: (@Sendable (Int64, Int64) -> Void)? = showProgress ? { @Sendable done, total in

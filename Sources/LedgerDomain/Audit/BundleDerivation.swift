@@ -30,13 +30,13 @@ package struct BundleDerivation: Sendable {
     /// obligations are judged at `asOf` from the facts effective by then, as `obligations --as-of` does.
     package init(events: [RecordedEvent], profile: PolicyProfile, calendar: OfficialCalendar, asOf: Instant, stateAsOf: Instant? = nil) {
         var replay = Replay(asOf: stateAsOf)
-        var byEntry: [String: [RecordedEvent]] = [:]
+        var byEntry: [EntryKey: [RecordedEvent]] = [:]
         var flagged: [String: Int64] = [:]
         for recorded in events {
             replay.apply(recorded)
             if case .breachFlagged(let obligation) = recorded.event.body, flagged[obligation] == nil { flagged[obligation] = recorded.seq }
             if let entry = recorded.event.entry, recorded.event.at.epochMilliseconds <= asOf.epochMilliseconds {
-                byEntry[entry, default: []].append(recorded)
+                byEntry[EntryKey(entry), default: []].append(recorded)
             }
         }
         let engine = ObligationEngine(profile: profile, calendar: calendar)
@@ -45,7 +45,7 @@ package struct BundleDerivation: Sendable {
             guard obligation.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds else { return nil }
             return (obligation, obligation.status(asOf: asOf))
         }.sorted { ($0.0.due?.description ?? "9999", $0.0.entry, $0.0.id) < ($1.0.due?.description ?? "9999", $1.0.entry, $1.0.id) }
-        states = replay.states.values.sorted { $0.entry < $1.entry }
+        states = replay.entryStates
         self.flagged = flagged
         self.asOf = asOf
         self.profile = profile

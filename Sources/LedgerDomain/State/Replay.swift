@@ -5,9 +5,9 @@ package struct Replay: Sendable {
     package var asOf: Instant?
     /// Only facts recorded at or before this instant (nil: all).
     package var knownAt: Instant?
-    package private(set) var states: [String: EntryState] = [:]
+    package private(set) var states: [EntryKey: EntryState] = [:]
     /// Each entry's events so far: an annulment folds its entry again without the annulled one.
-    private var histories: [String: [RecordedEvent]] = [:]
+    private var histories: [EntryKey: [RecordedEvent]] = [:]
 
     package init(asOf: Instant? = nil, knownAt: Instant? = nil) {
         self.asOf = asOf
@@ -23,14 +23,18 @@ package struct Replay: Sendable {
         return true
     }
 
+    /// The states folded so far, in entry order.
+    package var entryStates: [EntryState] { states.sorted { $0.key < $1.key }.map(\.value) }
+
     package mutating func apply(_ recorded: RecordedEvent) {
         guard includes(recorded), let entry = recorded.event.entry,
               recorded.event.type != .complaintReceived, recorded.event.type != .complaintResolved else { return }
-        histories[entry, default: []].append(recorded)
+        let key = EntryKey(entry)
+        histories[key, default: []].append(recorded)
         if case .recordAnnulled = recorded.event.body {
-            states[entry] = Annulment.fold(histories[entry]!)
-        } else if let next = EntryState.applying(recorded.event, seq: recorded.seq, to: states[entry]) {
-            states[entry] = next
+            states[key] = Annulment.fold(histories[key]!)
+        } else if let next = EntryState.applying(recorded.event, seq: recorded.seq, to: states[key]) {
+            states[key] = next
         }
     }
 }

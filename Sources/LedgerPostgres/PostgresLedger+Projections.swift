@@ -1,0 +1,57 @@
+import LedgerDomain
+import NIOCore
+import PostgresNIO
+
+/// `state` and `obligations` on PostgreSQL. The entry projection is kept by the sequencer;
+/// obligations are derived on read by replaying each entry's history through LedgerDomain's
+/// ObligationEngine (pure), the definition the SQLite store's stored projection follows.
+extension PostgresLedger {
+    /// Entry states: the projection, or a replay counting only facts effective by `asOf` and
+    /// recorded by `knownAt` (SPEC §5).
+    package func states(of log: Log, entry: String? = nil, asOf: Instant? = nil, knownAt: Instant? = nil) async throws -> [EntryState] {
+        if asOf == nil, knownAt == nil {
+            let all = try await entryStates(of: log)
+            return entry.map { name in all.filter { $0.entry == name } } ?? all
+        }
+        var replay = Replay(asOf: asOf, knownAt: knownAt)
+        try await forEachEvent(of: log, entry: entry) { replay.apply($0) }
+        return replay.states.values.sorted { $0.entry < $1.entry }
+    }
+
+    /// Every obligation of `log` derived from the facts effective by `asOf` (annulments count
+    /// at every instant), with its status then, filtered and ordered as the SQLite store does:
+    /// due day (unknown last), entry, id.
+    package func obligations(of log: Log, asOf: Instant, statuses: Set<ObligationStatus>? = nil, obligor: String? = nil,
+                             rule: String? = nil, entry: String? = nil, dutiesOnly: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
+        let engine = try engine(of: log)
+        var byEntry: [String: [RecordedEvent]] = [:]
+        try await forEachEvent(of: log, entry: entry) { recorded in
+            guard let name = recorded.event.entry,
+                  recorded.event.at.epochMilliseconds <= asOf.epochMilliseconds || recorded.event.type == .recordAnnulled else { return }
+            byEntry[name, default: []].append(recorded)
+        }
+        let found = byEntry.keys.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
+        let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
+            guard obligation.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds else { return nil }
+            if let rule, obligation.rule != rule { return nil }
+            if let obligor, obligation.obligor != obligor { return nil }
+            if dutiesOnly && obligation.rule == "R2" { return nil }
+            let status = obligation.status(asOf: asOf)
+            if let statuses, !statuses.contains(status) { return nil }
+            return (obligation, status)
+        }
+        let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, item: $0) }
+        return keyed.sorted { ($0.day, $0.item.0.entry, $0.item.0.id) < ($1.day, $1.item.0.entry, $1.item.0.id) }.map(\.item)
+    }
+
+    /// Obligations flagged with `breach_flagged`, with that event's seq.
+    package func flaggedObligations(of log: Log) async throws -> [String: Int64] {
+        var flags: [String: Int64] = [:]
+        let rows = try await client.query("SELECT obligation, flagged_seq FROM flags WHERE log_id = \(log.id)", logger: logger)
+        for try await (obligation, seq) in rows.decode((String, Int64).self) { flags[obligation] = seq }
+        return flags
+    }
+
+    /// The obligation engine's calendar identity (the command line prints it beside the profile).
+    package func calendarIdentity(of log: Log) throws -> String { try engine(of: log).calendar.identity }
+}

@@ -1,0 +1,70 @@
+import LedgerDomain
+import LedgerMerkle
+import NIOCore
+import PostgresNIO
+
+/// Reading a log back: its events in order (for replay, verify, export), head and tree.
+extension PostgresLedger {
+    package struct Head: Sendable, Equatable {
+        package let size: Int64
+        package let hash: [UInt8]
+    }
+
+    package func head(of log: Log) async throws -> Head {
+        let rows = try await client.query("SELECT size, hash FROM heads WHERE log_id = \(log.id)", logger: logger).collect()
+        guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no head row") }
+        let (size, hash) = try row.decode((Int64, ByteBuffer).self)
+        return Head(size: size, hash: hash.bytes)
+    }
+
+    /// Calls `body` with each event of `log` in seq order, `pageSize` rows per query, so a
+    /// long log streams in bounded memory.
+    package func forEachEvent(of log: Log, entry: String? = nil, pageSize: Int64 = 5_000,
+                              _ body: (RecordedEvent) throws -> Void) async throws {
+        var after: Int64 = 0
+        while true {
+            var binds = PostgresBindings()
+            binds.append(log.id)
+            binds.append(after)
+            binds.append(pageSize)
+            var condition = "e.log_id = $1 AND e.seq > $2"
+            if let entry {
+                binds.append(entry)
+                condition += " AND e.entry = $4"
+            }
+            let page = try await client.withConnection { connection in
+                try await self.readEvents(connection, PostgresQuery(
+                    unsafeSQL: "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE \(condition) ORDER BY e.seq LIMIT $3", binds: binds))
+            }
+            for recorded in page { try body(recorded) }
+            guard let last = page.last, page.count == Int(pageSize) else { return }
+            after = last.seq
+        }
+    }
+
+    /// The tree's stored hashes of `log`, as a reader for proofs and roots (read in one query
+    /// per call of `readHashes`, which asks for a few dozen at most).
+    package func treeHash(of log: Log, size: Int64) async throws -> [UInt8] {
+        guard size > 0 else { return Merkle.emptyTreeHash }
+        // The root is folded from the right edge's perfect subtrees, the same hashes a
+        // sequencer reads; collect them and let LedgerMerkle do the folding.
+        let edge = Merkle.rightEdge(size: size)
+        let rows = try await client.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(edge))", logger: logger)
+        var known: [Int64: [UInt8]] = [:]
+        for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { known[index] = node.bytes }
+        return try Merkle.treeHash(size: size, reader: FrontierReader(known: known))
+    }
+
+    /// Every entry's state from the projection the sequencer keeps.
+    package func entryStates(of log: Log) async throws -> [EntryState] {
+        let rows = try await client.query("SELECT entry, state FROM entry_states WHERE log_id = \(log.id) ORDER BY entry", logger: logger)
+        var states: [EntryState] = []
+        for try await (entry, state) in rows.decode((String, ByteBuffer).self) {
+            guard let decoded = EntryState(storage: state.bytes) else {
+                throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+            }
+            states.append(decoded)
+        }
+        return states
+    }
+}

@@ -1,0 +1,141 @@
+/// The tables of SPEC §8 on PostgreSQL: many court logs side by side in one database.
+///
+/// The log tables (`events`, `tree`, `checkpoints`) refuse UPDATE, DELETE and TRUNCATE by
+/// trigger, as the SQLite store's do. What is not the log may change: the head row (the
+/// sequencer's lock and its high-water mark, always equal to the log's last seq), the inbox
+/// (submissions waiting for the sequencer), the results the submitters wait for, the entry
+/// projection and the personal values (erasable, SPEC §7).
+enum PostgresSchema {
+    static let version = 1
+
+    static let statements: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS logs (
+            log_id serial PRIMARY KEY,
+            court text NOT NULL UNIQUE,
+            origin text NOT NULL,
+            profile text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        // One row per log: taken FOR UPDATE by the one sequencer of that log at a time.
+        """
+        CREATE TABLE IF NOT EXISTS heads (
+            log_id integer PRIMARY KEY REFERENCES logs,
+            size bigint NOT NULL,
+            hash bytea NOT NULL,
+            recorded_ms bigint NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS events (
+            log_id integer NOT NULL REFERENCES logs,
+            seq bigint NOT NULL CHECK (seq >= 1),
+            id text,
+            entry text,
+            type text NOT NULL,
+            at_ms bigint NOT NULL,
+            recorded_ms bigint NOT NULL,
+            canonical bytea NOT NULL,
+            prev_hash bytea NOT NULL,
+            hash bytea NOT NULL,
+            PRIMARY KEY (log_id, seq)
+        )
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events(log_id, id) WHERE id IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS events_by_entry ON events(log_id, entry, type, at_ms)",
+        // The Merkle tree in the flat layout of Merkle.storedHashIndex, per log (the SQLite `tree`).
+        """
+        CREATE TABLE IF NOT EXISTS tree (
+            log_id integer NOT NULL REFERENCES logs,
+            idx bigint NOT NULL,
+            node bytea NOT NULL,
+            PRIMARY KEY (log_id, idx)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS checkpoints (
+            log_id integer NOT NULL REFERENCES logs,
+            size bigint NOT NULL,
+            root bytea NOT NULL,
+            note text NOT NULL,
+            made_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (log_id, size, note)
+        )
+        """,
+        // Each log's Ed25519 note key; readable by the owner role only (`pg setup`).
+        """
+        CREATE TABLE IF NOT EXISTS signing_keys (
+            log_id integer PRIMARY KEY REFERENCES logs,
+            secret text NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS personal_data (
+            log_id integer NOT NULL REFERENCES logs,
+            seq bigint NOT NULL,
+            data bytea NOT NULL,
+            PRIMARY KEY (log_id, seq)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS entry_states (
+            log_id integer NOT NULL REFERENCES logs,
+            entry text NOT NULL,
+            state bytea NOT NULL,
+            PRIMARY KEY (log_id, entry)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS complaints (
+            log_id integer NOT NULL REFERENCES logs,
+            complaint text NOT NULL,
+            entry text,
+            received_seq bigint NOT NULL,
+            resolved_seq bigint,
+            PRIMARY KEY (log_id, complaint)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS flags (
+            log_id integer NOT NULL REFERENCES logs,
+            obligation text NOT NULL,
+            flagged_seq bigint NOT NULL,
+            PRIMARY KEY (log_id, obligation)
+        )
+        """,
+        // Submissions wait here, durably, until the log's sequencer takes them (issue 13 point 3).
+        """
+        CREATE TABLE IF NOT EXISTS inbox (
+            ticket bigserial PRIMARY KEY,
+            log_id integer NOT NULL REFERENCES logs,
+            events bytea NOT NULL,
+            submitted_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS inbox_by_log ON inbox(log_id, ticket)",
+        // The sequencer's answer to each ticket, written in the transaction that sequenced it.
+        """
+        CREATE TABLE IF NOT EXISTS results (
+            ticket bigint PRIMARY KEY,
+            log_id integer NOT NULL REFERENCES logs,
+            outcomes bytea NOT NULL,
+            error text,
+            answered_at timestamptz NOT NULL DEFAULT now()
+        )
+        """,
+        """
+        CREATE OR REPLACE FUNCTION listledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
+        END $$
+        """,
+    ] + ["events", "tree", "checkpoints"].flatMap { table in
+        [
+            "DROP TRIGGER IF EXISTS \(table)_append_only ON \(table)",
+            "CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION listledger_refuse_change()",
+            "DROP TRIGGER IF EXISTS \(table)_no_truncate ON \(table)",
+            "CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table) FOR EACH STATEMENT EXECUTE FUNCTION listledger_refuse_change()",
+        ]
+    }
+}

@@ -1,0 +1,55 @@
+/// `listledger pg setup`: least-privilege roles over the schema (issue 13 point 6).
+///
+/// - the owner (whoever runs setup and `init --court`) creates tables and logs;
+/// - the server role may INSERT into the log tables but never UPDATE or DELETE them (and the
+///   triggers refuse those for everyone, the owner included); it may change what is not the
+///   log: the head row it sequences under, the inbox, the answers, the projection;
+/// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys
+///   or the personal values.
+package enum PostgresSetup {
+    package static let logTables = ["events", "tree", "checkpoints"]
+
+    package static func statements(database: String, serverRole: String, readerRole: String) -> [String] {
+        func createRole(_ role: String) -> String {
+            """
+            DO $$ BEGIN
+                IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '\(role)') THEN CREATE ROLE \(role) LOGIN; END IF;
+            END $$
+            """
+        }
+        let server: [String] = [
+            createRole(serverRole),
+            "GRANT CONNECT ON DATABASE \(database) TO \(serverRole)",
+            "GRANT USAGE ON SCHEMA public TO \(serverRole)",
+            "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(serverRole)",
+            "GRANT SELECT, INSERT ON events, tree, checkpoints, personal_data TO \(serverRole)",
+            "GRANT SELECT ON logs, signing_keys TO \(serverRole)",
+            "GRANT SELECT, UPDATE ON heads TO \(serverRole)",
+            "GRANT SELECT, INSERT, DELETE ON inbox TO \(serverRole)",
+            // A flag undone by an annulment is removed; flags are not the log.
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON flags TO \(serverRole)",
+            "GRANT SELECT, INSERT, DELETE ON results TO \(serverRole)",
+            "GRANT SELECT, INSERT, UPDATE ON entry_states, complaints TO \(serverRole)",
+            "GRANT USAGE ON SEQUENCE inbox_ticket_seq TO \(serverRole)",
+        ]
+        let reader: [String] = [
+            createRole(readerRole),
+            "GRANT CONNECT ON DATABASE \(database) TO \(readerRole)",
+            "GRANT USAGE ON SCHEMA public TO \(readerRole)",
+            "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(readerRole)",
+            "GRANT SELECT ON logs, heads, events, tree, checkpoints, entry_states, complaints, flags TO \(readerRole)",
+        ]
+        return server + reader
+    }
+
+    /// Makes the schema current and grants the roles. Role names: a-z, 0-9, _ only.
+    package static func run(url: PostgresURL, serverRole: String, readerRole: String) async throws {
+        for role in [serverRole, readerRole] {
+            guard !role.isEmpty, role.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F }) else {
+                throw PostgresLedgerError.input("role name \"\(role)\": use a-z, 0-9 and _")
+            }
+        }
+        try await PostgresLedger.withLedger(url: url) { _ in }
+        try await PostgresAdmin.execute(statements(database: url.database, serverRole: serverRole, readerRole: readerRole), on: url)
+    }
+}

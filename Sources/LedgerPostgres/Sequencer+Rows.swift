@@ -1,0 +1,186 @@
+import LedgerDomain
+import LedgerMerkle
+import NIOCore
+import PostgresNIO
+
+/// The sequencer's reads before planning and its writes after: bulk statements (`= ANY`,
+/// `unnest`), a handful per batch whatever its size.
+extension PostgresLedger {
+    static let eventColumns = "e.seq, e.canonical, e.prev_hash, e.hash, p.data"
+    static let eventJoin = "events e LEFT JOIN personal_data p ON p.log_id = e.log_id AND p.seq = e.seq"
+
+    func loadKnowledge(_ connection: PostgresConnection, log: Log, events: [Event], size: Int64) async throws -> BatchKnowledge {
+        var knowledge = BatchKnowledge()
+        let entries = Array(Set(events.compactMap(\.entry)))
+        if !entries.isEmpty {
+            let rows = try await connection.query(
+                "SELECT entry, state FROM entry_states WHERE log_id = \(log.id) AND entry = ANY(\(entries))", logger: logger)
+            for try await (entry, state) in rows.decode((String, ByteBuffer).self) {
+                guard let decoded = EntryState(storage: state.bytes) else {
+                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+                }
+                knowledge.states[entry] = decoded
+            }
+        }
+        let ids = events.compactMap(\.id)
+        if !ids.isEmpty {
+            for recorded in try await readEvents(connection, log: log, where: "e.id = ANY($2)", ids) {
+                if let id = recorded.event.id { knowledge.byID[id] = recorded }
+            }
+        }
+        let anonymous = events.filter { $0.id == nil }
+        if !anonymous.isEmpty {
+            var binds = PostgresBindings()
+            binds.append(log.id)
+            binds.append(anonymous.map { $0.entry ?? "" })
+            binds.append(anonymous.map(\.type.rawValue))
+            binds.append(anonymous.map(\.at.epochMilliseconds))
+            // Two halves so that the one with an entry walks the (log_id, entry, type, at_ms) index.
+            let sql = """
+                WITH k(entry, type, at_ms) AS (SELECT DISTINCT * FROM unnest($2::text[], $3::text[], $4::int8[]))
+                SELECT \(Self.eventColumns) FROM \(Self.eventJoin)
+                JOIN k ON e.entry = k.entry AND e.type = k.type AND e.at_ms = k.at_ms
+                WHERE e.log_id = $1 AND e.id IS NULL
+                UNION ALL
+                SELECT \(Self.eventColumns) FROM \(Self.eventJoin)
+                JOIN k ON k.entry = '' AND e.type = k.type AND e.at_ms = k.at_ms
+                WHERE e.log_id = $1 AND e.id IS NULL AND e.entry IS NULL
+                """
+            for recorded in try await readEvents(connection, PostgresQuery(unsafeSQL: sql, binds: binds)) {
+                let key = BatchKnowledge.ContentKey(entry: recorded.event.entry, type: recorded.event.type.rawValue,
+                                                    at: recorded.event.at.epochMilliseconds)
+                knowledge.byContentKey[key, default: []].append(recorded)
+            }
+        }
+        var complaintIDs: [String] = []
+        var obligations: [String] = []
+        var historyEntries: Set<String> = []
+        for event in events {
+            switch event.body {
+            case .complaintReceived(let id, _), .complaintResolved(let id, _, _): complaintIDs.append(id)
+            case .breachFlagged(let obligation):
+                obligations.append(obligation)
+                if let entry = event.entry { historyEntries.insert(entry) }
+            case .recordAnnulled:
+                if let entry = event.entry { historyEntries.insert(entry) }
+            default: break
+            }
+        }
+        if !complaintIDs.isEmpty {
+            let rows = try await connection.query("""
+                SELECT complaint, entry, received_seq, resolved_seq FROM complaints
+                WHERE log_id = \(log.id) AND complaint = ANY(\(complaintIDs))
+                """, logger: logger)
+            for try await (id, entry, received, resolved) in rows.decode((String, String?, Int64, Int64?).self) {
+                knowledge.complaints[id] = (entry, received, resolved)
+            }
+        }
+        if !obligations.isEmpty {
+            let rows = try await connection.query(
+                "SELECT obligation, flagged_seq FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(obligations))", logger: logger)
+            for try await (obligation, seq) in rows.decode((String, Int64).self) { knowledge.flagged[obligation] = seq }
+        }
+        if !historyEntries.isEmpty {
+            for entry in historyEntries { knowledge.histories[entry] = [] }
+            for recorded in try await readEvents(connection, log: log, where: "e.entry = ANY($2) ORDER BY e.seq", Array(historyEntries)) {
+                if let entry = recorded.event.entry { knowledge.histories[entry]?.append(recorded) }
+            }
+        }
+        let edge = Merkle.rightEdge(size: size)
+        if !edge.isEmpty {
+            let rows = try await connection.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(edge))", logger: logger)
+            for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { knowledge.frontier[index] = node.bytes }
+        }
+        return knowledge
+    }
+
+    func readEvents(_ connection: PostgresConnection, log: Log, where condition: String, _ values: [String]) async throws -> [RecordedEvent] {
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        binds.append(values)
+        return try await readEvents(connection, PostgresQuery(unsafeSQL: "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE e.log_id = $1 AND \(condition)", binds: binds))
+    }
+
+    func readEvents(_ connection: PostgresConnection, _ query: PostgresQuery) async throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        let rows = try await connection.query(query, logger: logger)
+        for try await row in rows.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self) {
+            events.append(try Self.recorded(row))
+        }
+        return events
+    }
+
+    static func recorded(_ row: (Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?)) throws -> RecordedEvent {
+        var secrets: [String: PersonalSecret] = [:]
+        if let data = row.4 {
+            guard let stored = PersonalData.secrets(fromStorage: data.bytes) else {
+                throw PostgresLedgerError.integrity("the personal data of seq \(row.0) is unreadable")
+            }
+            secrets = stored
+        }
+        do {
+            return try RecordedEvent(canonical: row.1.bytes, prevHash: row.2.bytes, hash: row.3.bytes, secrets: secrets)
+        } catch {
+            throw PostgresLedgerError.integrity("seq \(row.0): \(error)")
+        }
+    }
+
+    func write(_ batch: SequencedBatch, log: Log, connection: PostgresConnection) async throws {
+        guard !batch.recorded.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        binds.append(batch.recorded.map(\.seq))
+        binds.append(batch.recorded.map { $0.event.id ?? "" })
+        binds.append(batch.recorded.map { $0.event.entry ?? "" })
+        binds.append(batch.recorded.map(\.event.type.rawValue))
+        binds.append(batch.recorded.map(\.event.at.epochMilliseconds))
+        binds.append(batch.recorded.map(\.recordedAt.epochMilliseconds))
+        binds.append(batch.recorded.map { ByteBuffer(bytes: $0.canonical) })
+        binds.append(batch.recorded.map { ByteBuffer(bytes: $0.prevHash) })
+        binds.append(batch.recorded.map { ByteBuffer(bytes: $0.hash) })
+        try await connection.query(PostgresQuery(unsafeSQL: """
+            INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
+            SELECT $1, s, NULLIF(i, ''), NULLIF(n, ''), t, a, r, c, p, h
+            FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::bytea[], $9::bytea[], $10::bytea[])
+              AS u(s, i, n, t, a, r, c, p, h)
+            """, binds: binds), logger: logger)
+
+        let personal = batch.recorded.filter { !$0.secrets.isEmpty }
+        if !personal.isEmpty {
+            try await connection.query("""
+                INSERT INTO personal_data(log_id, seq, data)
+                SELECT \(log.id), s, d FROM unnest(\(personal.map(\.seq))::int8[], \(personal.map { ByteBuffer(bytes: PersonalData.storageText($0.secrets)) })::bytea[]) AS u(s, d)
+                """, logger: logger)
+        }
+        try await connection.query("""
+            INSERT INTO tree(log_id, idx, node)
+            SELECT \(log.id), i, h FROM unnest(\(batch.treeRows.map(\.0))::int8[], \(batch.treeRows.map { ByteBuffer(bytes: $0.1) })::bytea[]) AS u(i, h)
+            """, logger: logger)
+        let states = batch.touched.compactMap { batch.knowledge.states[$0] }
+        if !states.isEmpty {
+            try await connection.query("""
+                INSERT INTO entry_states(log_id, entry, state)
+                SELECT \(log.id), e, s FROM unnest(\(states.map(\.entry))::text[], \(states.map { ByteBuffer(bytes: $0.storageJSON) })::bytea[]) AS u(e, s)
+                ON CONFLICT (log_id, entry) DO UPDATE SET state = excluded.state
+                """, logger: logger)
+        }
+        for id in batch.touchedComplaints {
+            guard let row = batch.knowledge.complaints[id] else { continue }
+            try await connection.query("""
+                INSERT INTO complaints(log_id, complaint, entry, received_seq, resolved_seq)
+                VALUES (\(log.id), \(id), \(row.entry), \(row.received), \(row.resolved))
+                ON CONFLICT (log_id, complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
+                """, logger: logger)
+        }
+        for obligation in batch.removedFlags {
+            try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = \(obligation)", logger: logger)
+        }
+        for (obligation, seq) in batch.newFlags {
+            try await connection.query("INSERT INTO flags(log_id, obligation, flagged_seq) VALUES (\(log.id), \(obligation), \(seq)) ON CONFLICT (log_id, obligation) DO UPDATE SET flagged_seq = excluded.flagged_seq", logger: logger)
+        }
+        try await connection.query("""
+            UPDATE heads SET size = \(batch.size), hash = \(ByteBuffer(bytes: batch.headHash)), recorded_ms = \(batch.recordedAt.epochMilliseconds)
+            WHERE log_id = \(log.id)
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import LedgerCalendar
+import LedgerCrypto
+import LedgerDomain
+import LedgerMerkle
+import LedgerPostgres
+import LedgerService
+import LedgerStore
+
+// The subcommands on a PostgreSQL database (`--db postgresql://USER@HOST:PORT/DB`, SPEC §8).
+// Each command's `run` hands over here when its `--db` is a URL; the output is the same as on
+// SQLite (the same LedgerService renderers), only where it comes from differs.
+
+/// `--court C`: which log of a PostgreSQL database (left out when it holds one log).
+struct CourtOption: ParsableArguments {
+    @Option(name: .customLong("court"), help: ArgumentHelp("On PostgreSQL: the court whose log to use (default: the only one).", valueName: "court"))
+    var court: String?
+}
+
+/// Runs `body` against the database, turning engine errors into the command line's failures.
+func onPostgres<T: Sendable>(_ url: PostgresURL, _ body: @escaping @Sendable (PostgresLedger) async throws -> T) throws -> T {
+    do {
+        return try runBlocking { try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }, body) }
+    } catch let error as PostgresLedgerError {
+        switch error {
+        case .badURL(let text): throw Failure.input(InputError(field: "--db", text))
+        case .noLog(let text): throw Failure.other("error: \(text)")
+        case .input(let text): throw Failure.other("refused: \(text)\nnothing was written")
+        case .integrity(let text): throw Failure.integrity(text)
+        case .storage(let text): throw Failure.other("error: \(text)")
+        }
+    } catch let error as Failure {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as PartlyWritten {
+        throw error
+    } catch {
+        throw Failure.other("error: PostgreSQL at \(url): \(String(reflecting: error))")
+    }
+}
+
+extension ListLedger.Init {
+    func runOnPostgres(_ url: PostgresURL) throws {
+        guard let court else { throw Failure.input(InputError(field: "--court", "on PostgreSQL, init adds one court's log: give --court court:CODE")) }
+        guard let policy = PolicyProfile.named(profile) else { throw Failure.input(InputError(field: "--profile", "unknown profile \"\(profile)\"")) }
+        let log = try onPostgres(url) { try await $0.createLog(court: court, profile: policy) }
+        print("created the log of \(log.court) in \(url) (profile \(log.profile), origin \(log.origin))")
+    }
+}
+
+extension ListLedger.Append {
+    func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        let data: Data
+        if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+            guard let contents = FileManager.default.contents(atPath: file) else { throw Failure.other("cannot read \(file)") }
+            data = contents
+        }
+        let events = try EventLines.decode(Array(data))
+        let size = batchSize?.value ?? max(events.count, 1)
+        let chunks = stride(from: 0, to: events.count, by: size).map { Array(events[$0..<min($0 + size, events.count)]) }
+        let submitted = { try onPostgres(url) { ledger in
+            let log = try await ledger.log(court: court)
+            var all: [[AppendOutcome]] = []
+            for chunk in chunks {
+                do {
+                    all.append(try await ledger.submit(chunk.map(\.event), to: log).map { outcome in
+                        switch outcome {
+                        case .appended(let seq): AppendOutcome.appended(seq: seq)
+                        case .duplicate(let seq): AppendOutcome.duplicate(seq: seq)
+                        }
+                    })
+                } catch PostgresLedgerError.input(let text) where !all.isEmpty {
+                    // Earlier chunks are committed and stay (as `--batch-size` on SQLite, exit 5).
+                    let lines = chunk.first!.line
+                    throw PartlyWritten(message: text, fromLine: lines, earlier: all)
+                }
+            }
+            return all
+        } }
+        let outcomes: [[AppendOutcome]]
+        do { outcomes = try submitted() } catch let partly as PartlyWritten {
+            for (chunk, result) in zip(chunks, partly.earlier) { report(result, events: chunk) }
+            printError("refused: \(partly.message)")
+            printError("partly written: the batches before line \(partly.fromLine) were appended and stay; the failing batch and the lines after it wrote nothing. Fix the line and append the input again: the lines already stored are repeats and are not stored twice.")
+            throw ExitCode(5)
+        }
+        for (chunk, result) in zip(chunks, outcomes) { report(result, events: chunk) }
+    }
+}
+
+struct PartlyWritten: Error, CustomStringConvertible {
+    var message: String
+    var fromLine: Int
+    var earlier: [[AppendOutcome]]
+    var description: String { message }
+}
+
+extension ListLedger.Verify {
+    func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        let report = try onPostgres(url) { ledger in try await ledger.verify(log: try await ledger.log(court: court)) }
+        if output.json {
+            printJSON(.object([
+                ("ok", .bool(report.ok)), ("events", .integer(report.events)), ("head", .string(Hex.encode(report.head))),
+                ("first_bad_seq", report.firstBadSeq.map(JSONValue.integer) ?? .null), ("reason", .optional(report.reason)),
+                ("root", .string(Hex.encode(report.root))),
+            ]))
+        } else if report.ok {
+            print("ok: \(report.events) events, chain and Merkle tree verified; head \(Hex.encode(report.head))")
+        } else {
+            print("FAILED at seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")")
+        }
+        if !report.ok { throw ExitCode(4) }
+    }
+}
+
+extension ListLedger.CheckpointCommand {
+    func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        let checkpoint = try onPostgres(url) { ledger in try await ledger.checkpoint(log: try await ledger.log(court: court)) }
+        if output.json {
+            printJSON(.object([("note", .string(checkpoint.note)), ("size", .integer(checkpoint.size)),
+                               ("root", .string(StrictBase64.encode(checkpoint.root))), ("created", .bool(checkpoint.created))]))
+        } else {
+            print(checkpoint.note, terminator: "")
+            if !checkpoint.created { printError("(the log has not grown since this checkpoint was signed; it is printed again)") }
+        }
+    }
+}
+
+extension ListLedger.State {
+    func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        let asOf = try self.asOf.map { try parseTimeArgument($0, option: "--as-of") }
+        let knownAt = try self.knownAt.map { try parseTimeArgument($0, option: "--known-at") }
+        let entry = self.entry
+        let (states, profile) = try onPostgres(url) { ledger in
+            let log = try await ledger.log(court: court)
+            return (try await ledger.states(of: log, entry: entry, asOf: asOf, knownAt: knownAt), log.profile)
+        }
+        if let entry, states.isEmpty {
+            throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(asOf != nil || knownAt != nil ? " at that time" : "")"))
+        }
+        if output.json {
+            printJSON(LedgerJSON.state(profile: profile, states: states))
+        } else {
+            printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
+                [state.entry, state.status.rawValue, state.court, state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-",
+                 state.debtor, state.holders.joined(separator: " ")]
+            })
+            print("\(states.count) entr\(states.count == 1 ? "y" : "ies") (profile \(profile))")
+        }
+    }
+}
+
+extension ListLedger.Obligations {
+    func runOnPostgres(_ url: PostgresURL, court: String?, asOf: Instant) throws {
+        let statuses = status.status.map { Set([$0]) }
+        let (obligor, rule, entry) = (self.obligor, self.rule, self.entry)
+        let (found, flags, profile, calendar) = try onPostgres(url) { ledger in
+            let log = try await ledger.log(court: court)
+            let found = try await ledger.obligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule, entry: entry)
+            return (found, try await ledger.flaggedObligations(of: log), log.profile, try ledger.calendarIdentity(of: log))
+        }
+        if output.json {
+            printJSON(LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: found, flags: flags))
+        } else {
+            printObligationTable(found, asOf: asOf)
+            print("profile \(profile), calendar \(calendar)")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import LedgerCrypto
+import LedgerDomain
+import LedgerPostgres
+import TestSupport
+import Testing
+
+/// The server the suites run against: $LISTLEDGER_PG_URL (scripts/test starts one with
+/// scripts/pg). Unset, every suite here is skipped and says why.
+let serverURL: String? = ProcessInfo.processInfo.environment["LISTLEDGER_PG_URL"].flatMap { $0.isEmpty ? nil : $0 }
+let skipReason: Comment = "LISTLEDGER_PG_URL is unset: start a server with `scripts/pg start` and export its URL"
+
+/// A new, empty database on that server for one test: tests never share logs.
+func freshDatabase(_ label: String) async throws -> PostgresURL {
+    let server = try PostgresURL(parsing: serverURL!)
+    let name = "t_\(label)_\(UInt32.random(in: 0...UInt32.max))"
+    try await PostgresAdmin.createDatabase(name, on: server)
+    return server.with(database: name)
+}
+
+/// Salts fixed by seq and path: two stores sealing the same events give the same bytes (the
+/// real salts are random, SPEC §7).
+let seededSalt: @Sendable (Int64, String) -> [UInt8] = { seq, path in SHA256.hash(Array("salt/\(seq)/\(path)".utf8)) }
+
+func instant(_ text: String) -> Instant {
+    switch Instant.parse(text) {
+    case .success(let value): return value
+    case .failure(let failure): fatalError("test instant \(text): \(failure.problem)")
+    }
+}
+
+/// After the demo scenario's last `at` (2026-11-18), so no event lies in the future.
+let demoClock = instant("2026-11-20T00:00:00Z")
+
+func demoEvents() throws -> [Event] {
+    let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl"), encoding: .utf8)
+    return try text.split(separator: "\n").map { try Event.decode(jsonLine: Array($0.utf8)) }
+}
+
+func notice(_ entry: String, court: String = "court:baisha", id: String? = nil) -> Event {
+    let idField = id.map { #","id":"\#($0)""# } ?? ""
+    let line = #"{"type":"risk_notice_issued","entry":"\#(entry)","at":"2024-03-01T09:00:00+08:00","actor":"\#(court)"\#(idField),"court":"\#(court)","case":"(2024)琼9030执1号","debtor":{"kind":"person","name":"测试甲","id_number":"460030198001010105"}}"#
+    return try! Event.decode(jsonLine: Array(line.utf8))
+}
