@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCalendar
 import LedgerDomain
+import LedgerStorage
 import LedgerStore
 
 /// `--db` (or `LISTLEDGER_DB`): the ledger file every command works on.
@@ -12,8 +13,26 @@ struct LedgerOptions: ParsableArguments {
     var path: String { db ?? ProcessInfo.processInfo.environment["LISTLEDGER_DB"] ?? "listledger.sqlite" }
 
     func open(readOnly: Bool = false) throws -> Ledger {
-        try Ledger.open(path: path, readOnly: readOnly)
+        do {
+            return try Ledger.open(path: path, readOnly: readOnly)
+        } catch .notALedger(let path, let reason) where !FileManager.default.fileExists(atPath: path) {
+            throw LedgerError.notALedger(path: path, reason: reason + Self.missingHint)
+        }
     }
+
+    /// The ledger behind the storage seam (`LedgerStorage`), for commands that only read or
+    /// append through it.
+    func storage(readOnly: Bool = false) throws -> any LedgerStorage {
+        do {
+            return try SQLiteStorage(path: path, readOnly: readOnly, clock: { Clock.now() })
+        } catch .notALedger(let path, let reason, missing: true) {
+            throw StorageError.notALedger(path: path, reason: reason + Self.missingHint, missing: true)
+        }
+    }
+
+    /// What the store's "no ledger here" leaves to the command line: how to make or name one.
+    static let missingHint = "; create one with `listledger init` (or name another with --db)"
+
 }
 
 /// `--json` for machine output.
