@@ -53,7 +53,8 @@ package final class Ledger {
     /// Opens an existing ledger file.
     package static func open(path: String, readOnly: Bool = false) throws(LedgerError) -> Ledger {
         guard fileExists(path) else {
-            throw .notALedger(path: path, reason: "no ledger here; create one with `listledger init` (or name another with --db)")
+            // The command line adds how to make or name one (it knows its flags; the store does not).
+            throw .notALedger(path: path, reason: "no ledger here")
         }
         do {
             let connection = try Connection(path: path, create: false, readOnly: readOnly)

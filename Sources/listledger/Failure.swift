@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerDomain
+import LedgerStorage
 import LedgerStore
 
 /// A failure the command line reports on standard error with its exit code.
@@ -35,6 +36,16 @@ func reportingFailures(_ body: () throws -> Void) throws {
         case .notALedger, .storage: printError("error: \(error)")
             throw ExitCode(1)
         }
+    } catch let error as StorageError {
+        // Worded as the LedgerError cases above, so a command moved onto the seam prints the same.
+        switch error {
+        case .input(let input): printError("refused: \(input)\nnothing was written")
+            throw ExitCode(1)
+        case .integrity: printError(error.description)
+            throw ExitCode(4)
+        case .notALedger, .unavailable: printError("error: \(error)")
+            throw ExitCode(1)
+        }
     } catch let error as InputError {
         printError("refused: \(error)\nnothing was written")
         throw ExitCode(1)
@@ -44,6 +55,15 @@ func reportingFailures(_ body: () throws -> Void) throws {
     } catch {
         printError("error: \(error)")
         throw ExitCode(1)
+    }
+}
+
+/// `reportingFailures` for a command body that awaits (the storage seam is async).
+func reportingFailuresAsync(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try reportingFailures { throw error }
     }
 }
 

@@ -3,6 +3,7 @@ import Foundation
 import LedgerCalendar
 import LedgerDomain
 import LedgerPostgres
+import LedgerStorage
 import LedgerStore
 
 /// `--db` (or `LISTLEDGER_DB`): the ledger file every command works on.
@@ -23,8 +24,26 @@ struct LedgerOptions: ParsableArguments {
         if PostgresURL.isPostgres(path) {
             throw Failure.input(InputError(field: "--db", "this command works on a SQLite ledger file only so far; on PostgreSQL: init, append, state, obligations, verify, checkpoint"))
         }
-        return try Ledger.open(path: path, readOnly: readOnly)
+        do {
+            return try Ledger.open(path: path, readOnly: readOnly)
+        } catch .notALedger(let path, let reason) where !FileManager.default.fileExists(atPath: path) {
+            throw LedgerError.notALedger(path: path, reason: reason + Self.missingHint)
+        }
     }
+
+    /// The ledger behind the storage seam (`LedgerStorage`), for commands that only read or
+    /// append through it.
+    func storage(readOnly: Bool = false) throws -> any LedgerStorage {
+        do {
+            return try SQLiteStorage(path: path, readOnly: readOnly, clock: { Clock.now() })
+        } catch .notALedger(let path, let reason, missing: true) {
+            throw StorageError.notALedger(path: path, reason: reason + Self.missingHint, missing: true)
+        }
+    }
+
+    /// What the store's "no ledger here" leaves to the command line: how to make or name one.
+    static let missingHint = "; create one with `listledger init` (or name another with --db)"
+
 }
 
 /// `--json` for machine output.

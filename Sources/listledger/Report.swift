@@ -1,10 +1,10 @@
 import ArgumentParser
 import LedgerCalendar
 import LedgerDomain
-import LedgerStore
+import LedgerStorage
 
 extension ListLedger {
-    struct Report: ParsableCommand {
+    struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "The accountability report (责任追究): per court and unit, duties met, late and breached.",
             discussion: """
@@ -17,21 +17,21 @@ extension ListLedger {
         @Option(help: "Last day of the period, YYYY-MM-DD.") var to: String
         @Option(help: "md (default), json or html.") var format: ReportFormat = .md
 
-        func run() throws {
-            try reportingFailures {
+        /// The events the report reads beside the obligations (inclusions, revocations, complaints).
+        static let eventTypes: Set<EventType> = [.riskNoticeIssued, .inclusionDecided, .entryRevoked, .complaintReceived, .complaintResolved]
+
+        func run() async throws {
+            try await reportingFailuresAsync {
                 guard let first = BeijingDay(iso: from) else { throw Failure.input(InputError(field: "--from", "\"\(from)\" is not a date YYYY-MM-DD")) }
                 guard let last = BeijingDay(iso: to) else { throw Failure.input(InputError(field: "--to", "\"\(to)\" is not a date YYYY-MM-DD")) }
                 guard first <= last else { throw Failure.input(InputError(field: "--to", "\(last) is before --from \(first)")) }
-                let ledger = try self.ledger.open(readOnly: true)
+                let storage = try self.ledger.storage(readOnly: true)
                 let now = Clock.now()
                 let end = Instant.endOfBeijingDay(last)
                 let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
-                let obligations = try ledger.obligations(ObligationQuery(asOf: asOf))
-                var events: [RecordedEvent] = []
-                try ledger.connection.readTransaction {
-                    try ledger.forEachEvent(where: "type IN ('risk_notice_issued', 'inclusion_decided', 'entry_revoked', 'complaint_received', 'complaint_resolved')") { events.append($0) }
-                }
-                let report = AccountabilityReport(from: first, to: last, asOf: asOf, profile: try ledger.profile().name,
+                let obligations = try await storage.obligations(ObligationQuery(asOf: asOf))
+                let events = try await storage.events(ofTypes: Self.eventTypes)
+                let report = AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
                                                   obligations: obligations, events: events)
                 switch format {
                 case .json: printJSON(report.json)

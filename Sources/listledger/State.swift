@@ -1,10 +1,10 @@
 import ArgumentParser
 import LedgerDomain
 import LedgerService
-import LedgerStore
+import LedgerStorage
 
 extension ListLedger {
-    struct State: ParsableCommand {
+    struct State: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the list: each entry's status, court, publicity and the units holding it.",
             discussion: """
@@ -19,39 +19,26 @@ extension ListLedger {
         @Option(name: .customLong("as-of"), help: "Facts effective by this instant or date.") var asOf: String?
         @Option(name: .customLong("known-at"), help: "Facts recorded by this instant or date.") var knownAt: String?
 
-        func run() throws {
-            try reportingFailures {
+        func run() async throws {
+            try await reportingFailuresAsync {
                 if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court) }
-                let ledger = try self.ledger.open(readOnly: true)
-                var states: [EntryState]
-                if asOf != nil || knownAt != nil {
-                    var replay = Replay(asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") },
-                                        knownAt: try knownAt.map { try parseTimeArgument($0, option: "--known-at") })
-                    try ledger.connection.readTransaction {
-                        if let entry {
-                            try ledger.forEachEvent(where: "entry = ?", [.text(entry)]) { replay.apply($0) }
-                        } else {
-                            try ledger.forEachEvent { replay.apply($0) }
-                        }
-                    }
-                    states = replay.states.values.sorted { $0.entry < $1.entry }
-                } else if let entry {
-                    states = try ledger.storedEntryState(entry).map { [$0] } ?? []
-                } else {
-                    states = try ledger.allEntryStates()
-                }
+                let query = StateQuery(entry: entry, asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") },
+                                       knownAt: try knownAt.map { try parseTimeArgument($0, option: "--known-at") })
+                let storage = try self.ledger.storage(readOnly: true)
+                let states = try await storage.entryStates(query)
                 if let entry, states.isEmpty {
-                    throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(asOf != nil || knownAt != nil ? " at that time" : "")"))
+                    throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(query.replays ? " at that time" : "")"))
                 }
+                let profile = try await storage.profileName()
                 if output.json {
-                    printJSON(LedgerJSON.state(profile: try ledger.profile().name, states: states))
+                    printJSON(LedgerJSON.state(profile: profile, states: states))
                 } else {
                     printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
                         [state.entry, state.status.rawValue, state.court,
                          state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-", state.debtor,
                          state.holders.joined(separator: " ")]
                     })
-                    print("\(states.count) entr\(states.count == 1 ? "y" : "ies") (profile \(try ledger.profile().name))")
+                    print("\(states.count) entr\(states.count == 1 ? "y" : "ies") (profile \(profile))")
                 }
             }
         }

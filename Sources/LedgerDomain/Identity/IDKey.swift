@@ -17,7 +17,20 @@ package struct IDKey: Hashable, Comparable, Sendable, ExpressibleByStringLiteral
 
     package var description: String { id }
 
-    package static func == (a: IDKey, b: IDKey) -> Bool { a.id.utf8.elementsEqual(b.id.utf8) }
+    package static func == (a: IDKey, b: IDKey) -> Bool { compare(a, b) == 0 }
+
+    /// memcmp over the two UTF-8 buffers, then length (a generic `elementsEqual` over the
+    /// views cost 18% of a debug import under callgrind).
+    private static func compare(_ a: IDKey, _ b: IDKey) -> Int32 {
+        var x = a.id, y = b.id
+        return x.withUTF8 { p in
+            y.withUTF8 { q in
+                let common = min(p.count, q.count)
+                let order = common == 0 ? 0 : memcmp(p.baseAddress!, q.baseAddress!, common)
+                return order != 0 ? order : Int32(p.count) - Int32(q.count)
+            }
+        }
+    }
 
     package func hash(into hasher: inout Hasher) {
         var id = id
@@ -25,7 +38,7 @@ package struct IDKey: Hashable, Comparable, Sendable, ExpressibleByStringLiteral
     }
 
     /// Byte order, as SQLite's BINARY collation sorts (`ORDER BY entry`).
-    package static func < (a: IDKey, b: IDKey) -> Bool { a.id.utf8.lexicographicallyPrecedes(b.id.utf8) }
+    package static func < (a: IDKey, b: IDKey) -> Bool { compare(a, b) < 0 }
 }
 
 /// Entry ids keyed by bytes (see `IDKey`).
@@ -35,3 +48,9 @@ extension String {
     /// Whether two ids are the same bytes (not merely canonically equivalent).
     package func sameBytes(_ other: String) -> Bool { utf8.elementsEqual(other.utf8) }
 }
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
