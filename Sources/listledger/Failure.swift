@@ -82,12 +82,3 @@ struct StandardError: TextOutputStream {
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// `reportingFailures` for an async body (`alerts`, whose webhooks are posted with async I/O).
-func reportingFailuresAsync(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch {
-        try reportingFailures { throw error }
-    }
-}
