@@ -1,0 +1,201 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+@testable import LedgerServer
+import LedgerService
+import LedgerStore
+import Testing
+
+/// The pages (issue 11) over the real server and a real ledger file: Chinese first, the
+/// names table, the API's visibility, forms that review, confirm and record.
+@Suite struct WebPagesTests {
+    @Test("every page is zh-CN with a title; ?lang=en switches to English and stays")
+    func language() async throws {
+        let fixture = try Fixture()
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let browser = Browser(client)
+            let login = try await browser.get("/login")
+            #expect(login.text.contains(#"<html lang="zh-CN">"#) && login.text.contains("<title>登录 · 失信被执行人名单台账</title>"))
+            #expect(login.headers[.contentSecurityPolicy]?.contains("script-src") == false)
+            let english = try await browser.get("/login?lang=en")
+            #expect(english.text.contains(#"<html lang="en">"#) && english.text.contains("<title>Sign in"))
+            #expect(try await browser.get("/search").text.contains(#"<html lang="en">"#))
+            let byBrowser = try await Browser(client).get("/search", headers: [.acceptLanguage: "en-US,en;q=0.9"])
+            #expect(byBrowser.text.contains(#"<html lang="en">"#))
+        }
+    }
+
+    @Test("the entry page: Chinese names with the code as tooltip, national date format, who recorded, obligations")
+    func entryPage() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn("clerk-wang", "correct horse battery")
+            let page = try await browser.get("/entries/A")
+            #expect(page.status == .ok)
+            let text = page.text
+            #expect(text.contains(#"<span title="court:baisha">白沙黎族自治县人民法院</span>"#))
+            #expect(text.contains(#"<span title="unit:pboc-baisha">中国人民银行白沙黎族自治县支行（人民银行白沙支行）</span>"#))
+            // 2024-03-05T10:00+08:00 as the national platform writes dates, in Beijing time.
+            #expect(text.contains("2024年03月05日 10:00"))
+            #expect(text.contains("作出纳入失信名单决定") && text.contains("实施惩戒措施"))
+            // Appended by the command line (the fixture), so no person: said so.
+            #expect(text.contains("（命令行导入）"))
+            // Every fact of the fixture was recorded long after 2024: marked as recorded late.
+            #expect(text.contains(#"<span class="mark late""#))
+            // The court supervises the unit's duty on A: the measure is lifted only after exit, so
+            // no R6 yet; the R1 precondition (inclusion without risk notice) shows as breached.
+            #expect(text.contains("纳入前应发出风险提示") && text.contains("已违期"))
+            // Full ID for the court (as the API's history shows it).
+            #expect(text.contains("460030198001010105"))
+            // A listed entry offers shielding, not a second inclusion.
+            #expect(text.contains("屏蔽名单信息") && !text.contains("<summary>作出纳入失信名单决定</summary>"))
+            // The read is in the access log, as the API's are.
+            #expect(try fixture.open().accessLog(entry: "A").contains { $0.route == "/entries/{entry}" && $0.credential == "user:clerk-wang" })
+        }
+    }
+
+    @Test("a unit sees the entries given to it; another's entry page is 404, as in the API")
+    func unitVisibility() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("officer-chen", party: unit)
+        try fixture.addUser("officer-news", party: otherUnit)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let chen = Browser(client)
+            try await chen.signIn("officer-chen", "correct horse battery")
+            #expect(try await chen.get("/entries/A").status == .ok)
+            let other = try await chen.get("/entries/B")
+            #expect(other.status == .notFound)
+            #expect(!other.text.contains("测试乙"))
+            let news = Browser(client)
+            try await news.signIn("officer-news", "correct horse battery")
+            #expect(try await news.get("/entries/A").status == .notFound)
+            #expect(!(try await news.get("/entries").text.contains("测试甲")))
+        }
+    }
+
+    @Test("a new entry: a wrong ID check digit is shown in Chinese next to the field and records nothing; then review, confirm, record")
+    func newEntryForm() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let browser = Browser(client)
+            try await browser.signIn("clerk-wang", "correct horse battery")
+            let token = Browser.csrf(in: try await browser.get("/entries/new").text) ?? ""
+            let before = try fixture.logSize()
+            // GB 11643 by hand for 46003019800101010: weights 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2 give
+            // 28+54+24+2+9+48+9+5+4 = 183, 183 mod 11 = 7, and 7 maps to "5"; so …010X is wrong.
+            var form: [(String, String)] = [("csrf", token), ("step", "review"), ("entry", "N1"), ("case", "(2026)琼9030执1号"), ("debtor_kind", "person"),
+                                            ("debtor_name", "某乙"), ("debtor_id", "46003019800101010X"), ("at", "2026-01-05T10:00")]
+            let wrong = try await browser.post("/entries/new", form)
+            #expect(wrong.status == .badRequest)
+            #expect(wrong.text.contains(#"<p class="error" id="e-debtor_id">「身份证号码或统一社会信用代码」校验位不正确，请核对号码。</p>"#), "\(wrong.text)")
+            #expect(wrong.text.contains(#"class="error-summary""#) && wrong.text.contains(##"href="#f-debtor_id""##))
+            #expect(try fixture.logSize() == before)
+            form[6] = ("debtor_id", "460030198001010105")
+            let review = try await browser.post("/entries/new", form)
+            #expect(review.status == .ok && review.text.contains("确认记录"))
+            #expect(try fixture.logSize() == before, "the review step writes nothing")
+            form[1] = ("step", "confirm")
+            let done = try await browser.post("/entries/new", form)
+            #expect(done.status == .seeOther && done.headers[.location] == "/entries/N1?recorded=\(before + 1)", "\(done.text)")
+            #expect(try fixture.open().storedEntryState("N1")?.court == court)
+            // The same event posted again is a repeat: not stored twice.
+            #expect(try await browser.post("/entries/new", form).status == .badRequest)  // the entry id is taken now
+        }
+    }
+
+    @Test("the public search page shows the masked ID and nothing of a non-public entry; names are escaped")
+    func publicSearch() async throws {
+        let fixture = try Fixture(events: baseEvents + [
+            inclusion("X", name: "<b>某丁</b>", id: "460030198001010121"),
+            event("decision_served", "X", "2024-03-06T10:00:00+08:00"), event("entry_published", "X", "2024-03-07T10:00:00+08:00"),
+        ])
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let browser = Browser(client)
+            let found = try await browser.get("/search?name=" + Browser.encode("测试甲"))
+            #expect(found.status == .ok)
+            // SPEC §6: first 10 and last 4 characters, **** between.
+            #expect(found.text.contains("4600301980****0105") && !found.text.contains("460030198001010105"))
+            #expect(found.text.contains("白沙黎族自治县人民法院"))
+            // B was never published: not on the public list.
+            #expect(try await browser.get("/search?name=" + Browser.encode("测试乙")).text.contains("未找到公开的名单信息"))
+            let escaped = try await browser.get("/search?name=" + Browser.encode("<b>某丁</b>"))
+            #expect(escaped.text.contains("&lt;b&gt;某丁&lt;/b&gt;") && !escaped.text.contains("<b>某丁"))
+        }
+    }
+
+    @Test("the unit's to-do lists its duty with a one-click form; after the lift it is gone and the board changes")
+    func unitDuty() async throws {
+        // Entry A shielded, so the unit must lift its measure (R6).
+        let fixture = try Fixture(events: baseEvents + [
+            event("entry_shielded", "A", "2024-04-01T10:00:00+08:00", ["reason": "discharge"]),
+            event("unit_notified_of_exit", "A", "2024-04-02T10:00:00+08:00", ["unit": unit]),
+        ])
+        try fixture.addUser("officer-chen", party: unit)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let chen = Browser(client)
+            try await chen.signIn("officer-chen", "correct horse battery")
+            let todo = try await chen.get("/todo")
+            #expect(todo.text.contains("解除惩戒措施") && todo.text.contains("已违期") || todo.text.contains("逾期"), "\(todo.text)")
+            let board = try await chen.get("/board")
+            #expect(board.text.contains(#"<td class="breached">1</td>"#), "\(board.text)")
+            let token = Browser.csrf(in: todo.text) ?? ""
+            let lift: [(String, String)] = [("csrf", token), ("type", "measure_lifted"), ("key", "credit_restriction"), ("at", "2026-01-05T10:00"), ("back", "todo")]
+            let review = try await chen.post("/entries/A/acts", lift + [("step", "review")])
+            #expect(review.status == .ok && review.text.contains("授信限制"), "\(review.text)")
+            let done = try await chen.post("/entries/A/acts", lift + [("step", "confirm")])
+            #expect(done.status == .seeOther && done.headers[.location]?.hasPrefix("/todo?recorded=") == true, "\(done.text)")
+            #expect(try fixture.open().storedEntryState("A")?.measures.first?.status == "lifted")
+            #expect(try await chen.get("/todo").text.contains("目前没有待办事项"))
+            #expect(try await chen.get("/board").text.contains("没有未完成的期限义务"))
+        }
+    }
+
+    @Test("the message catalogues have the same keys, and every {{t.KEY}} of a template exists")
+    func catalogue() throws {
+        #expect(Set(Messages.zh.keys) == Set(Messages.en.keys), "missing in en: \(Set(Messages.zh.keys).subtracting(Messages.en.keys)); missing in zh: \(Set(Messages.en.keys).subtracting(Messages.zh.keys))")
+        let pattern = try NSRegularExpression(pattern: #"\{\{t\.([a-z0-9_]+)\}\}"#)
+        for (name, text) in WebTemplates.all {
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                let key = String(text[Range(match.range(at: 1), in: text)!])
+                #expect(Messages.zh[key] != nil, "template \(name) uses t.\(key), which the catalogue lacks")
+            }
+        }
+        // Keys built in code: every event type, status, ground, method, basis and duty.
+        for key in ["act_inclusion_decided", "status_listed", "ground_evasion", "method_post", "basis_not_enforced", "duty_unit_lift", "obligation_breached"] {
+            #expect(Messages.zh[key] != nil && Messages.en[key] != nil, "\(key)")
+        }
+        for type in LedgerDomain.EventType.allCases { #expect(Messages.zh["act_" + type.rawValue] != nil, "act_\(type.rawValue)") }
+        for measures in PartyNames.measures.values { for m in measures { #expect(Messages.zh["measure_" + m] != nil && Messages.en["measure_" + m] != nil, "measure_\(m)") } }
+    }
+
+    @Test("the names seed is Fixtures/scenarios/units.json, and the table keeps a name the operator changed")
+    func namesTable() throws {
+        let url = repositoryRoot.appendingPathComponent("Fixtures/scenarios/units.json")
+        let units = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [[String: Any]])
+        let seed = Dictionary(uniqueKeysWithValues: PartyNames.seed.map { ($0.code, $0.name) })
+        for unit in units {
+            let code = unit["code"] as! String
+            #expect(seed[code] == unit["name"] as? String, "\(code)")
+            #expect(PartyNames.measures[code] == (unit["measures"] as? [String]), "\(code)")
+        }
+        #expect(seed["court:baisha"] == "白沙黎族自治县人民法院")
+        let fixture = try Fixture()
+        _ = try fixture.app()
+        try fixture.open().connection.execute("UPDATE party_names SET name = '白沙县法院' WHERE code = 'court:baisha'")
+        _ = try fixture.app()
+        #expect(try fixture.open().partyNames()["court:baisha"] == "白沙县法院")
+    }
+}
+
+import LedgerDomain
+import TestSupport

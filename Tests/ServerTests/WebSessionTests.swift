@@ -1,0 +1,149 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import LedgerCrypto
+import LedgerService
+import LedgerStore
+import Testing
+
+/// Issue 10.11: server-side sessions (hashed id, expiry, a disabled user out at once), cookies
+/// HttpOnly + SameSite=Strict (+ Secure when asked), a synchronizer token on every form.
+@Suite struct WebSessionTests {
+    @Test("sign-in sets an HttpOnly, SameSite=Strict session cookie; the id is stored only hashed")
+    func signIn() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let browser = Browser(client)
+            let response = try await browser.signIn("clerk-wang", "correct horse battery")
+            #expect(response.status == .seeOther)
+            let setCookie = response.headers[values: .setCookie].first { $0.hasPrefix("ll_session=") } ?? ""
+            #expect(setCookie.contains("; Path=/") && setCookie.contains("; HttpOnly") && setCookie.contains("; SameSite=Strict"), "\(setCookie)")
+            #expect(!setCookie.contains("Secure"))
+            let id = try #require(browser.cookies["ll_session"])
+            #expect(id.utf8.count == 64)
+            // The file holds SHA-256(id), never the id.
+            let ledger = try fixture.open()
+            #expect(try ledger.liveSession(idHash: SHA256.hash(Array(id.utf8)), nowMilliseconds: LedgerClock.now().epochMilliseconds)?.user == "clerk-wang")
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.db)) + ((try? Data(contentsOf: URL(fileURLWithPath: fixture.db + "-wal"))) ?? Data())
+            #expect(bytes.range(of: Data(id.utf8)) == nil)
+            // The court's list shows its entries A and B, not C (another court's).
+            let list = try await browser.get("/entries")
+            #expect(list.status == .ok)
+            #expect(list.text.contains(">A</a>") && list.text.contains(">B</a>") && !list.text.contains(">C</a>"), "\(list.text)")
+        }
+    }
+
+    @Test("Secure is added when the server is told it sits behind TLS")
+    func secureFlag() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        let (_, app) = try fixture.app { $0.web.secureCookies = true }
+        try await app.test(.router) { client in
+            let response = try await Browser(client).signIn("clerk-wang", "correct horse battery")
+            let setCookie = response.headers[values: .setCookie].first { $0.hasPrefix("ll_session=") } ?? ""
+            #expect(setCookie.hasSuffix("; Secure"), "\(setCookie)")
+        }
+    }
+
+    @Test("a wrong password, an unknown user or a missing sign-in token opens no session")
+    func failedSignIn() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let browser = Browser(client)
+            let wrong = try await browser.signIn("clerk-wang", "wrong horse battery")
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("用户名或密码错误"))
+            #expect(browser.cookies["ll_session"] == nil)
+            #expect(try await browser.signIn("nobody", "correct horse battery").status == .unauthorized)
+            // The sign-in form's own token (double submit) must come back.
+            let noToken = try await browser.post("/login", [("user", "clerk-wang"), ("password", "correct horse battery")])
+            #expect(noToken.status == .forbidden)
+            #expect(browser.cookies["ll_session"] == nil)
+        }
+    }
+
+    @Test("sign-out ends the session at once; a disabled user is out on the next request; a session expires")
+    func endings() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        try fixture.addUser("clerk-li", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let wang = Browser(client)
+            try await wang.signIn("clerk-wang", "correct horse battery")
+            let page = try await wang.get("/entries")
+            let old = wang.cookies
+            let out = try await wang.post("/logout", [("csrf", Browser.csrf(in: page.text) ?? "")])
+            #expect(out.status == .seeOther)
+            #expect(wang.cookies["ll_session"] == nil)
+            // The old cookie, replayed, no longer works: the server ended the session.
+            wang.cookies = old
+            let replay = try await wang.get("/entries")
+            #expect(replay.status == .seeOther && replay.headers[.location] == "/login")
+
+            let li = Browser(client)
+            try await li.signIn("clerk-li", "correct horse battery")
+            #expect(try await li.get("/entries").status == .ok)
+            #expect(try fixture.open().disableUser(name: "clerk-li", at: LedgerClock.now().epochMilliseconds))
+            let after = try await li.get("/entries")
+            #expect(after.status == .seeOther && after.headers[.location] == "/login")
+        }
+        let (_, shortLived) = try fixture.app { $0.web.sessionLifetimeMilliseconds = 300 }
+        try await shortLived.test(.router) { client in
+            let wang = Browser(client)
+            try await wang.signIn("clerk-wang", "correct horse battery")
+            #expect(try await wang.get("/entries").status == .ok)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await wang.get("/entries").status == .seeOther)
+        }
+    }
+
+    @Test("a form posted without the session's token, or with another's, is refused with 403 and records nothing")
+    func csrf() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        try fixture.addUser("clerk-li", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let wang = Browser(client), li = Browser(client)
+            try await wang.signIn("clerk-wang", "correct horse battery")
+            try await li.signIn("clerk-li", "correct horse battery")
+            let liToken = Browser.csrf(in: try await li.get("/entries/B").text) ?? ""
+            let wangToken = Browser.csrf(in: try await wang.get("/entries/B").text) ?? ""
+            #expect(!wangToken.isEmpty && wangToken != liToken)
+            let before = try fixture.logSize()
+            let act: [(String, String)] = [("type", "decision_served"), ("key", ""), ("method", "in_person"), ("at", "2024-03-06T10:00"), ("step", "confirm")]
+            let missing = try await wang.post("/entries/B/acts", act)
+            #expect(missing.status == .forbidden)
+            #expect(missing.text.contains("表单令牌"), "\(missing.text)")
+            #expect(try await wang.post("/entries/B/acts", [("csrf", liToken)] + act).status == .forbidden)
+            #expect(try fixture.logSize() == before)
+            // With its own token the same form records, attributed to the person.
+            let ok = try await wang.post("/entries/B/acts", [("csrf", wangToken)] + act)
+            #expect(ok.status == .seeOther, "\(ok.text)")
+            #expect(try fixture.logSize() == before + 1)
+            #expect(try fixture.open().credential(ofSeq: before + 1) == "user:clerk-wang")
+        }
+    }
+
+    @Test("the API takes no session cookie: a cookie alone cannot post an event")
+    func apiIgnoresCookie() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let wang = Browser(client)
+            try await wang.signIn("clerk-wang", "correct horse battery")
+            var headers = wang.cookieHeader
+            headers[.contentType] = "application/json"
+            let response = try await client.execute(uri: "/api/v1/events", method: .post, headers: headers,
+                                                    body: ByteBuffer(string: event("decision_served", "B", "2024-03-06T10:00:00+08:00", actor: nil)))
+            #expect(response.status == .unauthorized)
+        }
+    }
+}
