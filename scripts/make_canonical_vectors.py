@@ -162,6 +162,7 @@ TYPES = {
     "entry_revoked": ({"reason": check_enum(REVOKE_REASONS)}, {}),
     "exit_published": ({}, {}),
     "unit_notified_of_exit": ({"unit": unit}, {}),
+    "unit_acknowledged": ({"unit": unit, "of": check_enum(["push", "exit_notice"])}, {}),
     "measure_lifted": ({"unit": unit, "measure": text}, {}),
     "measure_retained": ({"unit": unit, "measure": text, "legal_basis": text, "until": check_date}, {}),
     "repost_deleted": ({"unit": unit}, {}),
@@ -461,6 +462,10 @@ CASES = [
     ("correction requested, posted, on the ground of inaccuracy",
      {"type": "correction_requested", "entry": "P1", "at": "2022-01-18T10:00:00+08:00", "actor": C,
       "ground": "inaccurate", "posted_on": "2022-01-14"}),
+    # unit_acknowledged (appended, so the earlier cases' hashes stay).
+    ("unit acknowledged the exit notice",
+     {"type": "unit_acknowledged", "entry": "P1", "at": "2022-01-07T15:00:00+08:00", "actor": "unit:caac",
+      "unit": "unit:caac", "of": "exit_notice"}),
 ]
 
 

@@ -57,9 +57,9 @@ struct CanonicalVectorTests {
         let vectors = try Self.load()
         let covered = Set(vectors.cases.map(\.inputType))
         let all = Set(EventType.allCases.map(\.rawValue))
-        // SPEC §3 names 28 types; personal_data_erased (§7, issue 12) exists only in encoding
+        // SPEC §3 names 29 types (unit_acknowledged was the last added); personal_data_erased (§7, issue 12) exists only in encoding
         // v2, so its vector is in Fixtures/vectors/canonical-v2 (V2VectorTests).
-        #expect(all.count == 28, "SPEC §3 names 28 event types (issue 9 added rejection_served, entry_corrected, term_extended, record_annulled; issue 12 personal_data_erased)")
+        #expect(all.count == 29, "SPEC §3 names 29 event types (unit_acknowledged; issue 9 added rejection_served, entry_corrected, term_extended, record_annulled; issue 12 personal_data_erased)")
         #expect(all.subtracting(covered) == ["personal_data_erased"], "types without a vector: \(all.subtracting(covered).sorted())")
         #expect(covered.subtracting(all).isEmpty)
     }

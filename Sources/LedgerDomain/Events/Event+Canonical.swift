@@ -65,6 +65,8 @@ extension EventBody {
         case .employerNotified(let unit), .pushedToUnit(let unit), .repostRegistered(let unit),
              .unitNotifiedOfExit(let unit), .repostDeleted(let unit):
             return [("unit", .string(unit))]
+        case let .unitAcknowledged(unit, act):
+            return [("unit", .string(unit)), ("of", .string(act.rawValue))]
         case let .measureApplied(unit, measure), let .measureLifted(unit, measure):
             return [("unit", .string(unit)), ("measure", .string(measure))]
         case let .measureRetained(unit, measure, legalBasis, until):

@@ -110,6 +110,8 @@ extension EventBody {
         case .entryRevoked: return .entryRevoked(reason: try r.choice("reason", RevocationReason.self))
         case .exitPublished: return .exitPublished
         case .unitNotifiedOfExit: return .unitNotifiedOfExit(unit: try r.party("unit", kind: "unit"))
+        case .unitAcknowledged:
+            return .unitAcknowledged(unit: try r.party("unit", kind: "unit"), of: try r.choice("of", AcknowledgedAct.self))
         case .measureLifted: return .measureLifted(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"))
         case .measureRetained:
             return .measureRetained(unit: try r.party("unit", kind: "unit"), measure: try r.text("measure"),

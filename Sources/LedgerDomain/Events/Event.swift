@@ -41,6 +41,7 @@ package enum EventBody: Sendable, Equatable {
     case entryRevoked(reason: RevocationReason)
     case exitPublished
     case unitNotifiedOfExit(unit: String)
+    case unitAcknowledged(unit: String, of: AcknowledgedAct)
     case measureLifted(unit: String, measure: String)
     case measureRetained(unit: String, measure: String, legalBasis: String, until: BeijingDay)
     case repostDeleted(unit: String)
@@ -73,6 +74,7 @@ package enum EventBody: Sendable, Equatable {
         case .entryRevoked: .entryRevoked
         case .exitPublished: .exitPublished
         case .unitNotifiedOfExit: .unitNotifiedOfExit
+        case .unitAcknowledged: .unitAcknowledged
         case .measureLifted: .measureLifted
         case .measureRetained: .measureRetained
         case .repostDeleted: .repostDeleted
@@ -88,7 +90,7 @@ package enum EventBody: Sendable, Equatable {
     package var unit: String? {
         switch self {
         case .employerNotified(let unit), .pushedToUnit(let unit), .repostRegistered(let unit),
-             .unitNotifiedOfExit(let unit), .repostDeleted(let unit),
+             .unitNotifiedOfExit(let unit), .repostDeleted(let unit), .unitAcknowledged(let unit, _),
              .measureApplied(let unit, _), .measureLifted(let unit, _), .measureRetained(let unit, _, _, _):
             unit
         default: nil

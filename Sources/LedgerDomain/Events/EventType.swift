@@ -20,6 +20,7 @@ package enum EventType: String, CaseIterable, Sendable {
     case entryRevoked = "entry_revoked"
     case exitPublished = "exit_published"
     case unitNotifiedOfExit = "unit_notified_of_exit"
+    case unitAcknowledged = "unit_acknowledged"
     case measureLifted = "measure_lifted"
     case measureRetained = "measure_retained"
     case repostDeleted = "repost_deleted"
@@ -39,6 +40,7 @@ package enum EventType: String, CaseIterable, Sendable {
         case .entryPublished: [.channels]
         case .employerNotified, .pushedToUnit, .repostRegistered, .unitNotifiedOfExit, .repostDeleted: [.unit]
         case .measureApplied, .measureLifted: [.unit, .measure]
+        case .unitAcknowledged: [.unit, .acknowledgedAct]
         case .measureRetained: [.unit, .measure, .legalBasis, .until]
         case .correctionRequested: [.optionalReason, .ground, .postedOn]
         case .correctionDecided, .reconsiderationDecided: [.outcome]
@@ -93,6 +95,7 @@ package struct FieldSpec: Sendable, Equatable {
     static let annulmentReason = FieldSpec(name: "reason", required: true, accepts: "the clerical error being undone")
     static let channels = FieldSpec(name: "channels", required: false, accepts: "a list of channel names")
     static let unit = FieldSpec(name: "unit", required: true, accepts: "a unit, unit:CODE")
+    static let acknowledgedAct = FieldSpec(name: "of", required: true, accepts: AcknowledgedAct.allCases.map(\.rawValue).joined(separator: " or "))
     static let measure = FieldSpec(name: "measure", required: true, accepts: "the measure's name, e.g. credit_restriction")
     static let legalBasis = FieldSpec(name: "legal_basis", required: true, accepts: "the law or clause that allows keeping the measure")
     static let until = FieldSpec(name: "until", required: true, accepts: "a date YYYY-MM-DD")
@@ -162,6 +165,13 @@ package enum RevocationReason: String, CaseIterable, Sendable {
     case termEnded = "term_ended"
     case earlyDeletion = "early_deletion"
     case error
+}
+
+/// What a unit says it received (`unit_acknowledged`'s `of`): the entry pushed to it, or the
+/// notice of its exit. Acknowledging creates no duty; it is what lets a unit's response be measured.
+package enum AcknowledgedAct: String, CaseIterable, Sendable {
+    case push
+    case exitNotice = "exit_notice"
 }
 
 package enum DebtorKind: String, CaseIterable, Sendable { case person, organization }

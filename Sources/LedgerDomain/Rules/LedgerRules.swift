@@ -103,6 +103,15 @@ package enum LedgerRules {
             guard unit == event.actor else {
                 throw InputError(field: "unit", "a unit records only its own measures and reposts: unit is \(unit) but actor is \(event.actor)")
             }
+        case .unitAcknowledged(let unit, _):
+            // SPEC §3: `unit:X` records unit_acknowledged for itself only. The messages keep the
+            // field and prefix that `EventInput.isNotYourAct` reads as a 403.
+            guard actorKind == "unit" else {
+                throw InputError(field: "actor", "unit_acknowledged is recorded by the unit itself, not \(event.actor)")
+            }
+            guard unit == event.actor else {
+                throw InputError(field: "unit", "a unit records only its own acknowledgements: unit is \(unit) but actor is \(event.actor)")
+            }
         default:
             guard event.actor == state.court else {
                 throw InputError(field: "actor", "\(event.type.rawValue) is an act of the entry's court \(state.court), not \(event.actor)")
@@ -221,6 +230,13 @@ package enum LedgerRules {
                 let day = event.at.beijingDay
                 guard until >= day else { throw InputError(field: "until", "\(until) is before the day of the retention (\(day))") }
             }
+        case .unitAcknowledged(let unit, .push):
+            // Only a unit the entry was pushed to holds it (an employer notice is not a push).
+            guard state.units.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
+            try requireAfter("push:" + unit, "push to \(unit)")
+        case .unitAcknowledged(let unit, .exitNotice):
+            guard state.notifiedOfExit.contains(unit) else { throw refuse("never had \(unit) notified of its exit", field: "unit") }
+            try requireAfter("exit_notice:" + unit, "exit notice to \(unit)")
         case .repostDeleted(let unit):
             guard state.reposts.contains(where: { $0.unit == unit && !$0.deleted }) else {
                 throw refuse("has no repost by \(unit) still up", field: "unit")

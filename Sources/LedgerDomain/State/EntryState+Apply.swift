@@ -100,6 +100,11 @@ extension EntryState {
         case .unitNotifiedOfExit(let unit):
             if !next.notifiedOfExit.contains(unit) { next.notifiedOfExit.append(unit) }
             next.marks["exit_notice:" + unit] = next.marks["exit_notice:" + unit] ?? at
+        case let .unitAcknowledged(unit, act):
+            // Remembered for the unit's to-do and for measuring its response; it opens and
+            // closes no obligation (SPEC §3: "its response is measured, not its duty").
+            let key = EntryState.acknowledgementKey(act, unit: unit)
+            if !next.acknowledged.contains(key) { next.acknowledged.append(key) }
         case let .measureLifted(unit, measure):
             if let i = next.measures.firstIndex(where: { $0.unit == unit && $0.measure == measure }) {
                 next.measures[i].status = "lifted"

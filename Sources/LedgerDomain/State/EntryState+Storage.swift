@@ -31,6 +31,8 @@ extension EntryState {
         if let correctionGround { members.append(("correction_ground", .string(correctionGround.rawValue))) }
         flag("rejection_served", rejectionServed)
         flag("personal_data_erased", personalDataErased)
+        // Written only when there is one, so the states of entries without acknowledgements keep their bytes.
+        list("acknowledged", acknowledged)
         if !marks.isEmpty { members.append(("marks", .object(marks.keys.sorted().map { ($0, .integer(marks[$0]!)) }))) }
         return CanonicalJSON.encode(.object(members))
     }
@@ -80,6 +82,7 @@ extension EntryState {
         correctionGround = text("correction_ground").flatMap(CorrectionGround.init(rawValue:))
         rejectionServed = flag("rejection_served")
         personalDataErased = flag("personal_data_erased")
+        acknowledged = texts("acknowledged")
         if case .object(let pairs)? = fields["marks"] {
             for (key, value) in pairs { if case .integer(let ms) = value { marks[key] = ms } }
         }

@@ -31,6 +31,9 @@ package struct EntryState: Sendable, Equatable {
     package var discharge: String?
     package var exitPublished = false
     package var notifiedOfExit: [String] = []
+    /// What units acknowledged (`unit_acknowledged`), as `push:UNIT` or `exit_notice:UNIT`, in
+    /// the order first acknowledged; see `hasAcknowledged`.
+    package var acknowledged: [String] = []
     package var lastSeq: Int64 = 0
     /// SHA-256 (hex) of the debtor's id_number as the entry's first event named it: the
     /// inclusion must name the same debtor (SPEC §3), and only a hash is kept in the projection.
@@ -60,6 +63,13 @@ package struct EntryState: Sendable, Equatable {
     package struct Repost: Sendable, Equatable {
         package var unit: String
         package var deleted: Bool
+    }
+
+    package static func acknowledgementKey(_ act: AcknowledgedAct, unit: String) -> String { act.rawValue + ":" + unit }
+
+    /// Whether `unit` acknowledged the entry's push (or its exit notice).
+    package func hasAcknowledged(_ act: AcknowledgedAct, unit: String) -> Bool {
+        acknowledged.contains(Self.acknowledgementKey(act, unit: unit))
     }
 
     package var exited: Bool { status == .shielded || status == .revoked }
