@@ -24,7 +24,7 @@ pushed_to_unit measure_applied repost_registered correction_requested correction
 reconsideration_requested reconsideration_decided obligation_discharged entry_shielded
 entry_revoked exit_published unit_notified_of_exit measure_lifted measure_retained
 repost_deleted complaint_received complaint_resolved breach_flagged
-rejection_served entry_corrected term_extended record_annulled""".split()
+rejection_served entry_corrected term_extended record_annulled unit_acknowledged""".split()
 
 
 @pytest.fixture(scope="module")
