@@ -17,4 +17,15 @@ extension Ledger {
         for seq in seqs { if let credential = try credential(ofSeq: seq) { found[seq] = credential } }
         return found
     }
+
+    /// The entries with an event among the first `size`: what a whole-log bundle of that tree
+    /// holds, so the 审计 download logs a read of each (SPEC §6 access log).
+    package func entries(throughSeq size: Int64) throws -> [String] {
+        let statement = try connection.statement("SELECT DISTINCT entry FROM events WHERE entry IS NOT NULL AND seq <= ? ORDER BY entry")
+        defer { statement.reset() }
+        try statement.bind([.int(size)])
+        var found: [String] = []
+        while try statement.step() { if let entry = statement.text(0) { found.append(entry) } }
+        return found
+    }
 }

@@ -6,8 +6,8 @@ import LedgerDomain
 import LedgerService
 import LedgerStore
 
-/// 公开查询 (the public list, no sign-in, no captcha: the API's per-address limit instead) and
-/// 审计 (checkpoint, offline check). The search shows exactly `PublicList.record`, the API's answer.
+/// 公开查询 (the public list, no sign-in, no captcha: the API's per-address limit instead).
+/// The search shows exactly `PublicList.record`, the API's answer.
 extension LedgerServerApp {
     func searchPage(_ request: Request, _ env: PageEnvironment, _ context: LedgerRequestContext) async throws -> Response {
         let name = (request.uri.queryParameters.get("name") ?? "").trimmingCharacters(in: .whitespaces)
@@ -59,15 +59,5 @@ extension LedgerServerApp {
             return row
         }
         return WebPage.render("search", title: env.t("search_title"), data: data, environment: env)
-    }
-
-    func auditPage(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor) async throws -> Response {
-        guard Visibility.seesEverything(visitor.principal) else { throw WebRefusal.notFound }
-        let checkpoint = try await connections.read { try $0.latestCheckpoint() }
-        var data: [String: Any] = [
-            "command": "listledger export --all --bundle bundle.json\nlistledger audit bundle.json --key NAME+KEYHASH+BASE64",
-        ]
-        if let checkpoint { data["checkpoint"] = ["size": checkpoint.size, "root": Hex.encode(checkpoint.root), "note": checkpoint.note] }
-        return WebPage.render("audit", title: env.t("audit_title"), data: data, environment: env)
     }
 }

@@ -31,6 +31,7 @@ extension LedgerServerApp {
         router.get("/search") { request, context in try await self.page(request, context) { try await self.searchPage(request, $0, context) } }
         router.get("/report") { request, context in try await self.signedIn(request, context) { try await self.reportPage(request, $0, $1) } }
         router.get("/audit") { request, context in try await self.signedIn(request, context) { try await self.auditPage(request, $0, $1) } }
+        router.get("/audit/bundle") { request, context in try await self.signedIn(request, context) { try await self.auditBundle(request, $0, $1, context) } }
     }
 
     /// Builds the page environment and turns any failure into an HTML page (never the API's

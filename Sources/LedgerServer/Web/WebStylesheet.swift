@@ -22,6 +22,7 @@ enum WebStylesheet {
     fieldset { border: 1px solid var(--line); border-radius: 4px; }
     button { background: var(--accent); color: #fff; border: 0; padding: 8px 16px; border-radius: 4px; font: inherit; cursor: pointer; }
     button.secondary { background: #555; } header.top button { background: #fff; color: var(--accent); padding: 2px 10px; }
+    a.button { display: inline-block; background: var(--accent); color: #fff; padding: 8px 16px; border-radius: 4px; text-decoration: none; }
     form.inline { display: inline; margin-right: 8px; }
     .filters fieldset { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: flex-end; }
     .filters .field { flex: 1 1 160px; margin: 0; }

@@ -252,10 +252,13 @@ enum WebTemplates {
 
     static let audit = """
     <p>{{t.audit_intro}}</p>
+    {{#download}}<h2>{{t.audit_download}}</h2>
+    <p><a class="button" href="/audit/bundle" download="{{file}}">{{t.audit_download}}</a> <code>{{file}}</code></p>
+    <p>{{t.audit_download_text}}</p>{{/download}}
     <h2>{{t.audit_checkpoints}}</h2>
-    {{#checkpoint}}<dl class="data"><dt>{{t.audit_size}}</dt><dd>{{size}}</dd><dt>{{t.audit_root}}</dt><dd><code>{{root}}</code></dd></dl>
-    <h3>{{t.audit_note}}</h3><pre>{{note}}</pre>{{/checkpoint}}
-    {{^checkpoint}}<p class="notice">{{t.audit_no_checkpoint}}</p>{{/checkpoint}}
+    {{#checkpoints}}<section class="checkpoint"><dl class="data"><dt>{{t.audit_size}}</dt><dd>{{size}}</dd><dt>{{t.audit_signed}}</dt><dd>{{signed}}</dd><dt>{{t.audit_root}}</dt><dd><code>{{root}}</code></dd></dl>
+    <h3>{{t.audit_note}}</h3><pre>{{note}}</pre></section>{{/checkpoints}}
+    {{^hasCheckpoints}}<p class="notice">{{t.audit_no_checkpoint}}</p>{{/hasCheckpoints}}
     <h2>{{t.audit_offline}}</h2>
     <p>{{t.audit_offline_text}}</p>
     <pre>{{command}}</pre>
