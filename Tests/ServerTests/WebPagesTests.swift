@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import LedgerServer
+import LedgerDomain
 import LedgerService
 import LedgerStore
 import Testing
@@ -157,6 +158,33 @@ import Testing
             #expect(try fixture.open().storedEntryState("A")?.measures.first?.status == "lifted")
             #expect(try await chen.get("/todo").text.contains("目前没有待办事项"))
             #expect(try await chen.get("/board").text.contains("没有未完成的期限义务"))
+        }
+    }
+
+    @Test("待办 offers 签收 of the push and of the exit notice once each; a confirmed 签收 records unit_acknowledged and leaves the list")
+    func unitAcknowledges() async throws {
+        let fixture = try Fixture(events: baseEvents + [
+            event("entry_shielded", "A", "2024-04-01T10:00:00+08:00", ["reason": "discharge"]),
+            event("unit_notified_of_exit", "A", "2024-04-02T10:00:00+08:00", ["unit": unit]),
+        ])
+        try fixture.addUser("officer-chen", party: unit)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let chen = Browser(client)
+            try await chen.signIn("officer-chen", "correct horse battery")
+            let todo = try await chen.get("/todo")
+            #expect(todo.text.contains("待签收") && todo.text.contains("签收推送") && todo.text.contains("签收退出通知"), "\(todo.text)")
+            let token = Browser.csrf(in: todo.text) ?? ""
+            let ack: [(String, String)] = [("csrf", token), ("type", "unit_acknowledged"), ("key", "push"), ("at", "2026-01-05T10:00"), ("back", "todo")]
+            let review = try await chen.post("/entries/A/acts", ack + [("step", "review")])
+            #expect(review.status == .ok, "\(review.text)")
+            let done = try await chen.post("/entries/A/acts", ack + [("step", "confirm")])
+            #expect(done.status == .seeOther, "\(done.text)")
+            let state = try fixture.open().storedEntryState("A")
+            #expect(state?.hasAcknowledged(.push, unit: unit) == true)
+            #expect(state?.hasAcknowledged(.exitNotice, unit: unit) == false)
+            let after = try await chen.get("/todo").text
+            #expect(!after.contains("签收推送") && after.contains("签收退出通知"), "\(after)")
         }
     }
 

@@ -130,6 +130,14 @@ enum ActForms {
             for repost in state.reposts where repost.unit == party && !repost.deleted && state.exited {
                 act("repost_deleted", [hiddenUnit(party)])
             }
+            // 签收: the unit says it received the push or the exit notice (SPEC §3
+            // `unit_acknowledged`; its response is measured, it is no duty). Offered once each.
+            for (act_, given) in [(AcknowledgedAct.push, state.units.contains(party)),
+                                  (.exitNotice, state.notifiedOfExit.contains(party))]
+            where given && !state.hasAcknowledged(act_, unit: party) {
+                act("unit_acknowledged", [hiddenUnit(party), ActField(name: "of", labelKey: "field_of", kind: .hidden, required: true, initial: act_.rawValue)],
+                    key: act_.rawValue, title: env.t("ack_" + act_.rawValue))
+            }
         }
         return acts
     }

@@ -49,7 +49,22 @@ extension LedgerServerApp {
             row["acts"] = acts
             rows.append(row)
         }
-        var data: [String: Any] = ["hasDuties": !rows.isEmpty, "duties": rows]
+        // Pushes and exit notices the unit has not acknowledged yet, each with its 签收 form.
+        var acknowledgements: [[String: Any]] = []
+        if principal.kind == "unit" {
+            let states = try await connections.read { ledger in try ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) } }
+            for state in states {
+                for spec in ActForms.next(state: state, principal: principal, env: env) where spec.type == "unit_acknowledged" {
+                    acknowledgements.append([
+                        "entry": state.entry, "entryPath": Self.pathSegment(state.entry), "title": spec.title,
+                        "action": "/entries/\(Self.pathSegment(state.entry))/acts", "csrf": visitor.csrfToken,
+                        "hidden": [["name": "type", "value": "unit_acknowledged"], ["name": "key", "value": spec.key], ["name": "at", "value": at], ["name": "back", "value": "todo"]],
+                    ])
+                }
+            }
+        }
+        var data: [String: Any] = ["hasDuties": !rows.isEmpty, "duties": rows,
+                                   "hasAcknowledgements": !acknowledgements.isEmpty, "acknowledgements": acknowledgements]
         if let seq = request.uri.queryParameters.get("recorded") { data["flash"] = env.format("recorded", String(seq)) }
         return WebPage.render("todo", title: env.t("todo_title"), data: data, environment: env)
     }

@@ -181,6 +181,11 @@ enum WebTemplates {
     <button type="submit">{{title}}</button></form>{{/acts}}</td></tr>{{/duties}}</tbody>
     </table></div>{{/hasDuties}}
     {{^hasDuties}}<p class="notice">{{t.todo_none}}</p>{{/hasDuties}}
+    {{#hasAcknowledgements}}<h2>{{t.todo_acknowledge}}</h2><ul>{{#acknowledgements}}<li><a href="/entries/{{entryPath}}">{{entry}}</a>
+    <form method="post" action="{{action}}" class="inline">
+    <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="step" value="review">
+    {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
+    <button type="submit">{{title}}</button></form></li>{{/acknowledgements}}</ul>{{/hasAcknowledgements}}
     """
 
     static let board = """
