@@ -8,6 +8,7 @@ import os
 import sqlite3
 import urllib.parse
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -49,7 +50,23 @@ def accessible(d):
 def submit(d, button):
     """Clicks a submit button and waits for the next page (a click does not wait for navigation)."""
     button.click()
-    WebDriverWait(d, 60).until(expected_conditions.staleness_of(button))
+    WebDriverWait(d, 60).until(_left_the_page(button))
+
+
+def _left_the_page(element):
+    """Like expected_conditions.staleness_of, but chromedriver may also answer "Node with given
+    id does not belong to the document" while the old page is being replaced: gone as well."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    return check
 
 
 def visit(d, server, path):
