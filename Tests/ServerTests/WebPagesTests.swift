@@ -135,16 +135,7 @@ import Testing
 
     @Test("the unit's to-do lists its duty with a one-click form; after the lift it is gone and the board changes")
     func unitDuty() async throws {
-        // Entry A shielded, so the unit must lift its measure (R6).
-        let fixture = try Fixture(events: baseEvents + [
-            event("entry_shielded", "A", "2024-04-01T10:00:00+08:00", ["reason": "discharge"]),
-            event("unit_notified_of_exit", "A", "2024-04-02T10:00:00+08:00", ["unit": unit]),
-        ])
-        try fixture.addUser("officer-chen", party: unit)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
-            let chen = Browser(client)
-            try await chen.signIn("officer-chen", "correct horse battery")
+        try await withUnitAfterExit { fixture, chen in
             let todo = try await chen.get("/todo")
             #expect(todo.text.contains("解除惩戒措施") && todo.text.contains("已违期") || todo.text.contains("逾期"), "\(todo.text)")
             let board = try await chen.get("/board")
@@ -163,15 +154,7 @@ import Testing
 
     @Test("待办 offers 签收 of the push and of the exit notice once each; a confirmed 签收 records unit_acknowledged and leaves the list")
     func unitAcknowledges() async throws {
-        let fixture = try Fixture(events: baseEvents + [
-            event("entry_shielded", "A", "2024-04-01T10:00:00+08:00", ["reason": "discharge"]),
-            event("unit_notified_of_exit", "A", "2024-04-02T10:00:00+08:00", ["unit": unit]),
-        ])
-        try fixture.addUser("officer-chen", party: unit)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
-            let chen = Browser(client)
-            try await chen.signIn("officer-chen", "correct horse battery")
+        try await withUnitAfterExit { fixture, chen in
             let todo = try await chen.get("/todo")
             #expect(todo.text.contains("待签收") && todo.text.contains("签收推送") && todo.text.contains("签收退出通知"), "\(todo.text)")
             let token = Browser.csrf(in: todo.text) ?? ""
@@ -185,6 +168,22 @@ import Testing
             #expect(state?.hasAcknowledged(.exitNotice, unit: unit) == false)
             let after = try await chen.get("/todo").text
             #expect(!after.contains("签收推送") && after.contains("签收退出通知"), "\(after)")
+        }
+    }
+
+    /// Entry A shielded and its exit notified to the unit, which still applies its measure (R6
+    /// open, breached by now); the unit's officer signed in to the pages.
+    private func withUnitAfterExit(_ body: @Sendable (Fixture, Browser) async throws -> Void) async throws {
+        let fixture = try Fixture(events: baseEvents + [
+            event("entry_shielded", "A", "2024-04-01T10:00:00+08:00", ["reason": "discharge"]),
+            event("unit_notified_of_exit", "A", "2024-04-02T10:00:00+08:00", ["unit": unit]),
+        ])
+        try fixture.addUser("officer-chen", party: unit)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let chen = Browser(client)
+            try await chen.signIn("officer-chen", "correct horse battery")
+            try await body(fixture, chen)
         }
     }
 
