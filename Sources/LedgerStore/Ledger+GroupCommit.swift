@@ -114,4 +114,11 @@ package struct EntryMovedOn: Error, Sendable {
     package var expected: Int64
     package var lastSeq: Int64
     package var changes: [RecordedEvent]
+
+    package init(entry: String, expected: Int64, lastSeq: Int64, changes: [RecordedEvent]) {
+        self.entry = entry
+        self.expected = expected
+        self.lastSeq = lastSeq
+        self.changes = changes
+    }
 }

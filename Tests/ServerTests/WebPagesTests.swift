@@ -112,6 +112,39 @@ import Testing
         }
     }
 
+    @Test("two clerks, one entry: the form confirmed after the other clerk recorded answers 409 with what changed, and records nothing")
+    func twoClerksOneEntry() async throws {
+        let fixture = try Fixture()
+        try fixture.addUser("clerk-wang", party: court)
+        try fixture.addUser("clerk-li", party: court)
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let wang = Browser(client), li = Browser(client)
+            try await wang.signIn("clerk-wang", "correct horse battery")
+            try await li.signIn("clerk-li", "correct horse battery")
+            let wangPage = try await wang.get("/entries/B").text
+            let liPage = try await li.get("/entries/B").text
+            // B's inclusion is the fixture's 6th event (A has five before it): its forms carry 6.
+            #expect(wangPage.contains(#"name="last_seq" value="6""#), "\(wangPage)")
+            let served: [(String, String)] = [("type", "decision_served"), ("key", ""), ("method", "in_person"), ("last_seq", "6")]
+            let liDone = try await li.post("/entries/B/acts", [("csrf", Browser.csrf(in: liPage) ?? ""), ("step", "confirm"), ("at", "2024-03-06T10:00")] + served)
+            #expect(liDone.status == .seeOther, "\(liDone.text)")
+            let size = try fixture.logSize()
+            #expect(size == 8)
+            // Wang confirms what his page offered him; li's act (seq 8) came in between.
+            let wangDone = try await wang.post("/entries/B/acts", [("csrf", Browser.csrf(in: wangPage) ?? ""), ("step", "confirm"), ("at", "2024-03-07T09:00")] + served)
+            #expect(wangDone.status == .conflict)
+            #expect(wangDone.text.contains("条目已有新的记录") && wangDone.text.contains("最新序号 8") && wangDone.text.contains("没有记录"), "\(wangDone.text)")
+            #expect(wangDone.text.contains("<td>8</td>") && wangDone.text.contains("送达纳入决定") && wangDone.text.contains("clerk-li"), "\(wangDone.text)")
+            #expect(try fixture.logSize() == size, "nothing written")
+            // A version that is no seq is refused as a bad form, nothing written.
+            let bad = try await wang.post("/entries/B/acts", [("csrf", Browser.csrf(in: wangPage) ?? ""), ("step", "confirm"), ("at", "2024-03-07T09:00"),
+                                                             ("type", "decision_served"), ("key", ""), ("method", "in_person"), ("last_seq", "six")])
+            #expect(bad.status == .badRequest && bad.text.contains("last_seq"), "\(bad.text)")
+            #expect(try fixture.logSize() == size)
+        }
+    }
+
     @Test("the public search page shows the masked ID and nothing of a non-public entry; names are escaped")
     func publicSearch() async throws {
         let fixture = try Fixture(events: baseEvents + [
@@ -140,6 +173,9 @@ import Testing
             #expect(todo.text.contains("解除惩戒措施") && todo.text.contains("已违期") || todo.text.contains("逾期"), "\(todo.text)")
             let board = try await chen.get("/board")
             #expect(board.text.contains(#"<td class="breached">1</td>"#), "\(board.text)")
+            // The one-click form carries A's last seq: its five events, then B and C (6, 7), then
+            // the shielding (8) and the exit notice (9).
+            #expect(todo.text.contains(#"name="last_seq" value="9""#), "\(todo.text)")
             let token = Browser.csrf(in: todo.text) ?? ""
             let lift: [(String, String)] = [("csrf", token), ("type", "measure_lifted"), ("key", "credit_restriction"), ("at", "2026-01-05T10:00"), ("back", "todo")]
             let review = try await chen.post("/entries/A/acts", lift + [("step", "review")])

@@ -29,21 +29,38 @@ extension LedgerServerApp {
             return actPage(spec, action: "/entries/new", form: form, errors: [FieldError(field: "entry", message: env.format("err_entry_exists", entry))],
                            env: env, visitor: visitor, title: env.t("new_entry_title"), status: .badRequest)
         }
+        // Expected version 0: the entry must still not exist when the confirmation is recorded
+        // (two clerks choosing the same new id: the second is refused, nothing written).
         return try await handleAct(spec, entry: entry, state: nil, debtor: nil, action: "/entries/new", form: form, env: env, visitor: visitor,
-                                   title: env.t("new_entry_title"))
+                                   title: env.t("new_entry_title"), expectedLastSeq: 0)
     }
 
     func actPost(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ form: FormBody, _ context: LedgerRequestContext) async throws -> Response {
         let entry = try context.parameters.require("entry")
         guard let view = try await entryView(entry, visitor.principal) else { throw WebRefusal.notFound }
+        // The entry's last seq as the form's page showed it (issue 10 point 7): carried through
+        // review and confirmation, checked again by the writer when the act is recorded.
+        var expected: Int64?
+        if let text = form["last_seq"] {
+            guard let seq = Int64(text), seq >= 0 else { throw WebRefusal(.badRequest, "bad_form_title", "bad_last_seq") }
+            expected = seq
+            // Moved on already: say what happened since, before the act's own checks (which
+            // may refuse it only because of what the visitor has not seen yet).
+            if seq != view.state.lastSeq {
+                return try await movedOnPage(EntryMovedOn(entry: entry, expected: seq, lastSeq: view.state.lastSeq,
+                                                          changes: view.events.filter { $0.seq > seq }), env: env, visitor: visitor)
+            }
+        }
         guard let spec = ActForms.next(state: view.state, principal: visitor.principal, env: env)
             .first(where: { $0.type == form["type"] && $0.key == (form["key"] ?? "") }) else {
             throw WebRefusal(.conflict, "forbidden_title", "no_next_acts")
         }
         let debtor = view.debtor.map(Self.debtorJSON)
+        var hidden = [("type", spec.type), ("key", spec.key)]
+        if let expected { hidden.append(("last_seq", String(expected))) }
         return try await handleAct(spec, entry: entry, state: view.state, debtor: debtor, action: "/entries/\(Self.pathSegment(entry))/acts",
                                    form: form, env: env, visitor: visitor, title: spec.title + " · " + entry,
-                                   hidden: [("type", spec.type), ("key", spec.key)], back: form["back"])
+                                   hidden: hidden, back: form["back"], expectedLastSeq: expected)
     }
 
     static func debtorJSON(_ debtor: Debtor) -> JSONValue {
@@ -53,7 +70,8 @@ extension LedgerServerApp {
     }
 
     func handleAct(_ spec: ActSpec, entry: String, state: EntryState?, debtor: JSONValue?, action: String, form: FormBody,
-                   env: PageEnvironment, visitor: WebVisitor, title: String, hidden: [(String, String)] = [], back: String? = nil) async throws -> Response {
+                   env: PageEnvironment, visitor: WebVisitor, title: String, hidden: [(String, String)] = [], back: String? = nil,
+                   expectedLastSeq: Int64? = nil) async throws -> Response {
         let step = form["step"] ?? "review"
         let fixedHidden = hidden + (back.map { [("back", $0)] } ?? [])
         if step == "edit" {
@@ -77,22 +95,25 @@ extension LedgerServerApp {
             let data: [String: Any] = ["action": action, "csrf": visitor.csrfToken, "summary": ActForms.summary(spec, form: form, env: env), "hidden": carried]
             return WebPage.render("confirm", title: env.t("confirm_title") + "：" + spec.title, data: data, environment: env)
         }
-        let principal = visitor.principal
+        // The API's path: group-committed with the posts of the same moment, attributed to the
+        // signed-in person, answered once durable.
         let outcome: Result<FormOutcome, InputError>
         do {
-            outcome = try await connections.write { ledger -> Result<FormOutcome, InputError> in
-                do {
-                    try ledger.attributeAppends(to: principal.credential)
-                    switch try ledger.append(events, clock: LedgerClock.now).first {
-                    case .appended(let seq)?: return .success(.recorded(seq))
-                    case .duplicate(let seq)?: return .success(.repeated(seq))
-                    case nil: return .failure(InputError("nothing was appended"))
-                    }
-                } catch let error as LedgerError {
-                    if case .input(let input) = error { return .failure(input) }
-                    throw error
-                }
+            switch try await connections.append(events, credential: visitor.principal.credential, expectedLastSeq: expectedLastSeq).first {
+            case .appended(let seq)?: outcome = .success(.recorded(seq))
+            case .duplicate(let seq)?: outcome = .success(.repeated(seq))
+            case nil: outcome = .failure(InputError("nothing was appended"))
             }
+        } catch let moved as EntryMovedOn {
+            guard state != nil else {
+                // A new entry whose id was taken meanwhile: whose it is, this visitor may not know.
+                return actPage(spec, action: action, form: form, errors: [FieldError(field: "entry", message: env.format("err_entry_exists", entry))],
+                               env: env, visitor: visitor, title: title, hidden: fixedHidden, status: .conflict)
+            }
+            return try await movedOnPage(moved, env: env, visitor: visitor)
+        } catch let error as LedgerError {
+            guard case .input(let input) = error else { throw error }
+            outcome = .failure(input)
         }
         switch outcome {
         case .failure(let input):
@@ -105,6 +126,19 @@ extension LedgerServerApp {
             case .repeated(let seq): return WebPage.redirect(target + "?repeat=\(seq)")
             }
         }
+    }
+
+    /// 409: the entry moved on after the visitor's page was drawn. Shows what was recorded since
+    /// (as the timeline shows it: when, what, who), says nothing was written, links back.
+    func movedOnPage(_ moved: EntryMovedOn, env: PageEnvironment, visitor: WebVisitor) async throws -> Response {
+        let credentials = try await connections.read { [seqs = moved.changes.map(\.seq)] ledger in try ledger.credentials(ofSeqs: seqs) }
+        let changes: [[String: Any]] = moved.changes.map { recorded in
+            let person = credentials[recorded.seq].map { $0.hasPrefix("user:") ? String($0.dropFirst(5)) : $0 } ?? env.t("by_command_line")
+            return ["seq": recorded.seq, "at": env.dateTime(recorded.event.at), "what": env.t("act_" + recorded.event.type.rawValue), "who": person]
+        }
+        let data: [String: Any] = ["text": env.format("moved_on_text", moved.entry, String(moved.lastSeq)), "changes": changes,
+                                   "entryPath": Self.pathSegment(moved.entry)]
+        return WebPage.render("moved", title: env.t("moved_on_title"), data: data, environment: env, status: .conflict)
     }
 
     /// A refusal of the ledger, next to the field it names when the form has that field.

@@ -29,6 +29,11 @@ extension LedgerServerApp {
         let duties = try await visibleDuties(principal, onlyOwn: true)
         let today = LedgerClock.now().beijingDay
         let at = ActForms.at(env).initial
+        // Each one-click form carries its entry's last seq as this page saw it (a 409 if the
+        // entry moves on before the click).
+        let lastSeqs = try await connections.read { [entries = Set(duties.map(\.0.entry))] ledger in
+            try entries.reduce(into: [String: Int64]()) { seqs, entry in seqs[entry] = try ledger.storedEntryState(entry)?.lastSeq }
+        }
         var rows: [[String: Any]] = []
         for (obligation, status) in duties {
             var row = Self.obligationData(obligation, status, today: today, env: env)
@@ -37,13 +42,14 @@ extension LedgerServerApp {
             let parts = obligation.id.split(separator: "/").map(String.init)
             if principal.scopes.contains(.record), principal.kind == "unit" {
                 let action = "/entries/\(Self.pathSegment(obligation.entry))/acts"
+                let version = ["name": "last_seq", "value": String(lastSeqs[obligation.entry] ?? 0)]
                 if obligation.rule == "R6", let measure = parts.last {
                     acts.append(["action": action, "csrf": visitor.csrfToken, "title": env.t("act_measure_lifted"),
-                                 "hidden": [["name": "type", "value": "measure_lifted"], ["name": "key", "value": measure], ["name": "at", "value": at], ["name": "back", "value": "todo"]]])
+                                 "hidden": [["name": "type", "value": "measure_lifted"], ["name": "key", "value": measure], ["name": "at", "value": at], ["name": "back", "value": "todo"], version]])
                 }
                 if obligation.duty == "repost_delete" {
                     acts.append(["action": action, "csrf": visitor.csrfToken, "title": env.t("act_repost_deleted"),
-                                 "hidden": [["name": "type", "value": "repost_deleted"], ["name": "key", "value": ""], ["name": "at", "value": at], ["name": "back", "value": "todo"]]])
+                                 "hidden": [["name": "type", "value": "repost_deleted"], ["name": "key", "value": ""], ["name": "at", "value": at], ["name": "back", "value": "todo"], version]])
                 }
             }
             row["acts"] = acts
@@ -58,7 +64,8 @@ extension LedgerServerApp {
                     acknowledgements.append([
                         "entry": state.entry, "entryPath": Self.pathSegment(state.entry), "title": spec.title,
                         "action": "/entries/\(Self.pathSegment(state.entry))/acts", "csrf": visitor.csrfToken,
-                        "hidden": [["name": "type", "value": "unit_acknowledged"], ["name": "key", "value": spec.key], ["name": "at", "value": at], ["name": "back", "value": "todo"]],
+                        "hidden": [["name": "type", "value": "unit_acknowledged"], ["name": "key", "value": spec.key], ["name": "at", "value": at], ["name": "back", "value": "todo"],
+                                   ["name": "last_seq", "value": String(state.lastSeq)]],
                     ])
                 }
             }

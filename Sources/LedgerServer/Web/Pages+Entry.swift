@@ -48,7 +48,8 @@ extension LedgerServerApp {
              "fields": [ActField(name: "type", labelKey: "col_what", kind: .hidden, required: true, initial: spec.type),
                         ActField(name: "key", labelKey: "col_what", kind: .hidden, required: false, initial: spec.key)].map { hidden in
                 ["name": hidden.name, "value": hidden.initial, "isHidden": true] as [String: Any]
-             } + ActForms.fieldData(spec, form: nil, errors: [], env: env)] as [String: Any]
+             } + [["name": "last_seq", "value": String(view.state.lastSeq), "isHidden": true]]
+               + ActForms.fieldData(spec, form: nil, errors: [], env: env)] as [String: Any]
         }
         if let seq = request.uri.queryParameters.get("recorded") { data["flash"] = env.format("recorded", String(seq)) }
         if let seq = request.uri.queryParameters.get("repeat") { data["flash"] = env.format("repeat", String(seq)) }

@@ -5,7 +5,7 @@ enum WebTemplates {
     static let all: [(String, String)] = [
         ("layout", layout), ("message", message), ("login", login), ("entries", entries), ("entry", entry),
         ("act", act), ("confirm", confirm), ("todo", todo), ("board", board), ("search", search),
-        ("audit", audit), ("fields", fields), ("party", party), ("report", report),
+        ("audit", audit), ("fields", fields), ("party", party), ("report", report), ("moved", moved),
     ]
 
     static let layout = """
@@ -38,6 +38,16 @@ enum WebTemplates {
     static let message = """
     <p class="notice">{{text}}</p>
     <p><a href="/">{{t.back}}</a></p>
+    """
+
+    /// 409 for a form whose entry moved on (issue 10 point 7): what was recorded since.
+    static let moved = """
+    <div class="error-summary" role="alert"><p>{{text}}</p></div>
+    <div class="table-wrap"><table>
+    <thead><tr><th scope="col">{{t.col_seq}}</th><th scope="col">{{t.col_at}}</th><th scope="col">{{t.col_what}}</th><th scope="col">{{t.col_who}}</th></tr></thead>
+    <tbody>{{#changes}}<tr><td>{{seq}}</td><td>{{at}}</td><td>{{what}}</td><td>{{who}}</td></tr>{{/changes}}</tbody>
+    </table></div>
+    <p><a href="/entries/{{entryPath}}">{{t.moved_on_back}}</a></p>
     """
 
     static let party = """
