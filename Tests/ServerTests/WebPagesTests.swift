@@ -188,6 +188,24 @@ import Testing
         }
     }
 
+    @Test("a rule's refusal is said in Chinese at the field: a lift dated before the measure it lifts; nothing recorded")
+    func refusalInChinese() async throws {
+        try await withUnitAfterExit { fixture, chen in
+            let token = Browser.csrf(in: try await chen.get("/todo").text) ?? ""
+            let before = try fixture.logSize()
+            // The fixture applies credit_restriction at 2024-03-09 10:00 Beijing time; a lift at
+            // 09:00 that morning answers nothing yet (SPEC §3).
+            let lift: [(String, String)] = [("csrf", token), ("type", "measure_lifted"), ("key", "credit_restriction"), ("at", "2024-03-09T09:00"), ("step", "confirm")]
+            let refused = try await chen.post("/entries/A/acts", lift)
+            #expect(refused.status == .badRequest)
+            #expect(refused.text.contains("「事实发生时间（北京时间）」早于它所答复的中国人民银行白沙黎族自治县支行（人民银行白沙支行）采取的授信限制（2024年03月09日 10:00）"), "\(refused.text)")
+            #expect(!refused.text.contains("is before the"), "no English left in the Chinese page")
+            #expect(try fixture.logSize() == before)
+            let english = try await chen.post("/entries/A/acts?lang=en", lift)
+            #expect(english.text.contains("is before the Credit restriction applied by 中国人民银行白沙黎族自治县支行"), "\(english.text)")
+        }
+    }
+
     @Test("待办 offers 签收 of the push and of the exit notice once each; a confirmed 签收 records unit_acknowledged and leaves the list")
     func unitAcknowledges() async throws {
         try await withUnitAfterExit { fixture, chen in

@@ -4,11 +4,14 @@ package struct InputError: Error, Sendable, CustomStringConvertible {
     package var line: Int?
     package var field: String?
     package var problem: String
+    /// What the refusal means, for a reader in another language (nil: only the text).
+    package var refusal: Refusal?
 
-    package init(line: Int? = nil, field: String? = nil, _ problem: String) {
+    package init(line: Int? = nil, field: String? = nil, _ problem: String, refusal: Refusal? = nil) {
         self.line = line
         self.field = field
         self.problem = problem
+        self.refusal = refusal
     }
 
     package var description: String {

@@ -28,7 +28,8 @@ package enum LedgerRules {
     /// Throws when `event` cannot be a fact, given the entry's state before it (nil: unknown entry).
     package static func check(_ event: Event, entry state: EntryState?, context: RuleContext) throws(InputError) {
         if event.at.epochMilliseconds > context.now.epochMilliseconds + allowedClockSkewMilliseconds {
-            throw InputError(field: "at", "\(event.at) is in the future (the ledger's clock reads \(context.now.utcDescription)); record facts once they have happened")
+            throw InputError(field: "at", "\(event.at) is in the future (the ledger's clock reads \(context.now.utcDescription)); record facts once they have happened",
+                             refusal: .inFuture)
         }
         let actorKind = Party.kind(of: event.actor) ?? ""
         switch event.body {
@@ -133,9 +134,11 @@ package enum LedgerRules {
             guard state.exited else { throw refuse("is not shielded or revoked (it is \(state.status.rawValue))") }
         }
         /// SPEC §3: an act dated before the act it answers cannot be a fact.
-        func requireAfter(_ mark: String, _ what: String) throws(InputError) {
-            guard let then = state.marks[mark], event.at.epochMilliseconds < then else { return }
-            throw InputError(field: "at", "\(event.at) is before the \(what) it answers (\(Instant(epochMilliseconds: then, offsetMinutes: Instant.beijingOffsetMinutes))); an act cannot precede the act it answers")
+        func requireAfter(_ answered: AnsweredAct) throws(InputError) {
+            guard let then = state.marks[answered.mark], event.at.epochMilliseconds < then else { return }
+            let answeredAt = Instant(epochMilliseconds: then, offsetMinutes: Instant.beijingOffsetMinutes)
+            throw InputError(field: "at", "\(event.at) is before the \(answered.englishName) it answers (\(answeredAt)); an act cannot precede the act it answers",
+                             refusal: .precedesAnswered(answered, answeredAt: answeredAt))
         }
         switch event.body {
         case .riskNoticeIssued(let court, _, _):
@@ -157,19 +160,20 @@ package enum LedgerRules {
             }
         case .decisionServed, .entryPublished, .pushedToUnit, .repostRegistered, .obligationDischarged, .employerNotified:
             try requireIncluded(); try requireNotExited()
-            try requireAfter("included", "inclusion decision")
+            try requireAfter(.inclusion)
         case .termExtended(let months, _):
             try requireIncluded(); try requireNotExited()
-            try requireAfter("included", "inclusion decision")
+            try requireAfter(.inclusion)
             guard let term = state.termMonths else {
                 throw refuse("has no inclusion term to extend (SPC art. 2: only grounds 2–6 carry one)", field: "months")
             }
             guard term + months <= 60 else {
-                throw InputError(field: "months", "\(months) months would make the term \(term + months) months; SPC art. 2 allows at most 60 in all (\(60 - term) more)")
+                throw InputError(field: "months", "\(months) months would make the term \(term + months) months; SPC art. 2 allows at most 60 in all (\(60 - term) more)",
+                                 refusal: .termTooLong(months: months, total: term + months, remaining: 60 - term))
             }
         case .entryCorrected(let corrections, _):
             try requireIncluded()
-            try requireAfter("included", "inclusion decision")
+            try requireAfter(.inclusion)
             if state.personalDataErased, let field = corrections.first(where: { $0.field.hasPrefix("debtor.") })?.field {
                 throw refuse("had its personal data erased; a correction of \(field) would store it again", field: "corrections")
             }
@@ -180,63 +184,65 @@ package enum LedgerRules {
                 throw refuse("has no rejected correction whose rejection could be served")
             }
             guard !state.rejectionServed else { throw refuse("already has the rejection served") }
-            try requireAfter("correction_decided", "rejection")
+            try requireAfter(.rejection)
         case .measureApplied(let unit, let measure):
             try requireIncluded(); try requireNotExited()
             guard state.holders.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
-            try requireAfter("push:" + unit, "push to \(unit)")
+            try requireAfter(.push(unit: unit))
             if state.measures.contains(where: { $0.unit == unit && $0.measure == measure && $0.status != "lifted" }) {
                 throw refuse("already has \(measure) applied by \(unit)", field: "measure")
             }
         case .correctionRequested:
             try requireIncluded(); try requireNotExited()
             guard !state.correctionPending && !state.reconsiderationPending else { throw refuse("has a correction or reconsideration pending") }
-            try requireAfter("included", "inclusion decision")
+            try requireAfter(.inclusion)
         case .correctionDecided:
             guard state.correctionPending else { throw refuse("has no pending correction request") }
-            try requireAfter("correction_requested", "correction request")
+            try requireAfter(.correctionRequest)
         case .reconsiderationRequested(let court, _):
             guard state.lastCorrectionOutcome == .rejected, !state.correctionPending, !state.reconsiderationPending else {
                 throw refuse("has no rejected correction to reconsider")
             }
             guard court != state.court else { throw refuse("reconsideration goes to the next-higher court, not \(court) itself", field: "court") }
             try requireNotExited()
-            try requireAfter("correction_decided", "rejection")
+            try requireAfter(.rejection)
         case .reconsiderationDecided:
             guard state.reconsiderationPending else { throw refuse("has no pending reconsideration") }
-            try requireAfter("reconsideration_requested", "reconsideration request")
+            try requireAfter(.reconsiderationRequest)
         case .entryShielded:
             try requireIncluded()
             guard !state.exited else { throw refuse("is already \(state.status.rawValue)") }
-            try requireAfter("included", "inclusion decision")
+            try requireAfter(.inclusion)
         case .entryRevoked:
             try requireIncluded()
             guard state.status != .revoked else { throw refuse("is already revoked") }
-            try requireAfter("included", "inclusion decision")
+            try requireAfter(.inclusion)
         case .exitPublished:
             try requireExited()
-            try requireAfter("exited", "shielding or revocation")
+            try requireAfter(.exit)
         case .unitNotifiedOfExit(let unit):
             try requireExited()
             guard state.holders.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
-            try requireAfter("exited", "shielding or revocation")
+            try requireAfter(.exit)
         case .measureLifted(let unit, let measure), .measureRetained(let unit, let measure, _, _):
             guard state.measures.contains(where: { $0.unit == unit && $0.measure == measure && $0.status != "lifted" }) else {
                 throw refuse("has no \(measure) applied by \(unit) that is still in force", field: "measure")
             }
-            try requireAfter("measure:\(unit):\(measure)", "\(measure) applied by \(unit)")
+            try requireAfter(.measure(unit: unit, measure: measure))
             if case .measureRetained(_, _, _, let until) = event.body {
                 try requireExited()
                 let day = event.at.beijingDay
-                guard until >= day else { throw InputError(field: "until", "\(until) is before the day of the retention (\(day))") }
+                guard until >= day else {
+                    throw InputError(field: "until", "\(until) is before the day of the retention (\(day))", refusal: .retentionEndsBeforeIt(until: until, day: day))
+                }
             }
         case .unitAcknowledged(let unit, .push):
             // Only a unit the entry was pushed to holds it (an employer notice is not a push).
             guard state.units.contains(unit) else { throw refuse("was never pushed to \(unit)", field: "unit") }
-            try requireAfter("push:" + unit, "push to \(unit)")
+            try requireAfter(.push(unit: unit))
         case .unitAcknowledged(let unit, .exitNotice):
             guard state.notifiedOfExit.contains(unit) else { throw refuse("never had \(unit) notified of its exit", field: "unit") }
-            try requireAfter("exit_notice:" + unit, "exit notice to \(unit)")
+            try requireAfter(.exitNotice(unit: unit))
         case .repostDeleted(let unit):
             guard state.reposts.contains(where: { $0.unit == unit && !$0.deleted }) else {
                 throw refuse("has no repost by \(unit) still up", field: "unit")

@@ -145,9 +145,10 @@ extension LedgerServerApp {
     func refusal(_ input: InputError, spec: ActSpec, env: PageEnvironment) -> FieldError {
         if EventInput.isNotYourAct(input) { return FieldError(field: nil, message: env.t("err_not_your_act")) }
         if let name = ActForms.formField(ofRefusal: input.field), let field = spec.fields.first(where: { $0.name == name }), field.kind != .hidden {
-            return FieldError(field: name, message: env.format("err_field_rule", env.t(field.labelKey), input.problem))
+            let label = env.t(field.labelKey)
+            return FieldError(field: name, message: env.refusalText(input, fieldLabel: label) ?? env.format("err_field_rule", label, input.problem))
         }
-        return FieldError(field: nil, message: env.format("err_rule", input.problem))
+        return FieldError(field: nil, message: env.refusalText(input, fieldLabel: input.field ?? "") ?? env.format("err_rule", input.problem))
     }
 
     func actPage(_ spec: ActSpec, action: String, form: FormBody?, errors: [FieldError], env: PageEnvironment, visitor: WebVisitor,
