@@ -50,4 +50,26 @@ struct ReportWrongsTests {
         #expect(tallies["court:baisha"]?.received == 1)
         #expect(tallies["court:baisha"]?.answered == 0)
     }
+
+    @Test("two complaint ids that differ only in Unicode normalisation are two complaints in the report, as in the ledger")
+    func normalisationDistinctComplaints() throws {
+        let life = try Lifecycle(profile: "baisha-2018")
+        try life.include(noticeAt: "2018-08-27", at: "2018-09-03")
+        func complaint(_ type: String, _ at: String, _ fields: String) throws {
+            let json = #"{"type":"\#(type)","entry":"E1","at":"\#(Lifecycle.instant(at))","actor":"court:baisha"\#(fields)}"#
+            _ = try life.ledger.append([NumberedEvent(line: 1, event: try Event.decode(jsonLine: Array(json.utf8)))], clock: now)
+        }
+        // "投诉é": é precomposed (U+00E9) and decomposed (e + U+0301): equal as Swift Strings,
+        // different bytes, so two complaint ids to the ledger.
+        try complaint("complaint_received", "2018-10-08", ",\"complaint\":\"投诉\u{E9}\",\"concerns\":\"unit:pboc-baisha\"")
+        try complaint("complaint_received", "2018-10-09", ",\"complaint\":\"投诉e\u{301}\",\"concerns\":\"unit:pboc-baisha\"")
+        try complaint("complaint_resolved", "2018-10-20", ",\"complaint\":\"投诉\u{E9}\",\"finding\":\"属实\",\"complainant_told\":\"2018-10-22\"")
+        let report = try report(life)
+        let concerning = try #require(report.complaintsConcerning.first { $0.party == "unit:pboc-baisha" })
+        #expect(concerning.received == 2)
+        #expect(concerning.answered == 1, "only the precomposed one was answered")
+        let byCourt = try #require(report.complaints.first { $0.party == "court:baisha" })
+        #expect(byCourt.received == 2 && byCourt.answered == 1)
+        #expect(byCourt.open.count == 1 && byCourt.open[0].utf8.elementsEqual("投诉e\u{301}".utf8))
+    }
 }

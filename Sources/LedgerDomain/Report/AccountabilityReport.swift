@@ -70,23 +70,25 @@ package struct AccountabilityReport: Sendable {
         self.asOf = asOf
         self.profile = profile
         func inPeriod(_ day: BeijingDay) -> Bool { day >= from && day <= to }
-        var byObligor: [String: [Line]] = [:]
+        // Keys compare as bytes (IDKey), as the ledger tells ids apart: two ids that differ only
+        // in Unicode normalisation are two entries, two complaints, two parties here too.
+        var byObligor: [IDKey: [Line]] = [:]
         var calendars: Set<String> = []
         for (obligation, status) in obligations where obligation.rule != "R2" {
             let day = obligation.due ?? obligation.triggerAt.beijingDay
             guard inPeriod(day) else { continue }
             calendars.insert(obligation.calendarVersion)
-            byObligor[obligation.obligor, default: []].append(Line(obligation: obligation, status: status, daysLate: obligation.daysLate(asOf: asOf)))
+            byObligor[IDKey(obligation.obligor), default: []].append(Line(obligation: obligation, status: status, daysLate: obligation.daysLate(asOf: asOf)))
         }
         self.calendars = calendars.sorted()
-        parties = byObligor.keys.sorted().map { Party(obligor: $0, lines: byObligor[$0]!.sorted { ($0.obligation.due?.description ?? "", $0.obligation.id) < ($1.obligation.due?.description ?? "", $1.obligation.id) }) }
+        parties = byObligor.keys.sorted().map { Party(obligor: $0.id, lines: byObligor[$0]!.sorted { ($0.obligation.due?.description ?? "", $0.obligation.id) < ($1.obligation.due?.description ?? "", $1.obligation.id) }) }
 
-        var courts: [String: String] = [:]
+        var courts: [EntryKey: String] = [:]
         var wrongful: [WrongfulInclusion] = []
-        var received: [String: (party: String, resolved: Bool)] = [:]
-        var order: [String] = []
-        var concerns: [String: (party: String, resolved: Bool, told: Bool)] = [:]
-        var notPublic: Set<String> = []
+        var received: [IDKey: (party: String, resolved: Bool)] = [:]
+        var order: [IDKey] = []
+        var concerns: [IDKey: (party: String, resolved: Bool, told: Bool)] = [:]
+        var notPublic: Set<EntryKey> = []
         var publications: [WrongfulPublication] = []
         // Annulled events (record_annulled) count as never recorded.
         let annulled = Set(events.compactMap { if case .recordAnnulled(let seq, _) = $0.event.body { seq } else { nil } })
@@ -94,25 +96,27 @@ package struct AccountabilityReport: Sendable {
             let event = recorded.event
             switch event.body {
             case let .inclusionDecided(court, _, _, _, isPublic, _):
-                if let entry = event.entry, courts[entry] == nil { courts[entry] = court }
-                if let entry = event.entry, !isPublic { notPublic.insert(entry) }
+                if let entry = event.entry.map { EntryKey($0) }, courts[entry] == nil { courts[entry] = court }
+                if let entry = event.entry.map { EntryKey($0) }, !isPublic { notPublic.insert(entry) }
             case .entryPublished:
-                if let entry = event.entry, notPublic.contains(entry), inPeriod(event.at.beijingDay) {
-                    publications.append(WrongfulPublication(court: courts[entry] ?? event.actor, entry: entry, publishedAt: event.at))
+                if let entry = event.entry.map { EntryKey($0) }, notPublic.contains(entry), inPeriod(event.at.beijingDay) {
+                    publications.append(WrongfulPublication(court: courts[entry] ?? event.actor, entry: entry.id, publishedAt: event.at))
                 }
             case .riskNoticeIssued(let court, _, _):
-                if let entry = event.entry, courts[entry] == nil { courts[entry] = court }
+                if let entry = event.entry.map { EntryKey($0) }, courts[entry] == nil { courts[entry] = court }
             case .entryRevoked(let reason) where reason == .correction || reason == .reconsideration:
                 if inPeriod(event.at.beijingDay), let entry = event.entry {
-                    wrongful.append(WrongfulInclusion(court: courts[entry] ?? event.actor, entry: entry, reason: reason.rawValue, revokedAt: event.at))
+                    wrongful.append(WrongfulInclusion(court: courts[EntryKey(entry)] ?? event.actor, entry: entry, reason: reason.rawValue, revokedAt: event.at))
                 }
-            case .complaintReceived(let id, let concerning):
+            case .complaintReceived(let complaint, let concerning):
                 if inPeriod(event.at.beijingDay) {
+                    let id = IDKey(complaint)
                     received[id] = (event.actor, false)
                     order.append(id)
                     if let concerning { concerns[id] = (concerning, false, false) }
                 }
-            case .complaintResolved(let id, _, let told):
+            case .complaintResolved(let complaint, _, let told):
+                let id = IDKey(complaint)
                 received[id]?.resolved = true
                 concerns[id]?.resolved = true
                 concerns[id]?.told = told != nil
@@ -122,23 +126,23 @@ package struct AccountabilityReport: Sendable {
         }
         wrongfulInclusions = wrongful
         wrongfulPublications = publications
-        var byConcern: [String: ConcernTally] = [:]
+        var byConcern: [IDKey: ConcernTally] = [:]
         for id in order {
             guard let (party, resolved, told) = concerns[id] else { continue }
-            var tally = byConcern[party] ?? ConcernTally(party: party, received: 0, answered: 0, answeredUntold: 0)
+            var tally = byConcern[IDKey(party)] ?? ConcernTally(party: party, received: 0, answered: 0, answeredUntold: 0)
             tally.received += 1
             if resolved { tally.answered += 1 }
             if resolved && !told { tally.answeredUntold += 1 }
-            byConcern[party] = tally
+            byConcern[IDKey(party)] = tally
         }
         complaintsConcerning = byConcern.keys.sorted().map { byConcern[$0]! }
-        var tallies: [String: ComplaintTally] = [:]
+        var tallies: [IDKey: ComplaintTally] = [:]
         for id in order {
             let (party, resolved) = received[id]!
-            var tally = tallies[party] ?? ComplaintTally(party: party, received: 0, answered: 0, open: [])
+            var tally = tallies[IDKey(party)] ?? ComplaintTally(party: party, received: 0, answered: 0, open: [])
             tally.received += 1
-            if resolved { tally.answered += 1 } else { tally.open.append(id) }
-            tallies[party] = tally
+            if resolved { tally.answered += 1 } else { tally.open.append(id.id) }
+            tallies[IDKey(party)] = tally
         }
         complaints = tallies.keys.sorted().map { tallies[$0]! }
     }
