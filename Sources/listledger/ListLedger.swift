@@ -15,7 +15,7 @@ struct ListLedger: AsyncParsableCommand {
         subcommands: [
             Init.self, Append.self, Record.self, State.self, History.self, Obligations.self, Alerts.self, Report.self, Verify.self, Rebuild.self,
             CalendarCommand.self, ProfileCommand.self, Keys.self, CheckpointCommand.self, Prove.self, VerifyProof.self, Export.self, Audit.self,
-            Serve.self, Users.self, Tokens.self, AccessLog.self, Erase.self, VerifyValue.self, Webhooks.self, Pg.self,
+            Serve.self, Users.self, Tokens.self, AccessLog.self, Erase.self, VerifyValue.self, Webhooks.self, Pg.self, National.self,
         ]
     )
 
