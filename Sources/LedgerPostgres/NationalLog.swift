@@ -86,23 +86,9 @@ extension PostgresLedger {
 
     /// Creates the national tables and key when missing (under the schema's advisory lock).
     func ensureNationalLog() async throws {
-        try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(7813)", logger: logger)
-            do {
-                let exists = try await connection.query("SELECT to_regclass('public.national_key') IS NOT NULL", logger: logger)
-                    .collect().first?.decode(Bool.self) ?? false
-                if !exists {
-                    for statement in Self.nationalSchema {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                    }
-                    let signer = try NoteSigner.generate(name: Self.nationalOrigin)
-                    try await connection.query("INSERT INTO national_key(id, secret) VALUES (1, \(signer.encodedSignerKey))", logger: logger)
-                }
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(7813)", logger: logger)
-                throw error
-            }
-            try await connection.query("SELECT pg_advisory_unlock(7813)", logger: logger)
+        try await createOnce(probe: "public.national_key", Self.nationalSchema) { [logger] connection in
+            let signer = try NoteSigner.generate(name: Self.nationalOrigin)
+            try await connection.query("INSERT INTO national_key(id, secret) VALUES (1, \(signer.encodedSignerKey))", logger: logger)
         }
     }
 

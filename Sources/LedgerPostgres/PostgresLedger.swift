@@ -51,18 +51,26 @@ package final class PostgresLedger: Sendable {
         return Instant(epochMilliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
-    /// Creates the tables and triggers when missing. An advisory lock keeps two processes
-    /// starting at once from racing on CREATE.
+    /// Creates the tables and triggers when missing.
     func migrate() async throws {
+        try await createOnce(probe: "public.inbox", PostgresSchema.statements)
+    }
+
+    /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then` unless the table
+    /// `probe` exists already. An advisory lock keeps two processes starting at once from
+    /// racing on CREATE.
+    func createOnce(probe: String, _ statements: [String],
+                    then: @Sendable (PostgresConnection) async throws -> Void = { _ in }) async throws {
         try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(7813)", logger: logger)
             do {
-                let exists = try await connection.query("SELECT to_regclass('public.inbox') IS NOT NULL", logger: logger)
+                let exists = try await connection.query("SELECT to_regclass(\(probe)) IS NOT NULL", logger: logger)
                     .collect().first?.decode(Bool.self) ?? false
                 if !exists {
-                    for statement in PostgresSchema.statements {
+                    for statement in statements {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
+                    try await then(connection)
                 }
             } catch {
                 _ = try? await connection.query("SELECT pg_advisory_unlock(7813)", logger: logger)

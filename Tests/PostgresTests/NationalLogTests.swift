@@ -11,12 +11,6 @@ import Testing
 /// with the national key and the court's key alone. Through the real binary and a real server.
 @Suite("PostgreSQL: the national log of logs", .enabled(if: serverURL != nil, skipReason))
 struct NationalLogTests {
-    func run(_ arguments: [String], expect status: Int32 = 0) throws -> String {
-        let result = try runProgram(try listledgerBinary(), arguments)
-        #expect(result.status == status, "listledger \(arguments.joined(separator: " ")): \(result)")
-        return result.stdout
-    }
-
     func object(_ text: String) throws -> [String: JSONValue] {
         guard case .object(let members) = try JSONParser.parse(Array(text.utf8)) else { throw CocoaError(.coderReadCorrupt) }
         return Dictionary(members, uniquingKeysWith: { first, _ in first })
@@ -33,38 +27,38 @@ struct NationalLogTests {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        _ = try run(["init", "--court", "court:baisha", "--db", db])
-        _ = try run(["init", "--court", "court:qiongzhong", "--db", db])
-        _ = try run(["append", repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path, "--court", "court:baisha", "--db", db])
+        _ = try listledger(["init", "--court", "court:baisha", "--db", db])
+        _ = try listledger(["init", "--court", "court:qiongzhong", "--db", db])
+        _ = try listledger(["append", repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path, "--court", "court:baisha", "--db", db])
         let notice = #"{"type":"risk_notice_issued","entry":"Q1","at":"2024-03-01T09:00:00+08:00","actor":"court:qiongzhong","court":"court:qiongzhong","case":"(2024)琼9036执1号","debtor":{"kind":"person","name":"测试甲","id_number":"460030198001010105"}}"#
-        _ = try run(["append", try file("q1.jsonl", notice + "\n"), "--court", "court:qiongzhong", "--db", db])
+        _ = try listledger(["append", try file("q1.jsonl", notice + "\n"), "--court", "court:qiongzhong", "--db", db])
 
-        let first = try object(try run(["national", "publish", "--json", "--db", db]))
+        let first = try object(try listledger(["national", "publish", "--json", "--db", db]))
         #expect(first["size"] == .integer(2))
         #expect(first["appended"] == .array([.string("court:baisha"), .string("court:qiongzhong")]))
 
-        let nationalKey = try file("national.pub", try run(["national", "key", "--db", db]))
-        let baishaKey = try file("baisha.pub", try run(["national", "key", "--court", "court:baisha", "--db", db]))
-        let qiongzhongKey = try file("qiongzhong.pub", try run(["national", "key", "--court", "court:qiongzhong", "--db", db]))
+        let nationalKey = try file("national.pub", try listledger(["national", "key", "--db", db]))
+        let baishaKey = try file("baisha.pub", try listledger(["national", "key", "--court", "court:baisha", "--db", db]))
+        let qiongzhongKey = try file("qiongzhong.pub", try listledger(["national", "key", "--court", "court:qiongzhong", "--db", db]))
         #expect(try String(contentsOfFile: nationalKey, encoding: .utf8).hasPrefix("listledger/national+"))
 
-        let baishaProofText = try run(["national", "prove", "--court", "court:baisha", "--db", db])
+        let baishaProofText = try listledger(["national", "prove", "--court", "court:baisha", "--db", db])
         let baishaProof = try file("baisha-proof.json", baishaProofText)
-        let ok = try run(["national", "verify-proof", baishaProof, "--key", nationalKey, "--court-key", baishaKey])
+        let ok = try listledger(["national", "verify-proof", baishaProof, "--key", nationalKey, "--court-key", baishaKey])
         #expect(ok.hasPrefix("ok: the head of court:baisha") && ok.contains("is leaf 0 of the national tree of 2 leaves"), "\(ok)")
 
         // The leaf holds the court's head as `verify` and `checkpoint` of that log give it.
         let proof = try object(baishaProofText)
         guard case .string(let leafText)? = proof["leaf"], let leafBytes = StrictBase64.decode(leafText) else { Issue.record("no leaf"); return }
         let leaf = try object(String(decoding: leafBytes, as: UTF8.self))
-        let verified = try object(try run(["verify", "--json", "--court", "court:baisha", "--db", db]))
+        let verified = try object(try listledger(["verify", "--json", "--court", "court:baisha", "--db", db]))
         #expect(leaf["size"] == verified["events"], "\(leaf) vs \(verified)")
-        let courtCheckpoint = try object(try run(["checkpoint", "--json", "--court", "court:baisha", "--db", db]))
+        let courtCheckpoint = try object(try listledger(["checkpoint", "--json", "--court", "court:baisha", "--db", db]))
         #expect(leaf["root"] == courtCheckpoint["root"] && leaf["note"] == courtCheckpoint["note"])
 
         // RFC 6962 §2.1 by hand for two leaves: root = SHA-256(0x01 || SHA-256(0x00 || leaf0) ||
         // SHA-256(0x00 || leaf1)), which the signed national checkpoint must carry.
-        let qiongzhongProofText = try run(["national", "prove", "--court", "court:qiongzhong", "--db", db])
+        let qiongzhongProofText = try listledger(["national", "prove", "--court", "court:qiongzhong", "--db", db])
         guard case .string(let otherText)? = try object(qiongzhongProofText)["leaf"], let otherLeaf = StrictBase64.decode(otherText),
               case .string(let note)? = proof["checkpoint"] else { Issue.record("no leaf"); return }
         let expectedRoot = SHA256.hash([0x01] + SHA256.hash([0x00] + leafBytes) + SHA256.hash([0x00] + otherLeaf))
@@ -72,16 +66,16 @@ struct NationalLogTests {
         #expect(lines.count > 3 && lines[0] == "listledger/national" && lines[1] == "2" && lines[2] == Substring(StrictBase64.encode(expectedRoot)), "\(note)")
 
         // Nothing moved: no leaf, the same checkpoint.
-        let idle = try object(try run(["national", "publish", "--json", "--db", db]))
+        let idle = try object(try listledger(["national", "publish", "--json", "--db", db]))
         #expect(idle["appended"] == .array([]) && idle["size"] == .integer(2) && idle["note"] == first["note"])
 
         // One court moves: one leaf more; its new head is proven under the new checkpoint.
         let second = #"{"type":"inclusion_decided","entry":"Q1","at":"2024-03-20T09:00:00+08:00","actor":"court:qiongzhong","court":"court:qiongzhong","case":"(2024)琼9036执1号","debtor":{"kind":"person","name":"测试甲","id_number":"460030198001010105"},"grounds":["able_but_refuses"],"public":true}"#
-        _ = try run(["append", try file("q2.jsonl", second + "\n"), "--court", "court:qiongzhong", "--db", db])
-        let moved = try object(try run(["national", "publish", "--json", "--db", db]))
+        _ = try listledger(["append", try file("q2.jsonl", second + "\n"), "--court", "court:qiongzhong", "--db", db])
+        let moved = try object(try listledger(["national", "publish", "--json", "--db", db]))
         #expect(moved["appended"] == .array([.string("court:qiongzhong")]) && moved["size"] == .integer(3))
-        let movedProof = try file("q-proof.json", try run(["national", "prove", "--court", "court:qiongzhong", "--db", db]))
-        let movedOK = try run(["national", "verify-proof", movedProof, "--key", nationalKey, "--court-key", qiongzhongKey])
+        let movedProof = try file("q-proof.json", try listledger(["national", "prove", "--court", "court:qiongzhong", "--db", db]))
+        let movedOK = try listledger(["national", "verify-proof", movedProof, "--key", nationalKey, "--court-key", qiongzhongKey])
         #expect(movedOK.contains("court:qiongzhong (2 events") && movedOK.contains("is leaf 2 of the national tree of 3 leaves"), "\(movedOK)")
 
         // Failures: exit 4, naming what failed.
@@ -101,9 +95,9 @@ struct NationalLogTests {
     func brokenCourtStopsTheRound() async throws {
         let url = try await freshDatabase("national_broken")
         let db = url.description
-        _ = try run(["init", "--court", "court:baisha", "--db", db])
-        _ = try run(["append", repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path, "--db", db])
-        let before = try object(try run(["national", "publish", "--json", "--db", db]))
+        _ = try listledger(["init", "--court", "court:baisha", "--db", db])
+        _ = try listledger(["append", repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path, "--db", db])
+        let before = try object(try listledger(["national", "publish", "--json", "--db", db]))
         #expect(before["size"] == .integer(1))
         // The owner can still get past the triggers: an attacker with the owner's rights.
         try await PostgresAdmin.execute(["ALTER TABLE events DISABLE TRIGGER events_append_only",
@@ -112,7 +106,7 @@ struct NationalLogTests {
         let refused = try runProgram(try listledgerBinary(), ["national", "publish", "--db", db])
         #expect(refused.status == 4, "\(refused)")
         // The last national checkpoint is still the one before: nothing was signed.
-        let proof = try object(try run(["national", "prove", "--court", "court:baisha", "--db", db]))
+        let proof = try object(try listledger(["national", "prove", "--court", "court:baisha", "--db", db]))
         #expect(proof["tree_size"] == .integer(1) && proof["checkpoint"] == before["note"])
     }
 }

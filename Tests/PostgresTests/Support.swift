@@ -42,3 +42,10 @@ func notice(_ entry: String, court: String = "court:baisha", id: String? = nil) 
     let line = #"{"type":"risk_notice_issued","entry":"\#(entry)","at":"2024-03-01T09:00:00+08:00","actor":"\#(court)"\#(idField),"court":"\#(court)","case":"(2024)琼9030执1号","debtor":{"kind":"person","name":"测试甲","id_number":"460030198001010105"}}"#
     return try! Event.decode(jsonLine: Array(line.utf8))
 }
+
+/// Runs the real `listledger` binary, expects exit `status`, returns its standard output.
+func listledger(_ arguments: [String], expect status: Int32 = 0) throws -> String {
+    let result = try runProgram(try listledgerBinary(), arguments)
+    #expect(result.status == status, "listledger \(arguments.joined(separator: " ")): \(result)")
+    return result.stdout
+}

@@ -115,13 +115,8 @@ import Testing
     @Test("two clerks, one entry: the form confirmed after the other clerk recorded answers 409 with what changed, and records nothing")
     func twoClerksOneEntry() async throws {
         let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        try fixture.addUser("clerk-li", party: court)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
-            let wang = Browser(client), li = Browser(client)
-            try await wang.signIn("clerk-wang", "correct horse battery")
-            try await li.signIn("clerk-li", "correct horse battery")
+        try await fixture.withSignedIn(["clerk-wang", "clerk-li"]) { browsers in
+            let (wang, li) = (browsers[0], browsers[1])
             let wangPage = try await wang.get("/entries/B").text
             let liPage = try await li.get("/entries/B").text
             // B's inclusion is the fixture's 6th event (A has five before it): its forms carry 6.

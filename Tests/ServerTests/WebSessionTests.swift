@@ -108,13 +108,8 @@ import Testing
     @Test("a form posted without the session's token, or with another's, is refused with 403 and records nothing")
     func csrf() async throws {
         let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        try fixture.addUser("clerk-li", party: court)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
-            let wang = Browser(client), li = Browser(client)
-            try await wang.signIn("clerk-wang", "correct horse battery")
-            try await li.signIn("clerk-li", "correct horse battery")
+        try await fixture.withSignedIn(["clerk-wang", "clerk-li"]) { browsers in
+            let (wang, li) = (browsers[0], browsers[1])
             let liToken = Browser.csrf(in: try await li.get("/entries/B").text) ?? ""
             let wangToken = Browser.csrf(in: try await wang.get("/entries/B").text) ?? ""
             #expect(!wangToken.isEmpty && wangToken != liToken)
