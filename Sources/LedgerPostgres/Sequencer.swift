@@ -88,19 +88,18 @@ extension PostgresLedger {
                 submissions.append(Self.decodeSubmission(payload.bytes))
             }
             let events = submissions.flatMap { (try? $0.get()) ?? [] }
-            let knowledge = try await loadKnowledge(connection, log: log, events: events, size: size)
-            // recorded_at never lies before an earlier event's, whatever the clock says.
-            let now = Instant(epochMilliseconds: max(clock().epochMilliseconds, recordedMs))
-            var batch = SequencedBatch(engine: engine, size: size, headHash: hash.bytes, recordedAt: now,
-                                       knowledge: knowledge, salt: saltSource)
+            let start = ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recordedMs)
+            let knowledge = try await loadKnowledge(connection, log: log, events: events, start: start, engine: engine)
+            // The planner keeps recorded_at from going back before the head's, whatever the clock says.
+            var planner = try AppendPlanner(knowledge: knowledge, now: clock(), salt: saltSource)
             var answers: [(outcomes: [UInt8], error: String?)] = []
             for submission in submissions {
-                switch submission.flatMap({ batch.add(submission: $0) }) {
+                switch submission.flatMap({ Self.plan($0, with: &planner) }) {
                 case .success(let outcomes): answers.append((Self.encodeOutcomes(outcomes), nil))
                 case .failure(let error): answers.append(([], error.description))
                 }
             }
-            try await write(batch, log: log, connection: connection)
+            try await write(planner.finish(), frontier: knowledge.frontier, log: log, connection: connection)
             var binds = PostgresBindings()
             binds.append(log.id)
             binds.append(tickets)
@@ -115,6 +114,30 @@ extension PostgresLedger {
             try await connection.query("DELETE FROM results WHERE log_id = \(log.id) AND answered_at < now() - interval '10 minutes'", logger: logger)
             return .sequenced(tickets.count)
         }
+    }
+
+    /// Plans one submission, all or nothing: its outcomes, or the refusal of its first bad
+    /// event, in which case the planner is left as it was before the submission.
+    static func plan(_ events: [Event], with planner: inout AppendPlanner<BatchKnowledge>) -> Result<[Outcome], InputError> {
+        let before = planner
+        var outcomes: [Outcome] = []
+        for (index, event) in events.enumerated() {
+            do {
+                if case .personalDataErased = event.body {
+                    throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase`, which the PostgreSQL engine does not offer yet")
+                }
+                outcomes.append(Outcome(try planner.add(event)))
+            } catch let error as InputError {
+                planner = before
+                return .failure(error.at(line: index + 1))
+            } catch {
+                // Not a refusal of the input (the knowledge failed): void this submission too,
+                // said plainly, rather than sequence it on a guess.
+                planner = before
+                return .failure(InputError("the sequencer could not plan this submission: \(error)").at(line: index + 1))
+            }
+        }
+        return .success(outcomes)
     }
 
     static func decodeSubmission(_ bytes: [UInt8]) -> Result<[Event], InputError> {
