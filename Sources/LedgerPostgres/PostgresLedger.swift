@@ -15,6 +15,8 @@ package final class PostgresLedger: Sendable {
     package let saltSource: (@Sendable (Int64, String) -> [UInt8])?
     /// The ledger's clock (tests fix it to compare hashes with the SQLite store).
     package let clock: @Sendable () -> Instant
+    /// Answers to this process's submissions as they arrive (see `AnswerBoard`).
+    let board = AnswerBoard()
 
     init(url: PostgresURL, client: PostgresClient, saltSource: (@Sendable (Int64, String) -> [UInt8])?,
          clock: @escaping @Sendable () -> Instant) {
@@ -39,7 +41,10 @@ package final class PostgresLedger: Sendable {
         let ledger = PostgresLedger(url: url, client: client, saltSource: saltSource, clock: clock)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await client.run(); return nil }
-            defer { group.cancelAll() }
+            defer {
+                ledger.board.stopListening()
+                group.cancelAll()
+            }
             if migrate { try await ledger.migrate() }
             return try await body(ledger)
         }
@@ -57,7 +62,7 @@ package final class PostgresLedger: Sendable {
         try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(7813)", logger: logger)
             do {
-                let exists = try await connection.query("SELECT to_regclass('public.inbox') IS NOT NULL", logger: logger)
+                let exists = try await connection.query("SELECT to_regclass('public.results_by_age') IS NOT NULL", logger: logger)
                     .collect().first?.decode(Bool.self) ?? false
                 if !exists {
                     for statement in PostgresSchema.statements {

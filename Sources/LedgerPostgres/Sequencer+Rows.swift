@@ -134,16 +134,23 @@ extension PostgresLedger {
         }
     }
 
-    /// Carries out `plan` in the sequencer's transaction, in the order `AppendPlan` documents:
-    /// events, personal values and tree, entry states, complaints, flags cleared then set,
-    /// head. Obligations are not stored on PostgreSQL (derived on read), so the plan's
-    /// `obligationEntries` and `histories` are not needed here.
-    func write(_ plan: AppendPlan, frontier: [Int64: [UInt8]], log: Log, connection: PostgresConnection) async throws {
+    /// Carries out `plan` and records `answers` in the sequencer's transaction, in the order
+    /// `AppendPlan` documents (events, personal values and tree, entry states, complaints,
+    /// flags cleared then set, head), then the answers, the inbox rows taken and the
+    /// notification — as ONE statement of data-modifying CTEs: one round trip per batch
+    /// instead of one per table. Obligations are not stored on PostgreSQL (derived on read),
+    /// so the plan's `obligationEntries` and `histories` are not needed here.
+    func write(_ plan: AppendPlan, frontier: [Int64: [UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws {
+        if !plan.flagsCleared.isEmpty {
+            // Before the rest (a statement's CTEs do not see each other's rows): rare.
+            try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(plan.flagsCleared))", logger: logger)
+        }
         let recorded = plan.events.map(\.recorded)
-        guard !recorded.isEmpty else { return }
+        let personal = recorded.filter { !$0.secrets.isEmpty }
+        let treeRows = try Self.treeRows(plan, frontier: frontier)
         var binds = PostgresBindings()
-        binds.append(log.id)
-        binds.append(recorded.map(\.seq))
+        binds.append(log.id)                                                        // $1
+        binds.append(recorded.map(\.seq))                                           // $2
         binds.append(recorded.map { $0.event.id ?? "" })
         binds.append(recorded.map { $0.event.entry ?? "" })
         binds.append(recorded.map(\.event.type.rawValue))
@@ -151,56 +158,59 @@ extension PostgresLedger {
         binds.append(recorded.map(\.recordedAt.epochMilliseconds))
         binds.append(recorded.map { ByteBuffer(bytes: $0.canonical) })
         binds.append(recorded.map { ByteBuffer(bytes: $0.prevHash) })
-        binds.append(recorded.map { ByteBuffer(bytes: $0.hash) })
+        binds.append(recorded.map { ByteBuffer(bytes: $0.hash) })                   // $10
+        binds.append(personal.map(\.seq))                                           // $11
+        binds.append(personal.map { ByteBuffer(bytes: PersonalData.storageText($0.secrets)) })
+        binds.append(treeRows.map(\.0))                                             // $13
+        binds.append(treeRows.map { ByteBuffer(bytes: $0.1) })
+        binds.append(plan.entryStates.map(\.entry))                                 // $15
+        binds.append(plan.entryStates.map { ByteBuffer(bytes: $0.storageJSON) })
+        // The planner lists every complaint it read, changed or not: the upsert rewrites the same values.
+        binds.append(plan.complaints.map(\.complaint))                              // $17
+        binds.append(plan.complaints.map { $0.entry ?? "" })
+        binds.append(plan.complaints.map(\.receivedSeq))
+        binds.append(plan.complaints.map { $0.resolvedSeq ?? 0 })                   // $20 (seqs start at 1)
+        binds.append(plan.flagsSet.map(\.obligation))                               // $21
+        binds.append(plan.flagsSet.map(\.seq))
+        binds.append(plan.head.size)                                                // $23
+        binds.append(ByteBuffer(bytes: plan.head.hash))
+        binds.append(plan.head.recordedMilliseconds)
+        binds.append(answers.map(\.ticket))                                         // $26
+        binds.append(answers.map { ByteBuffer(bytes: Self.encodeOutcomes($0.outcomes)) })
+        binds.append(answers.map { $0.error ?? "" })
+        binds.append(AnswerBoard.payloads(answers.map { ($0.ticket, Self.encodeOutcomes($0.outcomes), $0.error != nil) }))  // $29
         try await connection.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
-            SELECT $1, s, NULLIF(i, ''), NULLIF(n, ''), t, a, r, c, p, h
-            FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::bytea[], $9::bytea[], $10::bytea[])
-              AS u(s, i, n, t, a, r, c, p, h)
-            """, binds: binds), logger: logger)
-
-        let personal = recorded.filter { !$0.secrets.isEmpty }
-        if !personal.isEmpty {
-            try await connection.query("""
-                INSERT INTO personal_data(log_id, seq, data)
-                SELECT \(log.id), s, d FROM unnest(\(personal.map(\.seq))::int8[], \(personal.map { ByteBuffer(bytes: PersonalData.storageText($0.secrets)) })::bytea[]) AS u(s, d)
-                """, logger: logger)
-        }
-        let treeRows = try Self.treeRows(plan, frontier: frontier)
-        try await connection.query("""
-            INSERT INTO tree(log_id, idx, node)
-            SELECT \(log.id), i, h FROM unnest(\(treeRows.map(\.0))::int8[], \(treeRows.map { ByteBuffer(bytes: $0.1) })::bytea[]) AS u(i, h)
-            """, logger: logger)
-        if !plan.entryStates.isEmpty {
-            try await connection.query("""
-                INSERT INTO entry_states(log_id, entry, state)
-                SELECT \(log.id), e, s FROM unnest(\(plan.entryStates.map(\.entry))::text[], \(plan.entryStates.map { ByteBuffer(bytes: $0.storageJSON) })::bytea[]) AS u(e, s)
-                ON CONFLICT (log_id, entry) DO UPDATE SET state = excluded.state
-                """, logger: logger)
-        }
-        if !plan.complaints.isEmpty {
-            // The planner lists every complaint it read, changed or not: the upsert rewrites the same values.
-            let rows = plan.complaints
-            try await connection.query("""
-                INSERT INTO complaints(log_id, complaint, entry, received_seq, resolved_seq)
-                SELECT \(log.id), c, NULLIF(e, ''), r, NULLIF(s, 0)
-                FROM unnest(\(rows.map(\.complaint))::text[], \(rows.map { $0.entry ?? "" })::text[], \(rows.map(\.receivedSeq))::int8[], \(rows.map { $0.resolvedSeq ?? 0 })::int8[]) AS u(c, e, r, s)
-                ON CONFLICT (log_id, complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
-                """, logger: logger)
-        }
-        if !plan.flagsCleared.isEmpty {
-            try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(plan.flagsCleared))", logger: logger)
-        }
-        if !plan.flagsSet.isEmpty {
-            try await connection.query("""
-                INSERT INTO flags(log_id, obligation, flagged_seq)
-                SELECT \(log.id), o, s FROM unnest(\(plan.flagsSet.map(\.obligation))::text[], \(plan.flagsSet.map(\.seq))::int8[]) AS u(o, s)
-                """, logger: logger)
-        }
-        try await connection.query("""
-            UPDATE heads SET size = \(plan.head.size), hash = \(ByteBuffer(bytes: plan.head.hash)), recorded_ms = \(plan.head.recordedMilliseconds)
-            WHERE log_id = \(log.id)
-            """, logger: logger)
+            WITH ev AS (
+              INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
+              SELECT $1, s, NULLIF(i, ''), NULLIF(n, ''), t, a, r, c, p, h
+              FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::bytea[], $9::bytea[], $10::bytea[])
+                AS u(s, i, n, t, a, r, c, p, h)
+            ), pd AS (
+              INSERT INTO personal_data(log_id, seq, data) SELECT $1, s, d FROM unnest($11::int8[], $12::bytea[]) AS u(s, d)
+            ), tr AS (
+              INSERT INTO tree(log_id, idx, node) SELECT $1, i, h FROM unnest($13::int8[], $14::bytea[]) AS u(i, h)
+            ), st AS (
+              INSERT INTO entry_states(log_id, entry, state) SELECT $1, e, s FROM unnest($15::text[], $16::bytea[]) AS u(e, s)
+              ON CONFLICT (log_id, entry) DO UPDATE SET state = excluded.state
+            ), co AS (
+              INSERT INTO complaints(log_id, complaint, entry, received_seq, resolved_seq)
+              SELECT $1, c, NULLIF(e, ''), r, NULLIF(s, 0) FROM unnest($17::text[], $18::text[], $19::int8[], $20::int8[]) AS u(c, e, r, s)
+              ON CONFLICT (log_id, complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
+            ), fs AS (
+              INSERT INTO flags(log_id, obligation, flagged_seq) SELECT $1, o, s FROM unnest($21::text[], $22::int8[]) AS u(o, s)
+            ), hd AS (
+              UPDATE heads SET size = $23, hash = $24, recorded_ms = $25 WHERE log_id = $1
+            ), rs AS (
+              INSERT INTO results(ticket, log_id, outcomes, error)
+              SELECT t, $1, o, NULLIF(e, '') FROM unnest($26::int8[], $27::bytea[], $28::text[]) AS u(t, o, e)
+            ), ib AS (
+              DELETE FROM inbox WHERE ticket = ANY($26::int8[])
+            ), old AS (
+              -- Answers are read within moments; one kept for ten minutes serves a slow submitter.
+              DELETE FROM results WHERE log_id = $1 AND answered_at < now() - interval '10 minutes'
+            )
+            SELECT pg_notify('\(AnswerBoard.channel)', p) FROM unnest($29::text[]) AS n(p)
+            """, binds: binds), logger: logger).collect()
     }
 
     /// The tree rows the plan's leaves add, in the flat layout of `Merkle.storedHashIndex`,
