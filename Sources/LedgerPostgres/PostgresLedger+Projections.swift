@@ -11,11 +11,11 @@ extension PostgresLedger {
     package func states(of log: Log, entry: String? = nil, asOf: Instant? = nil, knownAt: Instant? = nil) async throws -> [EntryState] {
         if asOf == nil, knownAt == nil {
             let all = try await entryStates(of: log)
-            return entry.map { name in all.filter { $0.entry == name } } ?? all
+            return entry.map { name in all.filter { $0.entry.sameBytes(name) } } ?? all
         }
         var replay = Replay(asOf: asOf, knownAt: knownAt)
         try await forEachEvent(of: log, entry: entry) { replay.apply($0) }
-        return replay.states.values.sorted { $0.entry < $1.entry }
+        return replay.states.keys.sorted().map { replay.states[$0]! }
     }
 
     /// Every obligation of `log` derived from the facts effective by `asOf` (annulments count
@@ -24,11 +24,12 @@ extension PostgresLedger {
     package func obligations(of log: Log, asOf: Instant, statuses: Set<ObligationStatus>? = nil, obligor: String? = nil,
                              rule: String? = nil, entry: String? = nil, dutiesOnly: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
         let engine = try engine(of: log)
-        var byEntry: [String: [RecordedEvent]] = [:]
+        // Keyed by bytes: ids that differ only in Unicode normalisation are two entries (IDKey).
+        var byEntry: [EntryKey: [RecordedEvent]] = [:]
         try await forEachEvent(of: log, entry: entry) { recorded in
             guard let name = recorded.event.entry,
                   recorded.event.at.epochMilliseconds <= asOf.epochMilliseconds || recorded.event.type == .recordAnnulled else { return }
-            byEntry[name, default: []].append(recorded)
+            byEntry[EntryKey(name), default: []].append(recorded)
         }
         let found = byEntry.keys.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
         let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
@@ -41,7 +42,7 @@ extension PostgresLedger {
             return (obligation, status)
         }
         let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, item: $0) }
-        return keyed.sorted { ($0.day, $0.item.0.entry, $0.item.0.id) < ($1.day, $1.item.0.entry, $1.item.0.id) }.map(\.item)
+        return keyed.sorted { ($0.day, IDKey($0.item.0.entry), IDKey($0.item.0.id)) < ($1.day, IDKey($1.item.0.entry), IDKey($1.item.0.id)) }.map(\.item)
     }
 
     /// Obligations flagged with `breach_flagged`, with that event's seq.

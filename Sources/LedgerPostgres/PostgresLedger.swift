@@ -15,6 +15,8 @@ package final class PostgresLedger: Sendable {
     package let saltSource: (@Sendable (Int64, String) -> [UInt8])?
     /// The ledger's clock (tests fix it to compare hashes with the SQLite store).
     package let clock: @Sendable () -> Instant
+    /// Answers to this process's submissions as they arrive (see `AnswerBoard`).
+    let board = AnswerBoard()
 
     init(url: PostgresURL, client: PostgresClient, saltSource: (@Sendable (Int64, String) -> [UInt8])?,
          clock: @escaping @Sendable () -> Instant) {
@@ -39,7 +41,10 @@ package final class PostgresLedger: Sendable {
         let ledger = PostgresLedger(url: url, client: client, saltSource: saltSource, clock: clock)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { await client.run(); return nil }
-            defer { group.cancelAll() }
+            defer {
+                ledger.board.stopListening()
+                group.cancelAll()
+            }
             if migrate { try await ledger.migrate() }
             return try await body(ledger)
         }
@@ -51,9 +56,10 @@ package final class PostgresLedger: Sendable {
         return Instant(epochMilliseconds: Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000)
     }
 
-    /// Creates the tables and triggers when missing.
+    /// Creates the tables and triggers when missing. The probe is the newest object of the
+    /// schema (the results' age index), so an older database re-runs the idempotent statements.
     func migrate() async throws {
-        try await createOnce(probe: "public.inbox", PostgresSchema.statements)
+        try await createOnce(probe: "public.results_by_age", PostgresSchema.statements)
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then` unless the table

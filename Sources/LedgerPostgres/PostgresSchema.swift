@@ -124,6 +124,8 @@ enum PostgresSchema {
             answered_at timestamptz NOT NULL DEFAULT now()
         )
         """,
+        // The sequencer's clean-up of old answers walks this, not the whole table.
+        "CREATE INDEX IF NOT EXISTS results_by_age ON results(log_id, answered_at)",
         """
         CREATE OR REPLACE FUNCTION listledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN

@@ -9,9 +9,11 @@ extension PostgresLedger {
     static let eventColumns = "e.seq, e.canonical, e.prev_hash, e.hash, p.data"
     static let eventJoin = "events e LEFT JOIN personal_data p ON p.log_id = e.log_id AND p.seq = e.seq"
 
-    func loadKnowledge(_ connection: PostgresConnection, log: Log, events: [Event], size: Int64) async throws -> BatchKnowledge {
-        var knowledge = BatchKnowledge()
-        let entries = Array(Set(events.compactMap(\.entry)))
+    func loadKnowledge(_ connection: PostgresConnection, log: Log, events: [Event], start: ChainHead,
+                       engine: ObligationEngine) async throws -> BatchKnowledge {
+        var knowledge = BatchKnowledge(start: start, engine: engine)
+        // Distinct by bytes: a `Set<String>` would fold "é" and "e\u{301}" into one and load one row.
+        let entries = Self.distinct(events.compactMap(\.entry))
         if !entries.isEmpty {
             let rows = try await connection.query(
                 "SELECT entry, state FROM entry_states WHERE log_id = \(log.id) AND entry = ANY(\(entries))", logger: logger)
@@ -19,13 +21,13 @@ extension PostgresLedger {
                 guard let decoded = EntryState(storage: state.bytes) else {
                     throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
                 }
-                knowledge.states[entry] = decoded
+                knowledge.states[EntryKey(entry)] = decoded
             }
         }
-        let ids = events.compactMap(\.id)
+        let ids = Self.distinct(events.compactMap(\.id))
         if !ids.isEmpty {
             for recorded in try await readEvents(connection, log: log, where: "e.id = ANY($2)", ids) {
-                if let id = recorded.event.id { knowledge.byID[id] = recorded }
+                if let id = recorded.event.id { knowledge.byID[IDKey(id)] = recorded }
             }
         }
         let anonymous = events.filter { $0.id == nil }
@@ -47,51 +49,58 @@ extension PostgresLedger {
                 WHERE e.log_id = $1 AND e.id IS NULL AND e.entry IS NULL
                 """
             for recorded in try await readEvents(connection, PostgresQuery(unsafeSQL: sql, binds: binds)) {
-                let key = BatchKnowledge.ContentKey(entry: recorded.event.entry, type: recorded.event.type.rawValue,
+                let key = BatchKnowledge.ContentKey(entry: recorded.event.entry.map { IDKey($0) }, type: recorded.event.type.rawValue,
                                                     at: recorded.event.at.epochMilliseconds)
                 knowledge.byContentKey[key, default: []].append(recorded)
             }
         }
         var complaintIDs: [String] = []
         var obligations: [String] = []
-        var historyEntries: Set<String> = []
+        var historyEntries: [String] = []
         for event in events {
             switch event.body {
             case .complaintReceived(let id, _), .complaintResolved(let id, _, _): complaintIDs.append(id)
             case .breachFlagged(let obligation):
                 obligations.append(obligation)
-                if let entry = event.entry { historyEntries.insert(entry) }
+                if let entry = event.entry { historyEntries.append(entry) }
             case .recordAnnulled:
-                if let entry = event.entry { historyEntries.insert(entry) }
+                if let entry = event.entry { historyEntries.append(entry) }
             default: break
             }
         }
         if !complaintIDs.isEmpty {
             let rows = try await connection.query("""
                 SELECT complaint, entry, received_seq, resolved_seq FROM complaints
-                WHERE log_id = \(log.id) AND complaint = ANY(\(complaintIDs))
+                WHERE log_id = \(log.id) AND complaint = ANY(\(Self.distinct(complaintIDs)))
                 """, logger: logger)
             for try await (id, entry, received, resolved) in rows.decode((String, String?, Int64, Int64?).self) {
-                knowledge.complaints[id] = (entry, received, resolved)
+                knowledge.complaints[IDKey(id)] = ComplaintRecord(complaint: id, entry: entry, receivedSeq: received, resolvedSeq: resolved)
             }
         }
         if !obligations.isEmpty {
             let rows = try await connection.query(
-                "SELECT obligation, flagged_seq FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(obligations))", logger: logger)
-            for try await (obligation, seq) in rows.decode((String, Int64).self) { knowledge.flagged[obligation] = seq }
+                "SELECT obligation, flagged_seq FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(Self.distinct(obligations)))", logger: logger)
+            for try await (obligation, seq) in rows.decode((String, Int64).self) { knowledge.flagged[IDKey(obligation)] = seq }
         }
         if !historyEntries.isEmpty {
-            for entry in historyEntries { knowledge.histories[entry] = [] }
-            for recorded in try await readEvents(connection, log: log, where: "e.entry = ANY($2) ORDER BY e.seq", Array(historyEntries)) {
-                if let entry = recorded.event.entry { knowledge.histories[entry]?.append(recorded) }
+            let distinct = Self.distinct(historyEntries)
+            for entry in distinct { knowledge.histories[EntryKey(entry)] = [] }
+            for recorded in try await readEvents(connection, log: log, where: "e.entry = ANY($2) ORDER BY e.seq", distinct) {
+                if let entry = recorded.event.entry { knowledge.histories[EntryKey(entry)]?.append(recorded) }
             }
         }
-        let edge = Merkle.rightEdge(size: size)
+        let edge = Merkle.rightEdge(size: start.size)
         if !edge.isEmpty {
             let rows = try await connection.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(edge))", logger: logger)
             for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { knowledge.frontier[index] = node.bytes }
         }
         return knowledge
+    }
+
+    /// `values` without repeats, compared by bytes (`IDKey`), in first-seen order.
+    static func distinct(_ values: [String]) -> [String] {
+        var seen: Set<IDKey> = []
+        return values.filter { seen.insert(IDKey($0)).inserted }
     }
 
     func readEvents(_ connection: PostgresConnection, log: Log, where condition: String, _ values: [String]) async throws -> [RecordedEvent] {
@@ -125,62 +134,100 @@ extension PostgresLedger {
         }
     }
 
-    func write(_ batch: SequencedBatch, log: Log, connection: PostgresConnection) async throws {
-        guard !batch.recorded.isEmpty else { return }
+    /// Carries out `plan` and records `answers` in the sequencer's transaction, in the order
+    /// `AppendPlan` documents (events, personal values and tree, entry states, complaints,
+    /// flags cleared then set, head), then the answers, the inbox rows taken and the
+    /// notification — as ONE statement of data-modifying CTEs: one round trip per batch
+    /// instead of one per table. Obligations are not stored on PostgreSQL (derived on read),
+    /// so the plan's `obligationEntries` and `histories` are not needed here.
+    func write(_ plan: AppendPlan, frontier: [Int64: [UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws {
+        if !plan.flagsCleared.isEmpty {
+            // Before the rest (a statement's CTEs do not see each other's rows): rare.
+            try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(plan.flagsCleared))", logger: logger)
+        }
+        let recorded = plan.events.map(\.recorded)
+        let personal = recorded.filter { !$0.secrets.isEmpty }
+        let treeRows = try Self.treeRows(plan, frontier: frontier)
         var binds = PostgresBindings()
-        binds.append(log.id)
-        binds.append(batch.recorded.map(\.seq))
-        binds.append(batch.recorded.map { $0.event.id ?? "" })
-        binds.append(batch.recorded.map { $0.event.entry ?? "" })
-        binds.append(batch.recorded.map(\.event.type.rawValue))
-        binds.append(batch.recorded.map(\.event.at.epochMilliseconds))
-        binds.append(batch.recorded.map(\.recordedAt.epochMilliseconds))
-        binds.append(batch.recorded.map { ByteBuffer(bytes: $0.canonical) })
-        binds.append(batch.recorded.map { ByteBuffer(bytes: $0.prevHash) })
-        binds.append(batch.recorded.map { ByteBuffer(bytes: $0.hash) })
+        binds.append(log.id)                                                        // $1
+        binds.append(recorded.map(\.seq))                                           // $2
+        binds.append(recorded.map { $0.event.id ?? "" })
+        binds.append(recorded.map { $0.event.entry ?? "" })
+        binds.append(recorded.map(\.event.type.rawValue))
+        binds.append(recorded.map(\.event.at.epochMilliseconds))
+        binds.append(recorded.map(\.recordedAt.epochMilliseconds))
+        binds.append(recorded.map { ByteBuffer(bytes: $0.canonical) })
+        binds.append(recorded.map { ByteBuffer(bytes: $0.prevHash) })
+        binds.append(recorded.map { ByteBuffer(bytes: $0.hash) })                   // $10
+        binds.append(personal.map(\.seq))                                           // $11
+        binds.append(personal.map { ByteBuffer(bytes: PersonalData.storageText($0.secrets)) })
+        binds.append(treeRows.map(\.0))                                             // $13
+        binds.append(treeRows.map { ByteBuffer(bytes: $0.1) })
+        binds.append(plan.entryStates.map(\.entry))                                 // $15
+        binds.append(plan.entryStates.map { ByteBuffer(bytes: $0.storageJSON) })
+        // The planner lists every complaint it read, changed or not: the upsert rewrites the same values.
+        binds.append(plan.complaints.map(\.complaint))                              // $17
+        binds.append(plan.complaints.map { $0.entry ?? "" })
+        binds.append(plan.complaints.map(\.receivedSeq))
+        binds.append(plan.complaints.map { $0.resolvedSeq ?? 0 })                   // $20 (seqs start at 1)
+        binds.append(plan.flagsSet.map(\.obligation))                               // $21
+        binds.append(plan.flagsSet.map(\.seq))
+        binds.append(plan.head.size)                                                // $23
+        binds.append(ByteBuffer(bytes: plan.head.hash))
+        binds.append(plan.head.recordedMilliseconds)
+        binds.append(answers.map(\.ticket))                                         // $26
+        binds.append(answers.map { ByteBuffer(bytes: Self.encodeOutcomes($0.outcomes)) })
+        binds.append(answers.map { $0.error ?? "" })
+        binds.append(AnswerBoard.payloads(answers.map { ($0.ticket, Self.encodeOutcomes($0.outcomes), $0.error != nil) }))  // $29
         try await connection.query(PostgresQuery(unsafeSQL: """
-            INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
-            SELECT $1, s, NULLIF(i, ''), NULLIF(n, ''), t, a, r, c, p, h
-            FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::bytea[], $9::bytea[], $10::bytea[])
-              AS u(s, i, n, t, a, r, c, p, h)
-            """, binds: binds), logger: logger)
+            WITH ev AS (
+              INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
+              SELECT $1, s, NULLIF(i, ''), NULLIF(n, ''), t, a, r, c, p, h
+              FROM unnest($2::int8[], $3::text[], $4::text[], $5::text[], $6::int8[], $7::int8[], $8::bytea[], $9::bytea[], $10::bytea[])
+                AS u(s, i, n, t, a, r, c, p, h)
+            ), pd AS (
+              INSERT INTO personal_data(log_id, seq, data) SELECT $1, s, d FROM unnest($11::int8[], $12::bytea[]) AS u(s, d)
+            ), tr AS (
+              INSERT INTO tree(log_id, idx, node) SELECT $1, i, h FROM unnest($13::int8[], $14::bytea[]) AS u(i, h)
+            ), st AS (
+              INSERT INTO entry_states(log_id, entry, state) SELECT $1, e, s FROM unnest($15::text[], $16::bytea[]) AS u(e, s)
+              ON CONFLICT (log_id, entry) DO UPDATE SET state = excluded.state
+            ), co AS (
+              INSERT INTO complaints(log_id, complaint, entry, received_seq, resolved_seq)
+              SELECT $1, c, NULLIF(e, ''), r, NULLIF(s, 0) FROM unnest($17::text[], $18::text[], $19::int8[], $20::int8[]) AS u(c, e, r, s)
+              ON CONFLICT (log_id, complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
+            ), fs AS (
+              INSERT INTO flags(log_id, obligation, flagged_seq) SELECT $1, o, s FROM unnest($21::text[], $22::int8[]) AS u(o, s)
+            ), hd AS (
+              UPDATE heads SET size = $23, hash = $24, recorded_ms = $25 WHERE log_id = $1
+            ), rs AS (
+              INSERT INTO results(ticket, log_id, outcomes, error)
+              SELECT t, $1, o, NULLIF(e, '') FROM unnest($26::int8[], $27::bytea[], $28::text[]) AS u(t, o, e)
+            ), ib AS (
+              DELETE FROM inbox WHERE ticket = ANY($26::int8[])
+            ), old AS (
+              -- Answers are read within moments; one kept for ten minutes serves a slow submitter.
+              DELETE FROM results WHERE log_id = $1 AND answered_at < now() - interval '10 minutes'
+            )
+            SELECT pg_notify('\(AnswerBoard.channel)', p) FROM unnest($29::text[]) AS n(p)
+            """, binds: binds), logger: logger).collect()
+    }
 
-        let personal = batch.recorded.filter { !$0.secrets.isEmpty }
-        if !personal.isEmpty {
-            try await connection.query("""
-                INSERT INTO personal_data(log_id, seq, data)
-                SELECT \(log.id), s, d FROM unnest(\(personal.map(\.seq))::int8[], \(personal.map { ByteBuffer(bytes: PersonalData.storageText($0.secrets)) })::bytea[]) AS u(s, d)
-                """, logger: logger)
+    /// The tree rows the plan's leaves add, in the flat layout of `Merkle.storedHashIndex`,
+    /// computed from the stored right edge (the SQLite store's `TreeStore.append`, in memory).
+    static func treeRows(_ plan: AppendPlan, frontier: [Int64: [UInt8]]) throws -> [(Int64, [UInt8])] {
+        var known = frontier
+        var rows: [(Int64, [UInt8])] = []
+        for planned in plan.events {
+            let leaf = planned.recorded.seq - 1
+            let hashes = try Merkle.storedHashes(forLeaf: leaf, leafHash: planned.leafHash, reader: FrontierReader(known: known))
+            var position = Merkle.storedHashCount(leaf)
+            for hash in hashes {
+                rows.append((position, hash))
+                known[position] = hash
+                position += 1
+            }
         }
-        try await connection.query("""
-            INSERT INTO tree(log_id, idx, node)
-            SELECT \(log.id), i, h FROM unnest(\(batch.treeRows.map(\.0))::int8[], \(batch.treeRows.map { ByteBuffer(bytes: $0.1) })::bytea[]) AS u(i, h)
-            """, logger: logger)
-        let states = batch.touched.compactMap { batch.knowledge.states[$0] }
-        if !states.isEmpty {
-            try await connection.query("""
-                INSERT INTO entry_states(log_id, entry, state)
-                SELECT \(log.id), e, s FROM unnest(\(states.map(\.entry))::text[], \(states.map { ByteBuffer(bytes: $0.storageJSON) })::bytea[]) AS u(e, s)
-                ON CONFLICT (log_id, entry) DO UPDATE SET state = excluded.state
-                """, logger: logger)
-        }
-        for id in batch.touchedComplaints {
-            guard let row = batch.knowledge.complaints[id] else { continue }
-            try await connection.query("""
-                INSERT INTO complaints(log_id, complaint, entry, received_seq, resolved_seq)
-                VALUES (\(log.id), \(id), \(row.entry), \(row.received), \(row.resolved))
-                ON CONFLICT (log_id, complaint) DO UPDATE SET resolved_seq = excluded.resolved_seq
-                """, logger: logger)
-        }
-        for obligation in batch.removedFlags {
-            try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = \(obligation)", logger: logger)
-        }
-        for (obligation, seq) in batch.newFlags {
-            try await connection.query("INSERT INTO flags(log_id, obligation, flagged_seq) VALUES (\(log.id), \(obligation), \(seq)) ON CONFLICT (log_id, obligation) DO UPDATE SET flagged_seq = excluded.flagged_seq", logger: logger)
-        }
-        try await connection.query("""
-            UPDATE heads SET size = \(batch.size), hash = \(ByteBuffer(bytes: batch.headHash)), recorded_ms = \(batch.recordedAt.epochMilliseconds)
-            WHERE log_id = \(log.id)
-            """, logger: logger)
+        return rows
     }
 }

@@ -11,56 +11,115 @@ import PostgresNIO
 /// transaction. A sequencer killed mid-batch rolls back whole: its submissions are still
 /// queued, and the next sequencer takes them. Every submitter is a would-be sequencer, so no
 /// separate daemon has to be running.
+///
+/// Within one process one task at a time (the log's driver) tries the lock and sequences for
+/// every waiting task; the others sleep on the `AnswerBoard` until their answer is handed over
+/// (or another process's round NOTIFYs it). See docs/performance.md for what this saved.
 extension PostgresLedger {
     /// At most this many submissions per sequencer transaction: short batches keep the lock
     /// short and the first submitter's wait bounded.
     static let batchLimit = 256
 
+    /// How long a waiter sleeps without news before it looks for itself (a sequencer that died
+    /// releases the lock with its connection; a notification may have been missed).
+    static let quietLimit: Duration = .milliseconds(50)
+
     /// Queues `events` as one submission (all or nothing) to `log` and returns, once the log's
     /// sequencer has taken it, each event's outcome; a refused submission throws its error.
     package func submit(_ events: [Event], to log: Log) async throws -> [Outcome] {
+        await startListening()
         let payload = events.map { CanonicalJSON.encode($0.inputObject) }.joined(separator: [0x0A]).map { $0 }
         // The queued row needs no flush of its own: nobody is answered before the sequencer's
         // commit, which is synchronous and flushes the WAL up to and past this insert. A crash
         // before that loses only submissions nobody was answered for (their callers see the
-        // connection fail). This saves one fsync per submission.
-        let ticket = try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
-            let rows = try await connection.query(
-                "INSERT INTO inbox(log_id, events) VALUES (\(log.id), \(ByteBuffer(bytes: payload))) RETURNING ticket",
-                logger: logger).collect()
-            return try rows[0].decode(Int64.self)
-        }
+        // connection fail). `set_config(…, true)` turns the flush off for this one statement's
+        // own transaction: one round trip instead of BEGIN, SET LOCAL, INSERT, COMMIT.
+        let rows = try await client.query("""
+            WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true))
+            INSERT INTO inbox(log_id, events) SELECT \(log.id), \(ByteBuffer(bytes: payload)) FROM quiet RETURNING ticket
+            """, logger: logger).collect()
+        let ticket = try rows[0].decode(Int64.self)
+        board.register(ticket)
         return try await awaitAnswer(ticket: ticket, log: log)
     }
 
-    /// Sequences queued submissions (or lets the sequencer holding the lock do it) until
-    /// `ticket` is answered.
+    /// Waits until `ticket` is answered, driving the log's sequencer whenever no other task of
+    /// this process does.
     func awaitAnswer(ticket: Int64, log: Log) async throws -> [Outcome] {
         while true {
-            if try await sequence(log: log) != .busy {
-                if let answer = try await answer(ticket: ticket) { return try answer.get() }
+            if let answer = board.take(ticket) { return try await resolve(answer, ticket: ticket) }
+            let seen = board.generation
+            guard board.becomeDriver(of: log.id) else {
+                await board.waitForChange(since: seen, timeout: Self.quietLimit)
                 continue
             }
-            // Another session is sequencing and takes every queued submission, this one too:
-            // wait for the answer with cheap reads, trying the lock again only now and then
-            // (a sequencer that died released it with its connection).
-            var pause: UInt64 = 500_000
-            for _ in 0..<12 {
-                if let answer = try await answer(ticket: ticket) { return try answer.get() }
-                try await Task.sleep(nanoseconds: pause)
-                pause = min(pause * 2, 8_000_000)
+            defer { board.stepDown(of: log.id) }
+            // Drive until this ticket is answered; then hand over (a waiting task takes the role).
+            while !board.has(ticket) {
+                let before = board.generation
+                switch try await sequence(log: log) {
+                case .sequenced:
+                    continue
+                case .busy:
+                    // Another process sequences: its commit NOTIFYs; without news, try again.
+                    await board.waitForChange(since: before, timeout: Self.quietLimit)
+                case .idle:
+                    // Nothing queued, yet not answered here: answered by a round whose
+                    // notification did not reach us.
+                    guard let answer = try await answer(ticket: ticket) else {
+                        throw PostgresLedgerError.integrity("ticket \(ticket) is neither queued nor answered")
+                    }
+                    board.deliver([(ticket, answer)])
+                }
             }
         }
     }
 
-    func answer(ticket: Int64) async throws -> Result<[Outcome], PostgresLedgerError>? {
+    /// Turns an answer into outcomes, reading `results` when the notification could not carry it.
+    func resolve(_ answer: AnswerBoard.Answer, ticket: Int64) async throws -> [Outcome] {
+        switch answer {
+        case .outcomes(let outcomes): return outcomes
+        case .refused(let text): throw PostgresLedgerError.input(text)
+        case .lookUp:
+            guard let stored = try await self.answer(ticket: ticket) else {
+                throw PostgresLedgerError.integrity("ticket \(ticket) was announced as answered, but its answer is not stored")
+            }
+            return try await resolve(stored, ticket: ticket)
+        }
+    }
+
+    func answer(ticket: Int64) async throws -> AnswerBoard.Answer? {
         // A read, not a write (no commit to flush); the sequencer clears old answers.
         let rows = try await client.query("SELECT outcomes, error FROM results WHERE ticket = \(ticket)", logger: logger).collect()
         guard let row = rows.first else { return nil }
         let (outcomes, error) = try row.decode((ByteBuffer, String?).self)
-        if let error { return .failure(.input(error)) }
-        return .success(try Self.decodeOutcomes(outcomes.bytes))
+        if let error { return .refused(error) }
+        return .outcomes(try Self.decodeOutcomes(outcomes.bytes))
+    }
+
+    /// One LISTEN connection per process, open before the first submission is queued.
+    func startListening() async {
+        let ready = AsyncStream<Void>.makeStream()
+        let started = board.listenOnce { [client, board, logger] in
+            while !Task.isCancelled {
+                do {
+                    try await client.withConnection { connection in
+                        try await connection.listen(on: AnswerBoard.channel) { notifications in
+                            ready.continuation.finish()
+                            for try await notification in notifications {
+                                board.deliver(AnswerBoard.parse(notification.payload))
+                            }
+                        }
+                    }
+                } catch {
+                    logger.debug("listener: \(error)")
+                }
+                ready.continuation.finish()
+                // Reconnect after a pause; waiters meanwhile rely on their timeouts.
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        if started { for await _ in ready.stream {} }
     }
 
     enum Round: Equatable { case busy, idle, sequenced(Int) }
@@ -69,17 +128,22 @@ extension PostgresLedger {
     @discardableResult
     package func sequenceRound(log: Log) async throws -> Bool { try await sequence(log: log) != .busy }
 
+    /// Takes the log's head lock (or reports `.busy`), plans the queued submissions with the
+    /// domain's `AppendPlanner` and writes the plan, the answers and their notification in one
+    /// transaction; the answers are handed to this process's waiters once it committed.
     func sequence(log: Log) async throws -> Round {
         let engine = try engine(of: log)
-        return try await client.withTransaction(logger: logger) { connection in
+        let (round, answers) = try await client.withTransaction(logger: logger) { connection -> (Round, [(Int64, AnswerBoard.Answer)]) in
             let heads = try await connection.query(
                 "SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id) FOR UPDATE SKIP LOCKED", logger: logger).collect()
-            guard let head = heads.first else { return .busy }
+            guard let head = heads.first else { return (.busy, []) }
             let (size, hash, recordedMs) = try head.decode((Int64, ByteBuffer, Int64).self)
+            // A statement of its own, after the lock: its snapshot sees the previous
+            // sequencer's commit (its inbox deletions), so no ticket is sequenced twice.
             let queued = try await connection.query(
                 "SELECT ticket, events FROM inbox WHERE log_id = \(log.id) ORDER BY ticket LIMIT \(Self.batchLimit)",
                 logger: logger).collect()
-            guard !queued.isEmpty else { return .idle }
+            guard !queued.isEmpty else { return (.idle, []) }
             var tickets: [Int64] = []
             var submissions: [Result<[Event], InputError>] = []
             for row in queued {
@@ -88,33 +152,55 @@ extension PostgresLedger {
                 submissions.append(Self.decodeSubmission(payload.bytes))
             }
             let events = submissions.flatMap { (try? $0.get()) ?? [] }
-            let knowledge = try await loadKnowledge(connection, log: log, events: events, size: size)
-            // recorded_at never lies before an earlier event's, whatever the clock says.
-            let now = Instant(epochMilliseconds: max(clock().epochMilliseconds, recordedMs))
-            var batch = SequencedBatch(engine: engine, size: size, headHash: hash.bytes, recordedAt: now,
-                                       knowledge: knowledge, salt: saltSource)
-            var answers: [(outcomes: [UInt8], error: String?)] = []
-            for submission in submissions {
-                switch submission.flatMap({ batch.add(submission: $0) }) {
-                case .success(let outcomes): answers.append((Self.encodeOutcomes(outcomes), nil))
-                case .failure(let error): answers.append(([], error.description))
+            let start = ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recordedMs)
+            let knowledge = try await loadKnowledge(connection, log: log, events: events, start: start, engine: engine)
+            // The planner keeps recorded_at from going back before the head's, whatever the clock says.
+            var planner = try AppendPlanner(knowledge: knowledge, now: clock(), salt: saltSource)
+            var answers: [Answered] = []
+            for (ticket, submission) in zip(tickets, submissions) {
+                switch submission.flatMap({ Self.plan($0, with: &planner) }) {
+                case .success(let outcomes): answers.append(Answered(ticket: ticket, outcomes: outcomes, error: nil))
+                case .failure(let error): answers.append(Answered(ticket: ticket, outcomes: [], error: error.description))
                 }
             }
-            try await write(batch, log: log, connection: connection)
-            var binds = PostgresBindings()
-            binds.append(log.id)
-            binds.append(tickets)
-            binds.append(answers.map { ByteBuffer(bytes: $0.outcomes) })
-            binds.append(answers.map { $0.error ?? "" })
-            try await connection.query(PostgresQuery(unsafeSQL: """
-                INSERT INTO results(ticket, log_id, outcomes, error)
-                SELECT t, $1, o, NULLIF(e, '') FROM unnest($2::int8[], $3::bytea[], $4::text[]) AS u(t, o, e)
-                """, binds: binds), logger: logger)
-            try await connection.query("DELETE FROM inbox WHERE ticket = ANY(\(tickets))", logger: logger)
-            // Answers are read within moments; one kept for ten minutes serves a slow submitter.
-            try await connection.query("DELETE FROM results WHERE log_id = \(log.id) AND answered_at < now() - interval '10 minutes'", logger: logger)
-            return .sequenced(tickets.count)
+            try await write(planner.finish(), frontier: knowledge.frontier, answers: answers, log: log, connection: connection)
+            return (.sequenced(tickets.count), answers.map { answer in
+                (answer.ticket, answer.error.map(AnswerBoard.Answer.refused) ?? .outcomes(answer.outcomes))
+            })
         }
+        if !answers.isEmpty { board.deliver(answers) }
+        return round
+    }
+
+    /// One ticket's answer as the sequencer wrote it.
+    struct Answered {
+        var ticket: Int64
+        var outcomes: [Outcome]
+        var error: String?
+    }
+
+    /// Plans one submission, all or nothing: its outcomes, or the refusal of its first bad
+    /// event, in which case the planner is left as it was before the submission.
+    static func plan(_ events: [Event], with planner: inout AppendPlanner<BatchKnowledge>) -> Result<[Outcome], InputError> {
+        let before = planner
+        var outcomes: [Outcome] = []
+        for (index, event) in events.enumerated() {
+            do {
+                if case .personalDataErased = event.body {
+                    throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase`, which the PostgreSQL engine does not offer yet")
+                }
+                outcomes.append(Outcome(try planner.add(event)))
+            } catch let error as InputError {
+                planner = before
+                return .failure(error.at(line: index + 1))
+            } catch {
+                // Not a refusal of the input (the knowledge failed): void this submission too,
+                // said plainly, rather than sequence it on a guess.
+                planner = before
+                return .failure(InputError("the sequencer could not plan this submission: \(error)").at(line: index + 1))
+            }
+        }
+        return .success(outcomes)
     }
 
     static func decodeSubmission(_ bytes: [UInt8]) -> Result<[Event], InputError> {

@@ -16,12 +16,45 @@ import LedgerStore
 struct CourtOption: ParsableArguments {
     @Option(name: .customLong("court"), help: ArgumentHelp("On PostgreSQL: the court whose log to use (default: the only one).", valueName: "court"))
     var court: String?
+
+    @Option(name: .customLong("read-db"), help: ArgumentHelp("On PostgreSQL, for state, obligations and verify: read from this hot standby (postgresql://USER@HOST:PORT/DB) instead of --db.", valueName: "url"))
+    var readDB: String?
+
+    @Option(name: .customLong("after-seq"), help: ArgumentHelp("With --read-db (read-your-writes): read the standby only once its log holds this seq, the last one you appended; it waits up to 2 s, then reads --db.", valueName: "seq"))
+    var afterSeq: Int64?
+
+    /// Commands that write refuse the standby options rather than ignore them.
+    func refuseReadOptions() throws {
+        if readDB != nil { throw Failure.input(InputError(field: "--read-db", "only state, obligations and verify read from a standby")) }
+        if afterSeq != nil { throw Failure.input(InputError(field: "--after-seq", "only state, obligations and verify read from a standby (with --read-db)")) }
+    }
+
+    /// Where a read command reads, and whether to create missing tables there (never on a
+    /// standby, which is read-only): the standby when named and, with --after-seq, caught up;
+    /// else the primary `--db`.
+    func readSource(primary: PostgresURL) throws -> (url: PostgresURL, migrate: Bool) {
+        guard let readDB else {
+            if afterSeq != nil { throw Failure.input(InputError(field: "--after-seq", "needs --read-db (the standby to wait for)")) }
+            return (primary, true)
+        }
+        let standby: PostgresURL
+        do { standby = try PostgresURL(parsing: readDB) } catch { throw Failure.input(InputError(field: "--read-db", error.description)) }
+        guard let afterSeq else { return (standby, false) }
+        guard afterSeq >= 1 else { throw Failure.input(InputError(field: "--after-seq", "a seq starts at 1")) }
+        let court = self.court
+        let caughtUp = try onPostgres(standby, migrate: false) { ledger in
+            try await ledger.waitUntil(try await ledger.log(court: court), holds: afterSeq, timeout: .seconds(2))
+        }
+        if caughtUp { return (standby, false) }
+        printError("note: the standby \(standby) had not replayed seq \(afterSeq) within 2 s; reading the primary \(primary)")
+        return (primary, true)
+    }
 }
 
 /// Runs `body` against the database, turning engine errors into the command line's failures.
-func onPostgres<T: Sendable>(_ url: PostgresURL, _ body: @escaping @Sendable (PostgresLedger) async throws -> T) throws -> T {
+func onPostgres<T: Sendable>(_ url: PostgresURL, migrate: Bool = true, _ body: @escaping @Sendable (PostgresLedger) async throws -> T) throws -> T {
     do {
-        return try runBlocking { try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }, body) }
+        return try runBlocking { try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }, migrate: migrate, body) }
     } catch let error as PostgresLedgerError {
         switch error {
         case .badURL(let text): throw Failure.input(InputError(field: "--db", text))
@@ -52,6 +85,7 @@ extension ListLedger.Init {
 
 extension ListLedger.Append {
     func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        try log.refuseReadOptions()
         let data: Data
         if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
             guard let contents = FileManager.default.contents(atPath: file) else { throw Failure.other("cannot read \(file)") }
@@ -99,7 +133,8 @@ struct PartlyWritten: Error, CustomStringConvertible {
 
 extension ListLedger.Verify {
     func runOnPostgres(_ url: PostgresURL, court: String?) throws {
-        let report = try onPostgres(url) { ledger in try await ledger.verify(log: try await ledger.log(court: court)) }
+        let source = try log.readSource(primary: url)
+        let report = try onPostgres(source.url, migrate: source.migrate) { ledger in try await ledger.verify(log: try await ledger.log(court: court)) }
         if output.json {
             printJSON(.object([
                 ("ok", .bool(report.ok)), ("events", .integer(report.events)), ("head", .string(Hex.encode(report.head))),
@@ -117,6 +152,7 @@ extension ListLedger.Verify {
 
 extension ListLedger.CheckpointCommand {
     func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        try log.refuseReadOptions()
         let checkpoint = try onPostgres(url) { ledger in try await ledger.checkpoint(log: try await ledger.log(court: court)) }
         if output.json {
             printJSON(.object([("note", .string(checkpoint.note)), ("size", .integer(checkpoint.size)),
@@ -133,7 +169,8 @@ extension ListLedger.State {
         let asOf = try self.asOf.map { try parseTimeArgument($0, option: "--as-of") }
         let knownAt = try self.knownAt.map { try parseTimeArgument($0, option: "--known-at") }
         let entry = self.entry
-        let (states, profile) = try onPostgres(url) { ledger in
+        let source = try log.readSource(primary: url)
+        let (states, profile) = try onPostgres(source.url, migrate: source.migrate) { ledger in
             let log = try await ledger.log(court: court)
             return (try await ledger.states(of: log, entry: entry, asOf: asOf, knownAt: knownAt), log.profile)
         }
@@ -156,7 +193,8 @@ extension ListLedger.Obligations {
     func runOnPostgres(_ url: PostgresURL, court: String?, asOf: Instant) throws {
         let statuses = status.status.map { Set([$0]) }
         let (obligor, rule, entry) = (self.obligor, self.rule, self.entry)
-        let (found, flags, profile, calendar) = try onPostgres(url) { ledger in
+        let source = try log.readSource(primary: url)
+        let (found, flags, profile, calendar) = try onPostgres(source.url, migrate: source.migrate) { ledger in
             let log = try await ledger.log(court: court)
             let found = try await ledger.obligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule, entry: entry)
             return (found, try await ledger.flaggedObligations(of: log), log.profile, try ledger.calendarIdentity(of: log))

@@ -1,0 +1,169 @@
+import Synchronization
+
+/// Where a submitter learns its ticket's answer without polling the database: from this
+/// process's own sequencer rounds (handed over in memory) and from other processes' rounds,
+/// whose transaction NOTIFYs `listledger_answers` with the tickets it answered (delivered at
+/// its commit, so never before the answer is durable). One listening connection per process.
+///
+/// Every wait is bounded: a notification lost (the listener reconnecting, a ticket answered
+/// before it was registered) costs a timeout and one read of `results`, never a hang.
+final class AnswerBoard: Sendable {
+    /// What a notification or a round said about one ticket.
+    enum Answer: Sendable {
+        case outcomes([Outcome])
+        case refused(String)
+        /// Answered, but the notification could not carry it (an error text): read `results`.
+        case lookUp
+    }
+
+    static let channel = "listledger_answers"
+
+    private struct State {
+        /// Bumped by every answer, notification and driver hand-over: what sleepers wait for.
+        var generation: UInt64 = 0
+        var answers: [Int64: Answer] = [:]
+        /// Tickets this process waits for, so that foreign answers are not kept.
+        var pending: Set<Int64> = []
+        /// Answers that came before their ticket was registered (bounded).
+        var early: [Int64: Answer] = [:]
+        var earlyOrder: [Int64] = []
+        var sleepers: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var nextSleeper: UInt64 = 0
+        /// Logs whose in-process driver (the one task trying the head lock) is running.
+        var driving: Set<Int32> = []
+        var listener: Task<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    func register(_ ticket: Int64) {
+        state.withLock { state in
+            state.pending.insert(ticket)
+            if let early = state.early.removeValue(forKey: ticket) { state.answers[ticket] = early }
+        }
+    }
+
+    func has(_ ticket: Int64) -> Bool { state.withLock { $0.answers[ticket] != nil } }
+
+    /// The answer of `ticket` if it arrived; taking it forgets the ticket.
+    func take(_ ticket: Int64) -> Answer? {
+        state.withLock { state in
+            guard let answer = state.answers.removeValue(forKey: ticket) else { return nil }
+            state.pending.remove(ticket)
+            return answer
+        }
+    }
+
+    /// Records answers and wakes every sleeper.
+    func deliver(_ answers: [(Int64, Answer)]) {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            for (ticket, answer) in answers {
+                if state.pending.contains(ticket) {
+                    state.answers[ticket] = answer
+                } else if state.early[ticket] == nil {
+                    state.early[ticket] = answer
+                    state.earlyOrder.append(ticket)
+                    if state.earlyOrder.count > 4096 {
+                        for old in state.earlyOrder.prefix(1024) { state.early[old] = nil }
+                        state.earlyOrder.removeFirst(1024)
+                    }
+                }
+            }
+            return Self.bump(&state)
+        }
+        for sleeper in woken { sleeper.resume() }
+    }
+
+    /// Wakes every sleeper (a driver stepping down, a notification with nothing for us).
+    func poke() {
+        let woken = state.withLock { Self.bump(&$0) }
+        for sleeper in woken { sleeper.resume() }
+    }
+
+    private static func bump(_ state: inout State) -> [CheckedContinuation<Void, Never>] {
+        state.generation &+= 1
+        let woken = Array(state.sleepers.values)
+        state.sleepers.removeAll()
+        return woken
+    }
+
+    /// Returns once the generation passed `seen`, or after `timeout`.
+    func waitForChange(since seen: UInt64, timeout: Duration) async {
+        let id = state.withLock { state -> UInt64 in
+            state.nextSleeper &+= 1
+            return state.nextSleeper
+        }
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            self?.wake(id)
+        }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state -> Bool in
+                if state.generation != seen { return true }
+                state.sleepers[id] = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        timer.cancel()
+    }
+
+    private func wake(_ id: UInt64) {
+        let sleeper = state.withLock { $0.sleepers.removeValue(forKey: id) }
+        sleeper?.resume()
+    }
+
+    /// Becomes `log`'s in-process driver unless another task is; `stepDown` when done.
+    func becomeDriver(of log: Int32) -> Bool { state.withLock { $0.driving.insert(log).inserted } }
+
+    func stepDown(of log: Int32) {
+        state.withLock { _ = $0.driving.remove(log) }
+        poke()
+    }
+
+    /// Starts the listener unless it runs; true when this call started it.
+    func listenOnce(_ body: @escaping @Sendable () async -> Void) -> Bool {
+        state.withLock { state in
+            guard state.listener == nil else { return false }
+            state.listener = Task { await body() }
+            return true
+        }
+    }
+
+    func stopListening() {
+        let task = state.withLock { state -> Task<Void, Never>? in
+            defer { state.listener = nil }
+            return state.listener
+        }
+        task?.cancel()
+    }
+
+    /// `12 a5,d3\n13 !`: ticket, then its outcomes (empty for none) or `!` for a refusal.
+    static func payloads(_ answers: [(ticket: Int64, outcomes: [UInt8], refused: Bool)], limit: Int = 7_000) -> [String] {
+        var chunks: [String] = []
+        var current = ""
+        for answer in answers {
+            let line = "\(answer.ticket) " + (answer.refused ? "!" : String(decoding: answer.outcomes, as: UTF8.self))
+            if !current.isEmpty, current.utf8.count + line.utf8.count + 1 > limit {
+                chunks.append(current)
+                current = ""
+            }
+            current += current.isEmpty ? line : "\n" + line
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    static func parse(_ payload: String) -> [(Int64, Answer)] {
+        payload.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let ticket = Int64(parts[0]) else { return nil }
+            let rest = parts.count > 1 ? Array(parts[1].utf8) : []
+            if rest == Array("!".utf8) { return (ticket, .lookUp) }
+            guard let outcomes = try? PostgresLedger.decodeOutcomes(rest) else { return (ticket, .lookUp) }
+            return (ticket, .outcomes(outcomes))
+        }
+    }
+}
