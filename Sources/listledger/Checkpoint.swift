@@ -29,7 +29,7 @@ extension ListLedger {
         var key: String?
 
         func run() throws {
-            try reportingFailures {
+            try reportingFailures(options: ["key file": "--key-file"]) {
                 if let verifyFile {
                     guard let key else { throw Failure.input(InputError(field: "--key", "--verify needs the trusted verifier key")) }
                     let trusted = try readTrustedKey(key)

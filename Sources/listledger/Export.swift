@@ -25,7 +25,7 @@ extension ListLedger {
         var keyFile: String?
 
         func run() throws {
-            try reportingFailures {
+            try reportingFailures(options: ["key file": "--key-file", "bundle": "--bundle"]) {
                 let selection = try self.selection()
                 let ledger = try self.ledger.open(readOnly: true)
                 let size = try ledger.head().size

@@ -23,7 +23,7 @@ extension ListLedger {
         var keyFile: String?
 
         func run() throws {
-            try reportingFailures {
+            try reportingFailures(options: ["seq": "--seq", "old size": "--from", "key file": "--key-file"]) {
                 switch (seq, from) {
                 case let (seq?, nil):
                     guard to == nil else { throw Failure.input(InputError(field: "--to", "goes with --from, not --seq")) }

@@ -61,7 +61,7 @@ package enum LedgerRules {
                 throw InputError(field: "obligation", "\"\(obligation)\" was already flagged")
             }
             guard let status = context.flaggedObligationStatus else {
-                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\" (see `obligations --entry`)")
+                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\" (list the entry's obligations to see which exist)")
             }
             guard status == .breached else {
                 throw InputError(field: "obligation", "\"\(obligation)\" is \(status.rawValue) at \(event.at), not breached; only a breach is flagged")
