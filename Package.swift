@@ -118,6 +118,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
+        .testTarget(name: "LedgerServiceTests", dependencies: ["LedgerService", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"]),
         .testTarget(name: "ObligationTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar"]),
         .testTarget(name: "ServerTests", dependencies: [
             "TestSupport", "LedgerServer", "LedgerService", "LedgerStore", "LedgerDomain", "LedgerCrypto",
