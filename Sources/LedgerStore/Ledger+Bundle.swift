@@ -1,6 +1,6 @@
 import LedgerCalendar
 import LedgerCrypto
-import LedgerDomain
+package import LedgerDomain
 import LedgerMerkle
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 import LedgerCrypto
-import LedgerDomain
-import LedgerMerkle
+package import LedgerDomain
+package import LedgerMerkle
 
 /// A signed checkpoint as the `checkpoints` table keeps it.
 package struct StoredCheckpoint: Sendable, Equatable {

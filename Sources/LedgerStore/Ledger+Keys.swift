@@ -1,5 +1,5 @@
 import LedgerDomain
-import LedgerMerkle
+package import LedgerMerkle
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
-import LedgerCalendar
-import LedgerDomain
+package import LedgerCalendar
+package import LedgerDomain
 
 /// What `erase` did.
 package struct ErasureSummary: Sendable {

@@ -1,3 +1,4 @@
+import LedgerCalendar
 /// What the ledger knows besides the entry itself when it judges an event.
 package struct RuleContext: Sendable {
     /// The ledger's clock: `at` may not lie beyond it (plus the allowed skew).

@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdBcrypt
 import LedgerCrypto
-import LedgerDomain
-import LedgerStore
+package import LedgerDomain
+package import LedgerStore
 
 /// Issuing and checking credentials. Tokens are `ll_ID_SECRET` (ID 16 hex digits, SECRET 64):
 /// the ID finds the row, and SHA-256 of the whole token is compared with the stored hash in

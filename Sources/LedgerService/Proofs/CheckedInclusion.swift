@@ -1,5 +1,5 @@
 import LedgerMerkle
-import LedgerStore
+package import LedgerStore
 
 extension Ledger {
     /// The canonical bytes of event `seq` and its audit path into `checkpoint`, checked before

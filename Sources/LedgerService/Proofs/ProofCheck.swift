@@ -1,5 +1,5 @@
 import LedgerDomain
-import LedgerMerkle
+package import LedgerMerkle
 
 /// Offline checks of the proofs `prove --json` prints, with the trusted verifier key alone (no
 /// ledger): what `verify-proof` does, and what any other caller (a server route, an auditor's

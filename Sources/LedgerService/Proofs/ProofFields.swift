@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 import LedgerMerkle
 
 /// Typed fields of a proof JSON (`prove --json`, the server's proof routes); a missing or

@@ -1,5 +1,6 @@
+import Foundation
 import LedgerCalendar
-import LedgerDomain
+package import LedgerDomain
 
 /// The accountability report (责任追究) as `report --format json|md|html` prints it, here so
 /// that the command line and the server render the same report from the same data.

@@ -1,4 +1,5 @@
-import LedgerDomain
+import LedgerCalendar
+package import LedgerDomain
 
 /// Obligations as the text table of `obligations`, `alerts` and `audit` (their `--json` is
 /// `LedgerJSON.obligations`): one line per obligation, then a count.
