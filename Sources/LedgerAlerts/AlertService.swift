@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import ServiceLifecycle
 
 /// `alerts --watch`: one run per interval until a graceful shutdown (SIGTERM, SIGINT), each run

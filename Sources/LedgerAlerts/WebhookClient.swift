@@ -1,5 +1,6 @@
 import AsyncHTTPClient
-import NIOCore
+package import NIOCore
+import NIOHTTP1
 
 /// POSTs JSON over async-http-client (SwiftNIO), not URLSession: the command line then links
 /// neither FoundationNetworking nor libcurl, which a one-shot `append` paid for at every start.

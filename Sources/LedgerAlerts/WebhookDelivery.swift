@@ -1,6 +1,6 @@
-import LedgerDomain
+package import LedgerDomain
 import LedgerService
-import LedgerStore
+package import LedgerStore
 
 /// One run's deliveries: every breach not yet delivered to each target it concerns, at least
 /// once, never lost (a failed POST is tried again on the next run; `webhook_deliveries`).

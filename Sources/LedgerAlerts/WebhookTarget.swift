@@ -1,5 +1,5 @@
-import LedgerDomain
-import LedgerStore
+package import LedgerDomain
+package import LedgerStore
 
 /// Where one run's breaches go: a registered receiver (one party's breaches, signed with its
 /// secret) or the command line's `--webhook URL` (every breach, unsigned: an address the

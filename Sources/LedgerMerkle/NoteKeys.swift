@@ -1,4 +1,4 @@
-import LedgerCrypto
+package import LedgerCrypto
 
 // Keys of C2SP signed notes (https://c2sp.org/signed-note), Ed25519 only, in the text forms of
 // Go's golang.org/x/mod/sumdb/note:

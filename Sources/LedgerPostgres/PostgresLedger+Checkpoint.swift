@@ -1,5 +1,5 @@
 import LedgerDomain
-import LedgerMerkle
+package import LedgerMerkle
 import NIOCore
 import PostgresNIO
 

@@ -1,4 +1,5 @@
-import LedgerDomain
+import LedgerCalendar
+package import LedgerDomain
 import NIOCore
 import PostgresNIO
 

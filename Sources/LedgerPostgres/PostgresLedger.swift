@@ -1,6 +1,6 @@
 import Foundation
-import LedgerCalendar
-import LedgerDomain
+package import LedgerCalendar
+package import LedgerDomain
 import LedgerMerkle
 import Logging
 import PostgresNIO

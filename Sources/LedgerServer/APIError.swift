@@ -1,7 +1,7 @@
 import Foundation
-import HTTPTypes
-import Hummingbird
-import LedgerDomain
+package import HTTPTypes
+package import Hummingbird
+package import LedgerDomain
 import LedgerService
 
 /// Every refusal the API gives: a status and `{"error":{"line","field","message"}}` (SPEC §6),

@@ -1,5 +1,6 @@
 import Hummingbird
 import LedgerService
+import Logging
 
 /// Resolves the `Authorization` header to a principal, once per request, on a read connection
 /// (bcrypt for users runs there too, off the cooperative pool). A request with no header goes on

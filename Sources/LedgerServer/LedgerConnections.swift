@@ -1,6 +1,6 @@
-import LedgerDomain
+package import LedgerDomain
 import LedgerService
-import LedgerStore
+package import LedgerStore
 
 /// The server's face of the ledger file: `SharedLedger` (one writer connection that
 /// group-commits concurrent posts, a few read-only connections, all on their own serial

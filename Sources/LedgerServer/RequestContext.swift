@@ -1,5 +1,5 @@
-import Hummingbird
-import LedgerService
+package import Hummingbird
+package import LedgerService
 import NIOCore
 
 /// Each request's context: who is asking (set by `AuthenticationMiddleware` from a valid

@@ -4,7 +4,9 @@ import Hummingbird
 import LedgerDomain
 import LedgerService
 import LedgerStore
+import Logging
 import NIOCore
+import Prometheus
 
 /// `POST /api/v1/events`: JSON or JSON Lines, all or nothing, the actor bound to the credential.
 extension LedgerServerApp {

@@ -5,6 +5,7 @@ import LedgerDomain
 import LedgerService
 import LedgerStore
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
 /// `GET /api/v1/feed?after=SEQ`: the events concerning the credential's party, as JSON Lines or

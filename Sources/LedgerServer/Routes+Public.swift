@@ -1,4 +1,5 @@
 import Hummingbird
+import LedgerCalendar
 import LedgerDomain
 import LedgerService
 import LedgerStore

@@ -1,4 +1,4 @@
-import Prometheus
+package import Prometheus
 
 /// The server's Prometheus metrics, in a registry of its own (not the process-wide
 /// MetricsSystem, which can be bootstrapped once only and would tie tests together).

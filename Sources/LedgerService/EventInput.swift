@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 import LedgerStore
 
 /// Events posted by a credential: JSON or JSON Lines, decoded strictly, with the actor bound

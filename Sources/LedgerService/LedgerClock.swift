@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 /// The one seam between the ledger's callers (the command line, the server) and an engine that
 /// stores it (SQLite today, PostgreSQL next). Typed queries only: no SQL text and no engine

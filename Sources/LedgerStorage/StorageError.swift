@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 /// Why a storage operation failed, in words an operator can act on, naming no command-line
 /// flag (the command line and the server add their own wording: which option, which route).

@@ -1,5 +1,5 @@
 import LedgerCalendar
-import LedgerDomain
+package import LedgerDomain
 
 /// What one alert run found.
 package struct AlertFindings: Sendable {

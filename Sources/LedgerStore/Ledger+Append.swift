@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 import LedgerMerkle
 
 extension Ledger {

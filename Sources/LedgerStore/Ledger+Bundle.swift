@@ -1,6 +1,6 @@
 import LedgerCalendar
 import LedgerCrypto
-import LedgerDomain
+package import LedgerDomain
 import LedgerMerkle
 
 #if canImport(Glibc)
@@ -93,7 +93,7 @@ extension Ledger {
             }
             let bytes = try file.finish()
             guard rename(temporary, path) == 0 else {
-                throw LedgerError.input(InputError(field: "--bundle", "cannot move the bundle into place at \(path): \(String(cString: strerror(errno)))"))
+                throw LedgerError.input(InputError(field: "bundle", "cannot move the bundle into place at \(path): \(String(cString: strerror(errno)))"))
             }
             return ExportSummary(events: summary.events, treeSize: summary.treeSize, bytes: bytes)
         } catch {
@@ -138,7 +138,7 @@ private struct BundleFile {
     init(path: String) throws {
         self.path = path
         guard let file = fopen(path, "w") else {
-            throw LedgerError.input(InputError(field: "--bundle", "cannot write \(path): \(String(cString: strerror(errno)))"))
+            throw LedgerError.input(InputError(field: "bundle", "cannot write \(path): \(String(cString: strerror(errno)))"))
         }
         self.file = file
     }
@@ -158,7 +158,7 @@ private struct BundleFile {
         let flushed = fflush(file) == 0 && fsync(fileno(file)) == 0
         let closed = fclose(file) == 0
         guard !failed, flushed, closed else {
-            throw LedgerError.input(InputError(field: "--bundle", "writing \(path) failed: \(String(cString: strerror(errno))) (disk full?)"))
+            throw LedgerError.input(InputError(field: "bundle", "writing \(path) failed: \(String(cString: strerror(errno))) (disk full?)"))
         }
         return written
     }

@@ -1,6 +1,6 @@
 import LedgerCrypto
-import LedgerDomain
-import LedgerMerkle
+package import LedgerDomain
+package import LedgerMerkle
 
 /// A signed checkpoint as the `checkpoints` table keeps it.
 package struct StoredCheckpoint: Sendable, Equatable {
@@ -62,7 +62,7 @@ extension Ledger {
         try connection.readTransaction {
             let size = try head().size
             guard seq >= 1, seq <= treeSize, treeSize <= size else {
-                throw LedgerError.input(InputError(field: "--seq", "seq \(seq) is not in a tree of \(treeSize) events (the log holds \(size))"))
+                throw LedgerError.input(InputError(field: "seq", "seq \(seq) is not in a tree of \(treeSize) events (the log holds \(size))"))
             }
             guard let canonical = try eventBytes(seq: seq) else {
                 throw LedgerError.integrity("event \(seq) is missing from the log; run `listledger verify`")
@@ -92,7 +92,7 @@ extension Ledger {
     package func consistencyProof(oldSize: Int64, newSize: Int64) throws -> [[UInt8]] {
         let size = try head().size
         guard oldSize >= 1, oldSize <= newSize, newSize <= size else {
-            throw LedgerError.input(InputError(field: "--from", "a consistency proof needs 1 ≤ from ≤ to ≤ \(size) (the log's size); got \(oldSize) → \(newSize)"))
+            throw LedgerError.input(InputError(field: "old size", "a consistency proof needs 1 ≤ from ≤ to ≤ \(size) (the log's size); got \(oldSize) → \(newSize)"))
         }
         return try Merkle.consistencyProof(oldSize: oldSize, newSize: newSize, reader: TreeStore(connection: connection))
     }
@@ -111,7 +111,7 @@ extension Ledger {
             throw LedgerError.input(InputError(field: "key", "this ledger has no signing key yet; run `listledger keys init`"))
         }
         guard signer.verifierKey == identity.verifierKey else {
-            throw LedgerError.input(InputError(field: "--key-file", "the key file holds key \(signer.verifierKey.description), not this ledger's key \(identity.verifierKey.description)"))
+            throw LedgerError.input(InputError(field: "key file", "the key file holds key \(signer.verifierKey.description), not this ledger's key \(identity.verifierKey.description)"))
         }
         let report = try verified ?? verify()
         guard report.ok, let root = report.root else {

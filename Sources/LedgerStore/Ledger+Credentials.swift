@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 // The server's credentials and its access log live beside the log, not in it: they are created
 // here with CREATE TABLE IF NOT EXISTS (an existing ledger gains them on first `serve`, `users`

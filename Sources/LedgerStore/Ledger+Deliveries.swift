@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 extension Ledger {
     /// Webhook deliveries are operational state, not facts: kept beside the log (never in it,

@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 extension Ledger {
     /// Appends several callers' batches in ONE `BEGIN IMMEDIATE` transaction, each batch inside

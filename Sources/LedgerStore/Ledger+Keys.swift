@@ -1,5 +1,5 @@
 import LedgerDomain
-import LedgerMerkle
+package import LedgerMerkle
 
 #if canImport(Glibc)
 import Glibc
@@ -53,8 +53,20 @@ extension Ledger {
 
 /// Why a key file could not be written or read.
 package struct KeyFileError: Error, CustomStringConvertible {
+    /// What went wrong, so a caller can say how to fix it in its own terms (which option names
+    /// another file, which command creates one).
+    package enum Kind: Sendable { case exists, missing, other }
+
     package let path: String
     package let problem: String
+    package let kind: Kind
+
+    package init(path: String, problem: String, kind: Kind = .other) {
+        self.path = path
+        self.problem = problem
+        self.kind = kind
+    }
+
     package var description: String { "\(path): \(problem)" }
 }
 
@@ -65,10 +77,10 @@ package enum SignerKeyFile {
     package static func create(path: String, signer: NoteSigner) throws(KeyFileError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
-            let reason = errno == EEXIST
-                ? "a file already exists here; keys init never overwrites a key (move it away, or name another file with --key-file)"
-                : "cannot create the key file: \(String(cString: strerror(errno)))"
-            throw KeyFileError(path: path, problem: reason)
+            guard errno != EEXIST else {
+                throw KeyFileError(path: path, problem: "a file already exists here; a key file is never overwritten", kind: .exists)
+            }
+            throw KeyFileError(path: path, problem: "cannot create the key file: \(String(cString: strerror(errno)))")
         }
         let bytes = Array((signer.encodedSignerKey + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -84,7 +96,7 @@ package enum SignerKeyFile {
     package static func load(path: String) throws(KeyFileError) -> (signer: NoteSigner, warning: String?) {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            throw KeyFileError(path: path, problem: "no key file here (create one with `listledger keys init`, or name it with --key-file)")
+            throw KeyFileError(path: path, problem: "no key file here", kind: .missing)
         }
         guard let file = fopen(path, "r") else { throw KeyFileError(path: path, problem: "cannot read: \(String(cString: strerror(errno)))") }
         defer { fclose(file) }

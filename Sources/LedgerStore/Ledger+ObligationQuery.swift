@@ -1,4 +1,5 @@
-import LedgerDomain
+import LedgerCalendar
+package import LedgerDomain
 
 extension Ledger {
     /// Obligations with their status at `query.asOf`. When some fact took effect after that

@@ -1,5 +1,5 @@
-import LedgerCalendar
-import LedgerDomain
+package import LedgerCalendar
+package import LedgerDomain
 
 extension Ledger {
     /// The ledger's policy profile, chosen at `init`.

@@ -1,5 +1,5 @@
-import LedgerCalendar
-import LedgerDomain
+package import LedgerCalendar
+package import LedgerDomain
 
 /// What `erase` did.
 package struct ErasureSummary: Sendable {
@@ -43,13 +43,13 @@ extension Ledger {
             try connection.execute("PRAGMA secure_delete = ON")
             let summary: ErasureSummary = try connection.writeTransaction {
                 guard let state = try storedEntryState(entry) else {
-                    throw LedgerError.input(InputError(field: "--entry", "entry \"\(entry)\" does not exist"))
+                    throw LedgerError.input(InputError(field: "entry", "entry \"\(entry)\" does not exist"))
                 }
                 let history = try events(ofEntry: entry)
                 // v1 events hold the values inside the hashed bytes: deleting them would break the
                 // chain and every proof, so erase refuses rather than claim an erasure it cannot do.
                 if let v1 = history.first(where: { $0.version == Event.encodingVersion && !PersonalData.values(of: $0.event).isEmpty }) {
-                    throw LedgerError.input(InputError(field: "--entry", "entry \"\(entry)\" has personal data in encoding v1 (seq \(v1.seq), recorded before SPEC §7): those values are part of the hashed log and cannot be erased without breaking the chain; nothing was erased (docs/auditing.md \"Erasure\")"))
+                    throw LedgerError.input(InputError(field: "entry", "entry \"\(entry)\" has personal data in encoding v1 (seq \(v1.seq), recorded before SPEC §7): those values are part of the hashed log and cannot be erased without breaking the chain; nothing was erased (docs/auditing.md \"Erasure\")"))
                 }
                 let now = clock()
                 let event = Event(entry: entry, at: at ?? now, actor: state.court, body: .personalDataErased(reason: reason))
@@ -61,7 +61,7 @@ extension Ledger {
                     throw LedgerError.input(error)
                 }
                 guard case .appended(let seq) = outcome else {
-                    throw LedgerError.input(InputError(field: "--entry", "entry \"\(entry)\" already had its personal data erased"))
+                    throw LedgerError.input(InputError(field: "entry", "entry \"\(entry)\" already had its personal data erased"))
                 }
                 let count = try connection.scalarInt("SELECT count(*) FROM personal_data WHERE seq IN (SELECT seq FROM events WHERE entry = ?)", [.text(entry)]) ?? 0
                 try connection.run("DELETE FROM personal_data WHERE seq IN (SELECT seq FROM events WHERE entry = ?)", [.text(entry)])
@@ -83,6 +83,11 @@ extension Ledger {
         }
     }
 
+    /// Why the files still hold erased bytes: another connection kept WAL frames alive. The
+    /// caller says how to finish (the command line: `erase --scrub`), so it can tell this
+    /// failure from others by equality with this text.
+    package static let scrubBlocked = "the erasure is recorded, but another process holds the ledger open, so the WAL still holds old pages; stop it (e.g. the server) and scrub the files again to finish"
+
     /// Rewrites the database so that no deleted byte survives in it, its WAL or its -shm.
     func scrubFiles() throws {
         try connection.execute("VACUUM")
@@ -92,7 +97,7 @@ extension Ledger {
         // (busy, log frames, checkpointed frames): busy means another connection's read kept
         // frames alive; the values would stay in the WAL until it ends.
         if statement.int(0) != 0 {
-            throw LedgerError.integrity("the erasure is recorded, but another process holds the ledger open, so the WAL still holds old pages; stop it (e.g. the server) and run `listledger erase --scrub` to finish")
+            throw LedgerError.integrity(Self.scrubBlocked)
         }
     }
 

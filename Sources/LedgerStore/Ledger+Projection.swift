@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 extension Ledger {
     /// The projected state of `entry`, or nil when the ledger has no such entry.

@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 extension Ledger {
     /// Calls `body` with each stored event in seq order, streaming (constant memory).

@@ -1,5 +1,5 @@
 import LedgerCalendar
-import LedgerDomain
+package import LedgerDomain
 import LedgerCrypto
 
 /// A ledger file: the append-only log and its projections in one SQLite database.

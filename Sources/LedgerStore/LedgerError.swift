@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 /// Why a ledger operation failed, in words an operator can act on.
 package enum LedgerError: Error, CustomStringConvertible {

@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
 import LedgerAlerts
+import LedgerCalendar
 import LedgerDomain
+import LedgerService
 import LedgerStore
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 extension ListLedger {
     struct Alerts: AsyncParsableCommand {

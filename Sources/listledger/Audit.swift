@@ -4,6 +4,7 @@ import LedgerCalendar
 import LedgerCrypto
 import LedgerDomain
 import LedgerMerkle
+import LedgerService
 
 extension ListLedger {
     struct Audit: ParsableCommand {

@@ -29,7 +29,7 @@ extension ListLedger {
         var key: String?
 
         func run() throws {
-            try reportingFailures {
+            try reportingFailures(options: ["key file": "--key-file"]) {
                 if let verifyFile {
                     guard let key else { throw Failure.input(InputError(field: "--key", "--verify needs the trusted verifier key")) }
                     let trusted = try readTrustedKey(key)
@@ -63,11 +63,9 @@ extension ListLedger {
 /// Opens a signed checkpoint with the trusted key; an invalid note or signature is an integrity failure (exit 4).
 func openTrustedCheckpoint(_ note: String, key: NoteVerifierKey, what: String) throws -> Checkpoint {
     do {
-        return try Checkpoint.open(note: note, verifiers: [key]).checkpoint
-    } catch let error as NoteError {
-        throw Failure.integrity("\(what): the checkpoint's signature does not verify: \(error)")
+        return try ProofCheck.openTrusted(note, key: key, what: what)
     } catch {
-        throw Failure.integrity("\(what): not a C2SP checkpoint: \(error)")
+        throw Failure.integrity(error.description)
     }
 }
 

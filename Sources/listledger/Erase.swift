@@ -19,21 +19,27 @@ extension ListLedger {
         @Flag(help: "Only finish the file cleanup of an earlier erase another process blocked.") var scrub = false
 
         func run() throws {
-            try reportingFailures {
-                let ledger = try self.ledger.open()
-                if scrub {
-                    try ledger.scrub()
-                    print("the database and its WAL were rewritten without erased data")
-                    return
+            try reportingFailures(options: ["entry": "--entry"]) {
+                do { try erase() } catch LedgerError.integrity(let reason) where reason == Ledger.scrubBlocked {
+                    throw Failure.integrity("the erasure is recorded, but another process holds the ledger open, so the WAL still holds old pages; stop it (e.g. the server) and run `listledger erase --scrub` to finish")
                 }
-                guard let entry else { throw Failure.input(InputError(field: "--entry", "is required: the entry whose personal data is erased")) }
-                guard let reason, !reason.isEmpty else { throw Failure.input(InputError(field: "--reason", "is required: why the personal data is erased")) }
-                let summary = try ledger.erase(entry: entry, reason: reason, at: nil, clock: Clock.now)
-                if output.json {
-                    printJSON(.object([("entry", .string(entry)), ("seq", .integer(summary.seq)), ("erased_events", .integer(summary.events))]))
-                } else {
-                    print("erased the personal data of \(summary.events) events of \(entry); recorded as seq \(summary.seq)")
-                }
+            }
+        }
+
+        func erase() throws {
+            let ledger = try self.ledger.open()
+            if scrub {
+                try ledger.scrub()
+                print("the database and its WAL were rewritten without erased data")
+                return
+            }
+            guard let entry else { throw Failure.input(InputError(field: "--entry", "is required: the entry whose personal data is erased")) }
+            guard let reason, !reason.isEmpty else { throw Failure.input(InputError(field: "--reason", "is required: why the personal data is erased")) }
+            let summary = try ledger.erase(entry: entry, reason: reason, at: nil, clock: Clock.now)
+            if output.json {
+                printJSON(.object([("entry", .string(entry)), ("seq", .integer(summary.seq)), ("erased_events", .integer(summary.events))]))
+            } else {
+                print("erased the personal data of \(summary.events) events of \(entry); recorded as seq \(summary.seq)")
             }
         }
     }

@@ -3,6 +3,7 @@ import LedgerCalendar
 import LedgerCrypto
 import LedgerDomain
 import LedgerMerkle
+import LedgerService
 import LedgerStore
 
 extension ListLedger {
@@ -25,7 +26,7 @@ extension ListLedger {
         var keyFile: String?
 
         func run() throws {
-            try reportingFailures {
+            try reportingFailures(options: ["key file": "--key-file", "bundle": "--bundle"]) {
                 let selection = try self.selection()
                 let ledger = try self.ledger.open(readOnly: true)
                 let size = try ledger.head().size
@@ -34,7 +35,7 @@ extension ListLedger {
                     throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger"))
                 }
                 var checkpoint = try ledger.latestCheckpoint()
-                if checkpoint.map({ $0.size < size }) ?? true,
+                if CheckpointPolicy.needsSigning(latestSize: checkpoint?.size, toCover: size),
                    let signer = try loadSigner(keyFile, ledger: self.ledger, required: keyFile != nil) {
                     checkpoint = try self.ledger.open().makeCheckpoint(signer: signer, now: Clock.now()).checkpoint
                 }

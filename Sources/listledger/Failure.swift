@@ -12,10 +12,23 @@ enum Failure: Error {
 }
 
 /// Runs a command body, turning every error into a message on standard error and the
-/// contract's exit code (SPEC §5).
-func reportingFailures(_ body: () throws -> Void) throws {
+/// contract's exit code (SPEC §5). The store names the argument it refused (`entry`, `seq`,
+/// `key file`); `options` says which flag of this command carried each one (`"entry":
+/// "--entry"`), so the message names what the operator typed. Errors of an input line keep
+/// their field: there it is the event's field, not an option.
+func reportingFailures(options: [String: String] = [:], _ body: () throws -> Void) throws {
     do {
-        try body()
+        do {
+            try body()
+        } catch let error as LedgerError {
+            guard case .input(let input) = error else { throw error }
+            throw LedgerError.input(input.naming(options))
+        } catch let error as StorageError {
+            guard case .input(let input) = error else { throw error }
+            throw StorageError.input(input.naming(options))
+        } catch let error as InputError {
+            throw error.naming(options)
+        }
     } catch let error as ExitCode {
         throw error
     } catch let error as Failure {
@@ -59,11 +72,22 @@ func reportingFailures(_ body: () throws -> Void) throws {
 }
 
 /// `reportingFailures` for a command body that awaits (the storage seam is async).
-func reportingFailuresAsync(_ body: () async throws -> Void) async throws {
+func reportingFailuresAsync(options: [String: String] = [:], _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch {
-        try reportingFailures { throw error }
+        try reportingFailures(options: options) { throw error }
+    }
+}
+
+extension InputError {
+    /// This error with its field replaced by the option that carried it, when it is not about
+    /// an input line and `options` names one.
+    func naming(_ options: [String: String]) -> InputError {
+        guard line == nil, let field, let option = options[field] else { return self }
+        var copy = self
+        copy.field = option
+        return copy
     }
 }
 

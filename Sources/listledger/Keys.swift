@@ -42,7 +42,7 @@ extension ListLedger {
                     }
                     let signer: NoteSigner
                     do { signer = try NoteSigner.generate(name: origin) } catch { throw Failure.input(InputError(field: "--name", "\(error)")) }
-                    do { try SignerKeyFile.create(path: path, signer: signer) } catch { throw Failure.other("refused: \(error)") }
+                    do { try SignerKeyFile.create(path: path, signer: signer) } catch { throw Failure.other("refused: \(commandLineText(error))") }
                     do { try ledger.setIdentity(signer) } catch {
                         unlink(path)
                         throw error
@@ -92,7 +92,17 @@ func loadSigner(_ keyFile: String?, ledger: LedgerOptions, required: Bool) throw
         if let warning { printError(warning) }
         return signer
     } catch {
-        throw Failure.other("cannot use the signing key: \(error)")
+        throw Failure.other("cannot use the signing key: \(commandLineText(error))")
+    }
+}
+
+/// A key file error with the command line's remedy: the store names no option or command.
+func commandLineText(_ error: any Error) -> String {
+    guard let error = error as? KeyFileError else { return "\(error)" }
+    return switch error.kind {
+    case .exists: "\(error.path): a file already exists here; keys init never overwrites a key (move it away, or name another file with --key-file)"
+    case .missing: "\(error.path): no key file here (create one with `listledger keys init`, or name it with --key-file)"
+    case .other: error.description
     }
 }
 

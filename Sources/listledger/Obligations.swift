@@ -55,11 +55,5 @@ extension ListLedger {
 }
 
 func printObligationTable(_ found: [(Obligation, ObligationStatus)], asOf: Instant) {
-    printTable(["id", "rule", "obligor", "trigger", "due", "status", "met", "days late"], found.map { obligation, status in
-        [obligation.id, obligation.rule, obligation.obligor, obligation.triggerAt.beijingDay.description,
-         obligation.due?.description ?? (obligation.rule == "R1" ? "-" : "? " + (obligation.dueProblem ?? "")),
-         status.rawValue, obligation.metAt?.beijingDay.description ?? "-",
-         obligation.daysLate(asOf: asOf).map(String.init) ?? ""]
-    })
-    print("\(found.count) obligation\(found.count == 1 ? "" : "s") as of \(asOf.beijingDay) (Beijing)")
+    print(ObligationTable.text(found, asOf: asOf), terminator: "")
 }

@@ -1,4 +1,5 @@
 import LedgerDomain
+import LedgerService
 
 /// Prints one JSON value on its own line (keys sorted, compact).
 func printJSON(_ value: JSONValue) {
@@ -11,19 +12,7 @@ extension JSONValue {
 
 /// Pads columns for a table a person reads in a terminal (CJK characters count double).
 func printTable(_ header: [String], _ rows: [[String]]) {
-    func width(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { $0 + ($1.properties.isIdeographic || $1.value >= 0xFF00 ? 2 : 1) }
-    }
-    var widths = header.map(width)
-    for row in rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], width(cell)) } }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { i, cell in
-            i == cells.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - width(cell))
-        }.joined(separator: "  ")
-    }
-    print(line(header))
-    print(line(widths.map { String(repeating: "-", count: $0) }))
-    for row in rows { print(line(row)) }
+    print(TextTable.render(header, rows), terminator: "")
 }
 
 /// Whether standard error is a terminal (progress is shown only there).

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LedgerCalendar
+import LedgerDomain
+import LedgerStore
 
 extension ListLedger {
     struct ProfileCommand: ParsableCommand {

@@ -23,7 +23,7 @@ extension ListLedger {
         var keyFile: String?
 
         func run() throws {
-            try reportingFailures {
+            try reportingFailures(options: ["seq": "--seq", "old size": "--from", "key file": "--key-file"]) {
                 switch (seq, from) {
                 case let (seq?, nil):
                     guard to == nil else { throw Failure.input(InputError(field: "--to", "goes with --from, not --seq")) }
@@ -43,19 +43,16 @@ extension ListLedger {
                 throw Failure.input(InputError(field: "--seq", "the log holds seq 1 to \(size); there is no event \(seq)"))
             }
             var checkpoint = try ledger.latestCheckpoint()
-            if checkpoint.map({ $0.size < seq }) ?? true {
+            if CheckpointPolicy.needsSigning(latestSize: checkpoint?.size, toCover: seq) {
                 guard let signer = try loadSigner(keyFile, ledger: self.ledger, required: keyFile != nil) else {
                     throw Failure.other("no signed checkpoint covers seq \(seq)\(checkpoint.map { " (the latest covers \($0.size) events)" } ?? ""); run `listledger checkpoint` first, or give --key-file")
                 }
                 checkpoint = try self.ledger.open().makeCheckpoint(signer: signer, now: Clock.now()).checkpoint
             }
             guard let checkpoint else { return }
-            guard try ledger.treeRoot(size: checkpoint.size) == checkpoint.root else {
-                throw Failure.integrity("the stored Merkle tree no longer has the root that the checkpoint of \(checkpoint.size) events signed: the log was changed after it was signed")
-            }
-            let (canonical, proof) = try ledger.inclusionProof(seq: seq, treeSize: checkpoint.size)
-            guard Merkle.verifyInclusion(index: seq - 1, size: checkpoint.size, leafHash: Merkle.leafHash(canonical: canonical), proof: proof, root: checkpoint.root) else {
-                throw Failure.integrity("event \(seq) does not prove into the checkpoint of \(checkpoint.size) events: its stored bytes or tree hashes were changed; run `listledger verify`")
+            let canonical: [UInt8], proof: [[UInt8]]
+            do { (canonical, proof) = try ledger.checkedInclusionProof(seq: seq, checkpoint: checkpoint) } catch ProofCheckError.failed(let reason) {
+                throw Failure.integrity(reason)
             }
             if output.json {
                 printJSON(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))

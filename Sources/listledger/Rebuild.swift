@@ -1,4 +1,5 @@
 import ArgumentParser
+import LedgerDomain
 import LedgerStore
 
 extension ListLedger {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import LedgerCalendar
 import LedgerDomain
+import LedgerService
 import LedgerStorage
 
 extension ListLedger {
@@ -17,9 +18,6 @@ extension ListLedger {
         @Option(help: "Last day of the period, YYYY-MM-DD.") var to: String
         @Option(help: "md (default), json or html.") var format: ReportFormat = .md
 
-        /// The events the report reads beside the obligations (inclusions, revocations, complaints).
-        static let eventTypes: Set<EventType> = [.riskNoticeIssued, .inclusionDecided, .entryRevoked, .complaintReceived, .complaintResolved]
-
         func run() async throws {
             try await reportingFailuresAsync {
                 guard let first = BeijingDay(iso: from) else { throw Failure.input(InputError(field: "--from", "\"\(from)\" is not a date YYYY-MM-DD")) }
@@ -30,7 +28,7 @@ extension ListLedger {
                 let end = Instant.endOfBeijingDay(last)
                 let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
                 let obligations = try await storage.obligations(ObligationQuery(asOf: asOf))
-                let events = try await storage.events(ofTypes: Self.eventTypes)
+                let events = try await storage.events(ofTypes: AccountabilityReport.inputEventTypes)
                 let report = AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
                                                   obligations: obligations, events: events)
                 switch format {

@@ -4,6 +4,7 @@ import LedgerDomain
 import LedgerServer
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 extension ListLedger {
     struct Serve: AsyncParsableCommand {

@@ -19,7 +19,7 @@ extension ListLedger {
             @Option(help: ArgumentHelp("Days until it expires (default: never).", valueName: "days")) var expires: Int?
 
             func run() throws {
-                try reportingFailures {
+                try reportingFailures(options: ["party": "--party", "scope": "--scope", "expires": "--expires"]) {
                     let scopes = try Scope.parseList(scope, field: "--scope")
                     let issued = try Credentials.issueToken(party: party, scopes: scopes, expiresInDays: expires, now: Clock.now())
                     let ledger = try self.ledger.open()

@@ -20,7 +20,7 @@ extension ListLedger {
             @Option(help: ArgumentHelp("Scopes: record, read, audit, admin (comma-separated).", valueName: "scopes")) var scope: String
 
             func run() throws {
-                try reportingFailures {
+                try reportingFailures(options: ["party": "--party", "scope": "--scope"]) {
                     let scopes = try Scope.parseList(scope, field: "--scope")
                     let password = ProcessInfo.processInfo.environment["LISTLEDGER_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
                     let user = try Credentials.makeUser(name: name, party: party, scopes: scopes, password: password, now: Clock.now())

@@ -2,6 +2,8 @@ import HTTPTypes
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LedgerDomain
+import LedgerServer
 import LedgerStore
 import Testing
 

@@ -2,6 +2,7 @@ import HTTPTypes
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import LedgerServer
 import LedgerStore
 import Testing
 

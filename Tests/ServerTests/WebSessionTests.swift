@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import LedgerCrypto
+import LedgerDomain
+import LedgerServer
 import LedgerService
 import LedgerStore
 import Testing

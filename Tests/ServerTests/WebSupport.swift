@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LedgerDomain
 import LedgerService
 import LedgerStore
 import Testing

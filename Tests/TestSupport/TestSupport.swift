@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 import LedgerCrypto
 
 // What every test target shares: where the repository and the built binary are, running a

@@ -83,7 +83,7 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
     /// Throws `InputError` (naming the field) when the rules refuse it; the batch is then void.
     package mutating func add(_ event: Event) throws -> AppendOutcome {
         if case .personalDataErased = event.body, !allowsErasure {
-            throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase --entry E --reason …`, which also deletes the values")
+            throw InputError(field: "type", "personal_data_erased is recorded only by an erasure, which also deletes the values (the command line's `erase`)")
         }
         if let id = event.id, let earlier = try batchIDs[IDKey(id)] ?? knowledge.storedEvent(id: id) {
             guard earlier.event == event else {

@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 import LedgerCrypto
 import LedgerMerkle
 

@@ -1,6 +1,6 @@
 import LedgerCalendar
 import LedgerCrypto
-import LedgerMerkle
+package import LedgerMerkle
 
 /// One check of an audit that did not hold. `check` uses the same names as
 /// scripts/verify_bundle.py, so the two verifiers' reports can be compared.

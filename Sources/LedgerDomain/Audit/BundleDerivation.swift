@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// The list state and the obligations an auditor derives from a bundle's events alone, with
 /// the bundle's profile and calendar: the same functions the ledger's projection uses.

@@ -1,3 +1,4 @@
+import LedgerCalendar
 /// The canonical bytes of docs/design.md: what is hashed, signed and proved.
 extension Event {
     package static let encodingVersion: Int64 = 1

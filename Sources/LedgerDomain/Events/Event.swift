@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// One legal fact as a user states it: the common envelope fields and the type's own fields.
 package struct Event: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// A moment in time as the ledger keeps it: milliseconds since the Unix epoch (UTC) and the
 /// offset it was given in, so the original wording of a fact survives canonicalisation.

@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// One duty (or, for R2, one of the debtor's windows) derived from the events of an entry.
 package struct Obligation: Sendable, Equatable {

@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// Derives every obligation of R1–R7 (docs/design.md) from one entry's events. Pure: the
 /// profile and calendar are data, and time enters only through the events' own `at`.

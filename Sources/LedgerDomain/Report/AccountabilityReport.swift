@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// 责任追究: who met, missed or was late on which duty in a period, wrongful inclusions per
 /// court, and complaints received and answered. Pure: built from obligations and events.

@@ -1,3 +1,4 @@
+import LedgerCalendar
 /// What the ledger knows besides the entry itself when it judges an event.
 package struct RuleContext: Sendable {
     /// The ledger's clock: `at` may not lie beyond it (plus the allowed skew).
@@ -62,7 +63,7 @@ package enum LedgerRules {
                 throw InputError(field: "obligation", "\"\(obligation)\" was already flagged")
             }
             guard let status = context.flaggedObligationStatus else {
-                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\" (see `obligations --entry`)")
+                throw InputError(field: "obligation", "\"\(obligation)\" is not an obligation of entry \"\(event.entry ?? "")\" (list the entry's obligations to see which exist)")
             }
             guard status == .breached else {
                 throw InputError(field: "obligation", "\"\(obligation)\" is \(status.rawValue) at \(event.at), not breached; only a breach is flagged")

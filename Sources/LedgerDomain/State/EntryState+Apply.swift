@@ -1,3 +1,4 @@
+import LedgerCalendar
 import LedgerCrypto
 
 extension EntryState {

@@ -1,3 +1,4 @@
+import Foundation
 /// Every word a page shows, one catalogue per language (zh-CN first: the people who use the
 /// ledger work in Chinese). Templates say `{{t.KEY}}`; Swift code asks `Messages.text`. A key
 /// missing from a language is a test failure (WebMessagesTests), never an English fallback.

@@ -1,6 +1,8 @@
 import HTTPTypes
 import Hummingbird
 import LedgerService
+import LedgerStore
+import Logging
 import NIOCore
 
 /// The web pages' routes (issue 11). They are not part of the API's OpenAPI document: they take

@@ -1,8 +1,8 @@
 import Foundation
 import HummingbirdBcrypt
 import LedgerCrypto
-import LedgerDomain
-import LedgerStore
+package import LedgerDomain
+package import LedgerStore
 
 /// Issuing and checking credentials. Tokens are `ll_ID_SECRET` (ID 16 hex digits, SECRET 64):
 /// the ID finds the row, and SHA-256 of the whole token is compared with the stored hash in
@@ -15,10 +15,10 @@ package enum Credentials {
     }
 
     package static func issueToken(party: String, scopes: [Scope], expiresInDays: Int?, now: Instant) throws(InputError) -> IssuedToken {
-        try PartyName.validate(party, field: "--party")
-        guard !scopes.isEmpty else { throw InputError(field: "--scope", "name at least one scope") }
+        try PartyName.validate(party, field: "party")
+        guard !scopes.isEmpty else { throw InputError(field: "scope", "name at least one scope") }
         if let days = expiresInDays, !(1...3650).contains(days) {
-            throw InputError(field: "--expires", "must be 1 to 3650 days, got \(days)")
+            throw InputError(field: "expires", "must be 1 to 3650 days, got \(days)")
         }
         let id = Hex.encode(randomBytes(8))
         let token = "ll_\(id)_\(Hex.encode(randomBytes(32)))"
@@ -61,8 +61,8 @@ package enum Credentials {
               name.utf8.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D || $0 == 0x5F || $0 == 0x2E }) else {
             throw InputError(field: "name", "\"\(name)\" is not a user name (1–64 of a-z 0-9 - _ .)")
         }
-        try PartyName.validate(party, field: "--party")
-        guard !scopes.isEmpty else { throw InputError(field: "--scope", "name at least one scope") }
+        try PartyName.validate(party, field: "party")
+        guard !scopes.isEmpty else { throw InputError(field: "scope", "name at least one scope") }
         guard password.count >= 12 else { throw InputError(field: "password", "must be at least 12 characters") }
         return StoredCredential(id: name, party: party, scopes: scopes.map(\.rawValue), createdMilliseconds: now.epochMilliseconds,
                                 expiresMilliseconds: nil, revokedMilliseconds: nil,

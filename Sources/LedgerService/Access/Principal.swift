@@ -1,5 +1,5 @@
 import Foundation
-import LedgerDomain
+package import LedgerDomain
 
 /// What a credential may do (SPEC §6).
 package enum Scope: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 /// Who sees what (SPEC §6), decided here and nowhere else: every route that shows an entry, an
 /// event or an obligation asks these functions, and shows nothing they refuse.

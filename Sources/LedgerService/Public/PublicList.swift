@@ -1,4 +1,5 @@
-import LedgerDomain
+import LedgerCalendar
+package import LedgerDomain
 import LedgerStore
 
 /// The public list (SPEC §6, SPC art. 6): what anyone may learn of an entry that is published,

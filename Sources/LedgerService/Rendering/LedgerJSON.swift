@@ -1,5 +1,6 @@
+import LedgerCalendar
 import LedgerCrypto
-import LedgerDomain
+package import LedgerDomain
 import LedgerStore
 
 /// The JSON documents of `state`, `history` and `obligations` (SPEC §5), built in one place so

@@ -1,6 +1,6 @@
-import LedgerDomain
+package import LedgerDomain
 import LedgerMerkle
-import LedgerStore
+package import LedgerStore
 
 /// The JSON of `prove --json` and `checkpoint --json`, shared with the server's proof routes.
 package enum ProofJSON {

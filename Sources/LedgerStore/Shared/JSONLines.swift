@@ -1,4 +1,4 @@
-import LedgerDomain
+package import LedgerDomain
 
 /// JSON Lines input (SPEC §3) decoded into numbered events: one object per line, blank lines
 /// skipped, a leading UTF-8 byte-order mark and trailing CRs dropped. The same rules as the

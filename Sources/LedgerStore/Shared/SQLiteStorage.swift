@@ -1,5 +1,6 @@
-import LedgerDomain
-import LedgerStorage
+import LedgerCalendar
+package import LedgerDomain
+package import LedgerStorage
 
 /// SQLite behind `LedgerStorage`: `SharedLedger` (one grouping writer, a pool of readers, each
 /// connection on its own serial queue), or, opened read-only, one read-only connection on its

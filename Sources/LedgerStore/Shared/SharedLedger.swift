@@ -1,5 +1,5 @@
 import Dispatch
-import LedgerDomain
+package import LedgerDomain
 import Synchronization
 
 /// A `Sendable`, async face of one SQLite ledger file for many concurrent callers (the server;

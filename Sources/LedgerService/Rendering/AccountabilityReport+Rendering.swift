@@ -1,8 +1,14 @@
+import Foundation
 import LedgerCalendar
-import LedgerDomain
+package import LedgerDomain
 
+/// The accountability report (责任追究) as `report --format json|md|html` prints it, here so
+/// that the command line and the server render the same report from the same data.
 extension AccountabilityReport {
-    var json: JSONValue {
+    /// The events the report reads beside the obligations (inclusions, revocations, complaints).
+    package static let inputEventTypes: Set<EventType> = [.riskNoticeIssued, .inclusionDecided, .entryRevoked, .complaintReceived, .complaintResolved]
+
+    package var json: JSONValue {
         .object([
             ("from", .string(from.description)), ("to", .string(to.description)), ("as_of", .string(asOf.description)),
             ("profile", .string(profile)), ("calendars", .array(calendars.map(JSONValue.string))),
@@ -38,7 +44,7 @@ extension AccountabilityReport {
         ])
     }
 
-    var markdown: String {
+    package var markdown: String {
         var out = "# Accountability report \(from) – \(to) (Beijing days)\n\nJudged as of \(asOf.beijingDay) Beijing time (instant \(asOf.utcDescription)); profile \(profile); calendar \(calendars.joined(separator: ", ")).\n\n"
         out += "## Duties by court and unit\n\n| obligor | met | late | breached | open |\n|---|---|---|---|---|\n"
         for party in parties { out += "| \(party.obligor) | \(party.count(.met)) | \(party.count(.late)) | \(party.count(.breached)) | \(party.count(.open)) |\n" }
@@ -70,7 +76,7 @@ extension AccountabilityReport {
         return out
     }
 
-    var html: String {
+    package var html: String {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
                 .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
