@@ -1,5 +1,5 @@
 import LedgerDomain
-import LedgerMerkle
+package import LedgerMerkle
 import NIOCore
 import PostgresNIO
 
@@ -8,29 +8,17 @@ import PostgresNIO
 /// auditor proves a court's head from it with the court's leaf and an RFC 6962 inclusion proof.
 /// Witnesses (C2SP tlog-witness) cosign the one national note instead of thousands.
 extension PostgresLedger {
-    /// The origin of the national checkpoints, and the name of the national note key.
-    package static let nationalOrigin = "listledger/national"
+    package static var nationalOrigin: String { NationalLeaf.origin }
 
     /// One leaf: a court's signed checkpoint as the national log recorded it.
-    package struct NationalLeaf: Sendable, Equatable {
+    package struct StoredNationalLeaf: Sendable, Equatable {
         package let index: Int64
         package let court: String
         package let size: Int64
         package let root: [UInt8]
         package let note: String
 
-        /// The leaf's canonical bytes (JCS): {"court","note","root","size","type","v"}; its
-        /// Merkle leaf hash is SHA-256(0x00 || these bytes), as for the courts' events.
-        package var canonical: [UInt8] {
-            Self.canonical(court: court, size: size, root: root, note: note)
-        }
-
-        package static func canonical(court: String, size: Int64, root: [UInt8], note: String) -> [UInt8] {
-            CanonicalJSON.encode(.object([
-                ("v", .integer(2)), ("type", .string("court_checkpoint")), ("court", .string(court)),
-                ("size", .integer(size)), ("root", .string(StrictBase64.encode(root))), ("note", .string(note)),
-            ]))
-        }
+        package var canonical: [UInt8] { NationalLeaf.canonical(court: court, size: size, root: root, note: note) }
     }
 
     /// What one round of `national publish` did.
@@ -45,7 +33,7 @@ extension PostgresLedger {
     /// A court's latest leaf in the national tree of the latest national checkpoint, with its
     /// inclusion proof.
     package struct NationalProof: Sendable, Equatable {
-        package let leaf: NationalLeaf
+        package let leaf: StoredNationalLeaf
         package let treeSize: Int64
         package let proof: [[UInt8]]
         package let checkpoint: String
@@ -194,7 +182,7 @@ extension PostgresLedger {
                 leafHashes.append(hash.bytes)
             }
             let proof = try Merkle.inclusionProof(leaf: index, size: treeSize, reader: try MemoryHashStore(leafHashes: leafHashes))
-            return NationalProof(leaf: NationalLeaf(index: index, court: log.court, size: size, root: root.bytes, note: note),
+            return NationalProof(leaf: StoredNationalLeaf(index: index, court: log.court, size: size, root: root.bytes, note: note),
                                  treeSize: treeSize, proof: proof, checkpoint: checkpoint)
         }
     }

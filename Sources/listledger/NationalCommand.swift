@@ -2,6 +2,7 @@ import ArgumentParser
 import LedgerDomain
 import LedgerMerkle
 import LedgerPostgres
+import LedgerService
 
 extension ListLedger {
     /// `listledger national …`: the national log of logs on a PostgreSQL database (issue 13
@@ -80,48 +81,16 @@ extension ListLedger {
                     let national = try readTrustedKey(key)
                     let courtVerifier = try readTrustedKey(courtKey)
                     let text = try readInputText(proofFile, what: "proof")
-                    guard case .object(let members)? = try? JSONParser.parse(Array(text.utf8)) else { throw Failure.other("proof: expected a JSON object") }
-                    let summary = try Self.check(ProofFields(members: members), national: national, court: courtVerifier)
-                    if output.json { printJSON(.object([("ok", .bool(true)), ("result", .string(summary))])) } else { print("ok: \(summary)") }
+                    do {
+                        let summary = try ProofCheck.nationalInclusion(try ProofFields(parsing: text), national: national, court: courtVerifier)
+                        if output.json { printJSON(.object([("ok", .bool(true)), ("result", .string(summary))])) } else { print("ok: \(summary)") }
+                    } catch let error as ProofCheckError {
+                        switch error {
+                        case .unreadable(let reason): throw Failure.other(reason)
+                        case .failed(let reason): throw Failure.integrity(reason)
+                        }
+                    }
                 }
-            }
-
-            static func check(_ fields: ProofFields, national: NoteVerifierKey, court courtKey: NoteVerifierKey) throws -> String {
-                let index = try fields.integer("index")
-                let size = try fields.integer("tree_size")
-                let leaf = try fields.base64("leaf")
-                let proof = try fields.hashes("proof")
-                let checkpoint = try openTrustedCheckpoint(try fields.string("checkpoint"), key: national, what: "national checkpoint")
-                guard checkpoint.origin == PostgresLedger.nationalOrigin else {
-                    throw Failure.integrity("checkpoint: its origin is \(String(reflecting: checkpoint.origin)), not \(PostgresLedger.nationalOrigin)")
-                }
-                guard checkpoint.size == size else {
-                    throw Failure.integrity("tree_size: the proof says \(size), the signed national checkpoint covers \(checkpoint.size) leaves")
-                }
-                guard index >= 0, index < size else { throw Failure.integrity("index: \(index) is not a leaf of a tree of \(size) leaves") }
-                guard case .object(let members)? = try? JSONParser.parse(leaf) else { throw Failure.integrity("leaf: not a JSON object") }
-                let leafFields = ProofFields(members: members)
-                let court = try leafFields.string("court"), courtSize = try leafFields.integer("size")
-                let root = try leafFields.base64("root"), note = try leafFields.string("note")
-                // The leaf must be exactly the canonical bytes of what it says, or its hash proves
-                // something other than what a reader sees in it.
-                guard PostgresLedger.NationalLeaf.canonical(court: court, size: courtSize, root: root, note: note) == leaf else {
-                    throw Failure.integrity("leaf: not the canonical JSON of a court checkpoint leaf")
-                }
-                if let proposed = try? fields.string("court"), proposed != court {
-                    throw Failure.integrity("court: the proof names \(proposed), its leaf is \(court)'s")
-                }
-                guard proof.count == auditPathLength(index: index, size: size), proof.allSatisfy({ $0.count == Merkle.hashSize }) else {
-                    throw Failure.integrity("proof: leaf \(index) of a tree of \(size) leaves needs \(auditPathLength(index: index, size: size)) hashes of 32 bytes")
-                }
-                guard Merkle.rootFromInclusionProof(index: index, size: size, leafHash: Merkle.leafHash(canonical: leaf), proof: proof) == checkpoint.rootHash else {
-                    throw Failure.integrity("proof: the audit path from the leaf leads to a root other than the signed national root; the leaf or a proof hash was changed")
-                }
-                let courtCheckpoint = try openTrustedCheckpoint(note, key: courtKey, what: "the court's checkpoint in the leaf")
-                guard courtCheckpoint.origin == "listledger/\(court)", courtCheckpoint.size == courtSize, courtCheckpoint.rootHash == root else {
-                    throw Failure.integrity("leaf: the court's signed checkpoint (\(courtCheckpoint.origin), \(courtCheckpoint.size) events) is not the head the leaf names (\(court), \(courtSize) events)")
-                }
-                return "the head of \(court) (\(courtSize) events, root \(StrictBase64.encode(root))) is leaf \(index) of the national tree of \(size) leaves, root \(StrictBase64.encode(checkpoint.rootHash)), signed by \(national.name)"
             }
         }
 

@@ -1,4 +1,4 @@
-import LedgerCalendar
+package import LedgerCalendar
 
 /// What a refusal of the rules means, beside its English `problem` text: the pages say it in
 /// the reader's language from this, and the command line keeps the text. Only the refusals a
