@@ -20,6 +20,13 @@ extension Ledger {
         }
     }
 
+    /// Calls `body` with each stored event of one of `types`, in seq order, streaming.
+    package func forEachEvent(ofTypes types: Set<EventType>, _ body: (RecordedEvent) throws -> Void) throws {
+        guard !types.isEmpty else { return }
+        let marks = Array(repeating: "?", count: types.count).joined(separator: ", ")
+        try forEachEvent(where: "type IN (\(marks))", types.map(\.rawValue).sorted().map(SQLValue.text), body)
+    }
+
     /// The events of one entry, in seq order.
     package func events(ofEntry entry: String) throws -> [RecordedEvent] {
         var events: [RecordedEvent] = []

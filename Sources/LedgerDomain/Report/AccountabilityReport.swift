@@ -60,6 +60,12 @@ package struct AccountabilityReport: Sendable {
         package var open: [String]
     }
 
+    /// The event types `init` reads beside the obligations — every type its switch names, and
+    /// the annulments it skips by — so that a caller loading only these misses nothing.
+    package static let inputEventTypes: Set<EventType> = [
+        .riskNoticeIssued, .inclusionDecided, .entryPublished, .entryRevoked, .complaintReceived, .complaintResolved, .recordAnnulled,
+    ]
+
     /// Builds the report. `obligations` come with their status at `asOf`; an obligation belongs
     /// to the period when its due day (for R1, its trigger day) falls in it. R2 windows are the
     /// debtor's rights, not duties: they are left out.

@@ -27,7 +27,7 @@ extension LedgerServerApp {
                 Visibility.maySee(principal, obligation: $0.0, entry: try state($0.0.entry))
             }
             var events: [RecordedEvent] = []
-            try ledger.forEachEvent(where: "type IN ('risk_notice_issued', 'inclusion_decided', 'entry_revoked', 'complaint_received', 'complaint_resolved')") { recorded in
+            try ledger.forEachEvent(ofTypes: AccountabilityReport.inputEventTypes) { recorded in
                 if let entry = recorded.event.entry {
                     if let s = try state(entry), Visibility.maySee(principal, entry: s) { events.append(recorded) }
                 } else if Visibility.seesEverything(principal) || recorded.event.actor == principal.party {

@@ -5,8 +5,9 @@ package import LedgerDomain
 /// The accountability report (责任追究) as `report --format json|md|html` prints it, here so
 /// that the command line and the server render the same report from the same data.
 extension AccountabilityReport {
-    /// The events the report reads beside the obligations (inclusions, revocations, complaints).
-    package static let inputEventTypes: Set<EventType> = [.riskNoticeIssued, .inclusionDecided, .entryRevoked, .complaintReceived, .complaintResolved]
+    /// The calendar versions the period's due days were counted with; a period with no due day
+    /// says so instead of an empty list ("calendar .").
+    var calendarsText: String { calendars.isEmpty ? "none (no due day in the period)" : calendars.joined(separator: ", ") }
 
     package var json: JSONValue {
         .object([
@@ -45,7 +46,7 @@ extension AccountabilityReport {
     }
 
     package var markdown: String {
-        var out = "# Accountability report \(from) – \(to) (Beijing days)\n\nJudged as of \(asOf.beijingDay) Beijing time (instant \(asOf.utcDescription)); profile \(profile); calendar \(calendars.joined(separator: ", ")).\n\n"
+        var out = "# Accountability report \(from) – \(to) (Beijing days)\n\nJudged as of \(asOf.beijingDay) Beijing time (instant \(asOf.utcDescription)); profile \(profile); calendar \(calendarsText).\n\n"
         out += "## Duties by court and unit\n\n| obligor | met | late | breached | open |\n|---|---|---|---|---|\n"
         for party in parties { out += "| \(party.obligor) | \(party.count(.met)) | \(party.count(.late)) | \(party.count(.breached)) | \(party.count(.open)) |\n" }
         for party in parties where party.count(.late) + party.count(.breached) > 0 {
@@ -85,7 +86,7 @@ extension AccountabilityReport {
             let tag = header ? "th" : "td"
             return "<tr\(css.isEmpty ? "" : " class=\"\(css)\"")>" + cells.map { "<\(tag)>\(escape($0))</\(tag)>" }.joined() + "</tr>\n"
         }
-        var body = "<h1>责任追究 · Accountability report</h1>\n<p class=\"meta\">\(from) – \(to) (Beijing days) · judged as of \(asOf.beijingDay) Beijing time (instant \(escape(asOf.utcDescription))) · profile \(escape(profile)) · calendar \(escape(calendars.joined(separator: ", ")))</p>\n"
+        var body = "<h1>责任追究 · Accountability report</h1>\n<p class=\"meta\">\(from) – \(to) (Beijing days) · judged as of \(asOf.beijingDay) Beijing time (instant \(escape(asOf.utcDescription))) · profile \(escape(profile)) · calendar \(escape(calendarsText))</p>\n"
         body += "<h2>Duties by court and unit</h2>\n<table>\n" + row(["obligor", "met", "late", "breached", "open"], header: true)
         for party in parties {
             body += row([party.obligor, "\(party.count(.met))", "\(party.count(.late))", "\(party.count(.breached))", "\(party.count(.open))"],

@@ -69,9 +69,7 @@ package final class SQLiteStorage: LedgerStorage {
     package func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
         try await read { ledger in
             var events: [RecordedEvent] = []
-            guard !types.isEmpty else { return events }
-            let marks = Array(repeating: "?", count: types.count).joined(separator: ", ")
-            try ledger.forEachEvent(where: "type IN (\(marks))", types.map(\.rawValue).sorted().map(SQLValue.text)) { events.append($0) }
+            try ledger.forEachEvent(ofTypes: types) { events.append($0) }
             return events
         }
     }
