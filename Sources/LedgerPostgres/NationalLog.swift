@@ -99,13 +99,6 @@ extension PostgresLedger {
             let checkpoint = try await checkpoint(log: log)
             if checkpoint.size > 0 { heads.append((log, checkpoint)) }
         }
-        var extended: [Log: Bool] = [:]
-        for (log, checkpoint) in heads {
-            if let last = try await lastNationalLeaf(of: log), last.size > 0, last.size < checkpoint.size {
-                // The court's stored tree at the old size must give the root the national log holds.
-                extended[log] = try await treeHash(of: log, size: last.size) == last.root
-            }
-        }
         return try await client.withTransaction(logger: logger) { connection in
             let key = try await connection.query("SELECT secret FROM national_key WHERE id = 1 FOR UPDATE", logger: logger).collect()
             let signer = try NoteSigner(parsing: try key[0].decode(String.self))
@@ -128,7 +121,9 @@ extension PostgresLedger {
                     guard size < checkpoint.size else {
                         throw PostgresLedgerError.integrity("\(log.court): its log holds \(checkpoint.size) events, fewer than the \(size) the national log recorded; nothing published")
                     }
-                    guard extended[log] == true else {
+                    // Checked here, under the key's lock, against the leaf this round appends
+                    // after: the court's stored tree at the old size must give the old root.
+                    guard try await treeHash(of: log, size: size) == root.bytes else {
                         throw PostgresLedgerError.integrity("\(log.court): its first \(size) events no longer give the root the national log recorded (a fork); nothing published")
                     }
                 }
@@ -150,14 +145,6 @@ extension PostgresLedger {
             try await connection.query("INSERT INTO national_checkpoints(size, root, note) VALUES (\(size), \(ByteBuffer(bytes: root)), \(note))", logger: logger)
             return NationalRound(appended: appended, size: size, root: root, note: note)
         }
-    }
-
-    private func lastNationalLeaf(of log: Log) async throws -> (size: Int64, root: [UInt8])? {
-        let rows = try await client.query(
-            "SELECT size, root FROM national_leaves WHERE log_id = \(log.id) ORDER BY idx DESC LIMIT 1", logger: logger).collect()
-        guard let row = rows.first else { return nil }
-        let (size, root) = try row.decode((Int64, ByteBuffer).self)
-        return (size, root.bytes)
     }
 
     /// The court's latest leaf under the latest national checkpoint, and its inclusion proof.
@@ -186,8 +173,4 @@ extension PostgresLedger {
                                  treeSize: treeSize, proof: proof, checkpoint: checkpoint)
         }
     }
-}
-
-extension PostgresLedger.Log: Hashable {
-    package func hash(into hasher: inout Hasher) { hasher.combine(id) }
 }
