@@ -3,6 +3,7 @@ import LedgerCalendar
 import LedgerDomain
 import LedgerService
 import LedgerStore
+import Logging
 
 /// `GET /api/v1/public/search`: the public list, no credential, rate-limited per address.
 extension LedgerServerApp {
@@ -38,7 +39,7 @@ extension LedgerServerApp {
         guard let text = request.query("seq"), let seq = Int64(text) else {
             throw APIError(.badRequest, field: "seq", "give the event's seq, e.g. ?seq=12")
         }
-        enum Found: Sendable { case proof(JSONValue), hidden, uncovered(Int64?) }
+        enum Found: Sendable { case proof(JSONValue), hidden, uncovered(Int64?), failedCheck(String) }
         let found = try await connections.read { ledger -> Found in
             guard seq >= 1, seq <= (try ledger.head().size), let bytes = try ledger.eventBytes(seq: seq) else { return .hidden }
             if !Visibility.seesEverything(principal) {
@@ -50,12 +51,20 @@ extension LedgerServerApp {
             guard let checkpoint = try ledger.latestCheckpoint(), checkpoint.size >= seq else {
                 return .uncovered(try ledger.latestCheckpoint()?.size)
             }
-            let (canonical, proof) = try ledger.inclusionProof(seq: seq, treeSize: checkpoint.size)
-            return .proof(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))
+            // Checked as `prove` checks it: nobody is handed a proof that would not verify.
+            do {
+                let (canonical, proof) = try ledger.checkedInclusionProof(seq: seq, checkpoint: checkpoint)
+                return .proof(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))
+            } catch ProofCheckError.failed(let reason) {
+                return .failedCheck(reason)
+            }
         }
         switch found {
         case .proof(let document): return JSONResponse.make(.ok, document)
         case .hidden: throw APIError.notFound
+        case .failedCheck(let reason):
+            context.logger.error("inclusion proof refused: the ledger fails its own check", metadata: ["seq": "\(seq)", "reason": "\(reason)"])
+            throw APIError(.internalServerError, "the ledger failed its integrity check for this proof; no proof is given. The operator runs `listledger verify`")
         case .uncovered(let size):
             throw APIError(.conflict, field: "seq", "no signed checkpoint covers seq \(seq)\(size.map { " (the latest covers \($0) events)" } ?? ""); ask again after the next checkpoint")
         }

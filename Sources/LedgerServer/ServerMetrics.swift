@@ -1,4 +1,5 @@
 package import Prometheus
+import Synchronization
 
 /// The server's Prometheus metrics, in a registry of its own (not the process-wide
 /// MetricsSystem, which can be bootstrapped once only and would tie tests together).
@@ -7,6 +8,14 @@ package final class ServerMetrics: Sendable {
     let appendLatency: DurationHistogram
     let openFeeds: Gauge
     let appendedEvents: Counter
+    /// One counter per (route, status), made once: the registry's `makeCounter` takes its lock
+    /// and builds the label key on every call, which a request need not pay again.
+    private let requestCounters = Mutex<[RequestKey: Counter]>([:])
+
+    private struct RequestKey: Hashable {
+        var route: String
+        var status: Int
+    }
 
     init() {
         appendLatency = registry.makeDurationHistogram(
@@ -19,8 +28,15 @@ package final class ServerMetrics: Sendable {
     }
 
     func request(route: String, status: Int) {
-        registry.makeCounter(name: "listledger_http_requests_total", labels: [("route", route), ("status", String(status))],
-                             help: "HTTP requests by route template and status").increment()
+        let key = RequestKey(route: route, status: status)
+        let counter = requestCounters.withLock { counters in
+            if let known = counters[key] { return known }
+            let made = registry.makeCounter(name: "listledger_http_requests_total", labels: [("route", route), ("status", String(status))],
+                                            help: "HTTP requests by route template and status")
+            counters[key] = made
+            return made
+        }
+        counter.increment()
     }
 
     func text() -> [UInt8] { registry.emitToBuffer() }

@@ -31,6 +31,7 @@ import Testing
             #expect(health.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
             _ = try await client.execute(uri: "/api/v1/entries/A", method: .get, headers: fixture.headers(.court))
             _ = try await client.execute(uri: "/api/v1/entries/A", method: .get)
+            _ = try await client.execute(uri: "/api/v1/entries/A", method: .get)
             let unknown = try await client.execute(uri: "/no/such/route", method: .get)
             #expect(unknown.status == .notFound)
             #expect(unknown.headers[.xContentTypeOptions] == "nosniff")
@@ -38,7 +39,7 @@ import Testing
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
             #expect(metrics.text.contains(#"listledger_http_requests_total{route="/api/v1/entries/{entry}",status="200"} 1"#), "\(metrics.text)")
-            #expect(metrics.text.contains(#"listledger_http_requests_total{route="/api/v1/entries/{entry}",status="401"} 1"#))
+            #expect(metrics.text.contains(#"listledger_http_requests_total{route="/api/v1/entries/{entry}",status="401"} 2"#))
             #expect(metrics.text.contains("listledger_open_feeds"))
             #expect(metrics.text.contains("listledger_append_duration_seconds"))
         }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import LedgerStore
 import Testing
 import TestSupport
 
@@ -35,6 +36,27 @@ import TestSupport
             #expect(beyond.status == .notFound)
             let malformed = try await client.execute(uri: "/api/v1/proofs/inclusion?seq=x", method: .get, headers: fixture.headers(.auditor))
             #expect(malformed.status == .badRequest)
+        }
+    }
+
+    @Test("an event changed after its checkpoint was signed gets no inclusion proof: 500, nothing that would not verify")
+    func tamperedEventGetsNoProof() async throws {
+        let fixture = try Fixture()
+        let binary = try listledgerBinary()
+        #expect(try runProgram(binary, ["keys", "init", "--db", fixture.db], in: fixture.dir).status == 0)
+        #expect(try runProgram(binary, ["checkpoint", "--db", fixture.db], in: fixture.dir).status == 0)
+        // Behind the ledger's back: one trailing space in seq 2's stored bytes changes its leaf
+        // hash, so the path from it no longer reaches the signed root.
+        let ledger = try Ledger.open(path: fixture.db)
+        try ledger.connection.execute("DROP TRIGGER events_no_update; UPDATE events SET canonical = CAST(canonical || X'20' AS BLOB) WHERE seq = 2")
+        let (_, app) = try fixture.app()
+        try await app.test(.router) { client in
+            let refused = try await client.execute(uri: "/api/v1/proofs/inclusion?seq=2", method: .get, headers: fixture.headers(.auditor))
+            #expect(refused.status == .internalServerError)
+            #expect(refused.text.contains("listledger verify") && !refused.text.contains("\"proof\""), "\(refused.text)")
+            // An untouched event still proves.
+            let untouched = try await client.execute(uri: "/api/v1/proofs/inclusion?seq=3", method: .get, headers: fixture.headers(.auditor))
+            #expect(untouched.status == .ok)
         }
     }
 }
