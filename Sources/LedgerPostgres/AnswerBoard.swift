@@ -1,3 +1,4 @@
+import LedgerDomain
 import Synchronization
 
 /// Where a submitter learns its ticket's answer without polling the database: from this
@@ -12,8 +13,20 @@ final class AnswerBoard: Sendable {
     enum Answer: Sendable {
         case outcomes([Outcome])
         case refused(String)
-        /// Answered, but the notification could not carry it (an error text): read `results`.
-        case lookUp
+        /// Answered, but the notification could not carry it (an error text): read this
+        /// ticket's row of `results`.
+        case lookUp(Int64)
+        /// The round that took this process's own submission failed (its transaction rolled
+        /// back, or its commit's outcome is unknown): not acknowledged.
+        case failed(String)
+    }
+
+    /// A submission of this process not (yet) in the inbox: the process's driver sequences it
+    /// straight from memory when it holds the log's head, or moves it to the inbox when another
+    /// process does. Its key is negative, so it never meets an inbox ticket.
+    struct Local: Sendable {
+        let key: Int64
+        let events: [Event]
     }
 
     static let channel = "listledger_answers"
@@ -31,6 +44,12 @@ final class AnswerBoard: Sendable {
         var nextSleeper: UInt64 = 0
         /// Logs whose in-process driver (the one task trying the head lock) is running.
         var driving: Set<Int32> = []
+        /// This process's submissions not yet taken by its driver, per log, oldest first.
+        var local: [Int32: [Local]] = [:]
+        var lastLocalKey: Int64 = 0
+        /// Local submissions moved to the inbox: ticket → key, and key → ticket.
+        var keyOfTicket: [Int64: Int64] = [:]
+        var ticketOfKey: [Int64: Int64] = [:]
         var listener: Task<Void, Never>?
     }
 
@@ -38,12 +57,43 @@ final class AnswerBoard: Sendable {
 
     var generation: UInt64 { state.withLock { $0.generation } }
 
-    func register(_ ticket: Int64) {
+    /// Queues `events` for `log`'s driver in this process; the key to wait on.
+    func queueLocally(_ events: [Event], log: Int32) -> Int64 {
         state.withLock { state in
-            state.pending.insert(ticket)
-            if let early = state.early.removeValue(forKey: ticket) { state.answers[ticket] = early }
+            state.lastLocalKey -= 1
+            let key = state.lastLocalKey
+            state.pending.insert(key)
+            state.local[log, default: []].append(Local(key: key, events: events))
+            return key
         }
     }
+
+    /// Up to `limit` of `log`'s local submissions, oldest first, taken off the queue.
+    func takeLocal(of log: Int32, limit: Int) -> [Local] {
+        state.withLock { state in
+            guard let queued = state.local[log], !queued.isEmpty else { return [] }
+            let taken = Array(queued.prefix(limit))
+            state.local[log] = Array(queued.dropFirst(taken.count))
+            return taken
+        }
+    }
+
+    /// Local submissions now queued in the inbox under `tickets`: their answers arrive by
+    /// ticket (a notification, or `results`), and are filed under their keys.
+    func moved(_ pairs: [(key: Int64, ticket: Int64)]) {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            for (key, ticket) in pairs {
+                state.keyOfTicket[ticket] = key
+                state.ticketOfKey[key] = ticket
+                if let early = state.early.removeValue(forKey: ticket) { state.answers[key] = early }
+            }
+            return Self.bump(&state)
+        }
+        for sleeper in woken { sleeper.resume() }
+    }
+
+    /// The inbox ticket of a local submission that was moved there.
+    func ticket(of key: Int64) -> Int64? { state.withLock { $0.ticketOfKey[key] } }
 
     func has(_ ticket: Int64) -> Bool { state.withLock { $0.answers[ticket] != nil } }
 
@@ -52,6 +102,7 @@ final class AnswerBoard: Sendable {
         state.withLock { state in
             guard let answer = state.answers.removeValue(forKey: ticket) else { return nil }
             state.pending.remove(ticket)
+            if let moved = state.ticketOfKey.removeValue(forKey: ticket) { state.keyOfTicket[moved] = nil }
             return answer
         }
     }
@@ -59,7 +110,8 @@ final class AnswerBoard: Sendable {
     /// Records answers and wakes every sleeper.
     func deliver(_ answers: [(Int64, Answer)]) {
         let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            for (ticket, answer) in answers {
+            for (delivered, answer) in answers {
+                let ticket = state.keyOfTicket[delivered] ?? delivered
                 if state.pending.contains(ticket) {
                     state.answers[ticket] = answer
                 } else if state.early[ticket] == nil {
@@ -161,8 +213,8 @@ final class AnswerBoard: Sendable {
             let parts = line.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
             guard let ticket = Int64(parts[0]) else { return nil }
             let rest = parts.count > 1 ? Array(parts[1].utf8) : []
-            if rest == Array("!".utf8) { return (ticket, .lookUp) }
-            guard let outcomes = try? PostgresLedger.decodeOutcomes(rest) else { return (ticket, .lookUp) }
+            if rest == Array("!".utf8) { return (ticket, .lookUp(ticket)) }
+            guard let outcomes = try? PostgresLedger.decodeOutcomes(rest) else { return (ticket, .lookUp(ticket)) }
             return (ticket, .outcomes(outcomes))
         }
     }

@@ -4,6 +4,7 @@ package import LedgerDomain
 import LedgerMerkle
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL engine (SPEC §8): one database, many court logs. A `PostgresClient` pool runs
 /// for the life of `withLedger`'s body (the client is a service-lifecycle service: `run()`).
@@ -17,6 +18,8 @@ package final class PostgresLedger: Sendable {
     package let clock: @Sendable () -> Instant
     /// Answers to this process's submissions as they arrive (see `AnswerBoard`).
     let board = AnswerBoard()
+    /// Each log's right edge as this process's last round left it (see `loadKnowledge`).
+    let frontiers = Mutex<[Int32: RightEdge]>([:])
 
     init(url: PostgresURL, client: PostgresClient, saltSource: (@Sendable (Int64, String) -> [UInt8])?,
          clock: @escaping @Sendable () -> Instant) {

@@ -2,6 +2,15 @@ import LedgerDomain
 import LedgerMerkle
 import NIOCore
 import PostgresNIO
+import Synchronization
+
+/// The stored tree hashes of a log's right edge at one head: what the next round needs of the
+/// tree, kept by the process whose round wrote them.
+struct RightEdge: Sendable {
+    let size: Int64
+    let hash: [UInt8]
+    let nodes: [Int64: [UInt8]]
+}
 
 /// The sequencer's reads before planning and its writes after: bulk statements (`= ANY`,
 /// `unnest`), a handful per batch whatever its size.
@@ -12,46 +21,11 @@ extension PostgresLedger {
     func loadKnowledge(_ connection: PostgresConnection, log: Log, events: [Event], start: ChainHead,
                        engine: ObligationEngine) async throws -> BatchKnowledge {
         var knowledge = BatchKnowledge(start: start, engine: engine)
-        // Distinct by bytes: a `Set<String>` would fold "é" and "e\u{301}" into one and load one row.
-        let entries = Self.distinct(events.compactMap(\.entry))
-        if !entries.isEmpty {
-            let rows = try await connection.query(
-                "SELECT entry, state FROM entry_states WHERE log_id = \(log.id) AND entry = ANY(\(entries))", logger: logger)
-            for try await (entry, state) in rows.decode((String, ByteBuffer).self) {
-                guard let decoded = EntryState(storage: state.bytes) else {
-                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
-                }
-                knowledge.states[EntryKey(entry)] = decoded
-            }
-        }
+        try await loadStatesAndRepeats(connection, log: log, events: events, into: &knowledge)
         let ids = Self.distinct(events.compactMap(\.id))
         if !ids.isEmpty {
             for recorded in try await readEvents(connection, log: log, where: "e.id = ANY($2)", ids) {
                 if let id = recorded.event.id { knowledge.byID[IDKey(id)] = recorded }
-            }
-        }
-        let anonymous = events.filter { $0.id == nil }
-        if !anonymous.isEmpty {
-            var binds = PostgresBindings()
-            binds.append(log.id)
-            binds.append(anonymous.map { $0.entry ?? "" })
-            binds.append(anonymous.map(\.type.rawValue))
-            binds.append(anonymous.map(\.at.epochMilliseconds))
-            // Two halves so that the one with an entry walks the (log_id, entry, type, at_ms) index.
-            let sql = """
-                WITH k(entry, type, at_ms) AS (SELECT DISTINCT * FROM unnest($2::text[], $3::text[], $4::int8[]))
-                SELECT \(Self.eventColumns) FROM \(Self.eventJoin)
-                JOIN k ON e.entry = k.entry AND e.type = k.type AND e.at_ms = k.at_ms
-                WHERE e.log_id = $1 AND e.id IS NULL
-                UNION ALL
-                SELECT \(Self.eventColumns) FROM \(Self.eventJoin)
-                JOIN k ON k.entry = '' AND e.type = k.type AND e.at_ms = k.at_ms
-                WHERE e.log_id = $1 AND e.id IS NULL AND e.entry IS NULL
-                """
-            for recorded in try await readEvents(connection, PostgresQuery(unsafeSQL: sql, binds: binds)) {
-                let key = BatchKnowledge.ContentKey(entry: recorded.event.entry.map { IDKey($0) }, type: recorded.event.type.rawValue,
-                                                    at: recorded.event.at.epochMilliseconds)
-                knowledge.byContentKey[key, default: []].append(recorded)
             }
         }
         var complaintIDs: [String] = []
@@ -90,11 +64,60 @@ extension PostgresLedger {
             }
         }
         let edge = Merkle.rightEdge(size: start.size)
-        if !edge.isEmpty {
+        if let cached = frontiers.withLock({ $0[log.id] }), cached.size == start.size, cached.hash == start.hash {
+            // This process's last round left the head where it is: its right edge is the stored
+            // one (the tree is append-only, and only a round under the head lock extends it).
+            knowledge.frontier = cached.nodes
+        } else if !edge.isEmpty {
             let rows = try await connection.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(edge))", logger: logger)
             for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { knowledge.frontier[index] = node.bytes }
         }
         return knowledge
+    }
+
+    /// The entry states the batch's events name and the stored events without `id` that one of
+    /// them could repeat (SPEC §3), in ONE statement (one round trip per batch for what nearly
+    /// every batch needs). An entry state's row has seq 0 (stored seqs start at 1).
+    func loadStatesAndRepeats(_ connection: PostgresConnection, log: Log, events: [Event], into knowledge: inout BatchKnowledge) async throws {
+        // Distinct by bytes: a `Set<String>` would fold "é" and "e\u{301}" into one and load one row.
+        let entries = Self.distinct(events.compactMap(\.entry))
+        let anonymous = events.filter { $0.id == nil }
+        guard !entries.isEmpty || !anonymous.isEmpty else { return }
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        binds.append(entries)
+        binds.append(anonymous.map { $0.entry ?? "" })
+        binds.append(anonymous.map(\.type.rawValue))
+        binds.append(anonymous.map(\.at.epochMilliseconds))
+        // The repeats in two halves so that the one with an entry walks the (log_id, entry, type, at_ms) index.
+        let sql = """
+            WITH k(entry, type, at_ms) AS (SELECT DISTINCT * FROM unnest($3::text[], $4::text[], $5::int8[]))
+            SELECT 0::int8, s.state, NULL::bytea, NULL::bytea, NULL::bytea, s.entry FROM entry_states s
+            WHERE s.log_id = $1 AND s.entry = ANY($2::text[])
+            UNION ALL
+            SELECT \(Self.eventColumns), NULL::text FROM \(Self.eventJoin)
+            JOIN k ON e.entry = k.entry AND e.type = k.type AND e.at_ms = k.at_ms
+            WHERE e.log_id = $1 AND e.id IS NULL
+            UNION ALL
+            SELECT \(Self.eventColumns), NULL::text FROM \(Self.eventJoin)
+            JOIN k ON k.entry = '' AND e.type = k.type AND e.at_ms = k.at_ms
+            WHERE e.log_id = $1 AND e.id IS NULL AND e.entry IS NULL
+            """
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        for try await (seq, bytes, prevHash, hash, data, entry) in rows.decode((Int64, ByteBuffer, ByteBuffer?, ByteBuffer?, ByteBuffer?, String?).self) {
+            if seq == 0, let entry {
+                guard let decoded = EntryState(storage: bytes.bytes) else {
+                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+                }
+                knowledge.states[EntryKey(entry)] = decoded
+                continue
+            }
+            guard let prevHash, let hash else { throw PostgresLedgerError.integrity("seq \(seq): a stored event without its hashes") }
+            let recorded = try Self.recorded((seq, bytes, prevHash, hash, data))
+            let key = BatchKnowledge.ContentKey(entry: recorded.event.entry.map { IDKey($0) }, type: recorded.event.type.rawValue,
+                                                at: recorded.event.at.epochMilliseconds)
+            knowledge.byContentKey[key, default: []].append(recorded)
+        }
     }
 
     /// `values` without repeats, compared by bytes (`IDKey`), in first-seen order.
@@ -140,7 +163,8 @@ extension PostgresLedger {
     /// notification — as ONE statement of data-modifying CTEs: one round trip per batch
     /// instead of one per table. Obligations are not stored on PostgreSQL (derived on read),
     /// so the plan's `obligationEntries` and `histories` are not needed here.
-    func write(_ plan: AppendPlan, frontier: [Int64: [UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws {
+    /// Returns the log's right edge after the plan, for the next round of this process.
+    func write(_ plan: AppendPlan, frontier: [Int64: [UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws -> RightEdge {
         if !plan.flagsCleared.isEmpty {
             // Before the rest (a statement's CTEs do not see each other's rows): rare.
             try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(plan.flagsCleared))", logger: logger)
@@ -211,6 +235,14 @@ extension PostgresLedger {
             )
             SELECT pg_notify('\(AnswerBoard.channel)', p) FROM unnest($29::text[]) AS n(p)
             """, binds: binds), logger: logger).collect()
+        var known = frontier
+        for (index, node) in treeRows { known[index] = node }
+        var nodes: [Int64: [UInt8]] = [:]
+        for index in Merkle.rightEdge(size: plan.head.size) {
+            guard let node = known[index] else { throw PostgresLedgerError.integrity("tree hash \(index) of the new right edge is unknown") }
+            nodes[index] = node
+        }
+        return RightEdge(size: plan.head.size, hash: plan.head.hash, nodes: nodes)
     }
 
     /// The tree rows the plan's leaves add, in the flat layout of `Merkle.storedHashIndex`,

@@ -2,6 +2,7 @@ package import LedgerDomain
 import LedgerMerkle
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// Sequencing under many writers (issue 13 point 3), the anchors' pattern rather than a
 /// database sequence with a high-water mark: a submission is queued durably in `inbox`; one
@@ -24,27 +25,52 @@ extension PostgresLedger {
     /// releases the lock with its connection; a notification may have been missed).
     static let quietLimit: Duration = .milliseconds(50)
 
-    /// Queues `events` as one submission (all or nothing) to `log` and returns, once the log's
+    /// Submits `events` as one submission (all or nothing) to `log` and returns, once the log's
     /// sequencer has taken it, each event's outcome; a refused submission throws its error.
+    ///
+    /// The submission waits in this process's memory for the process's driver: when the driver
+    /// holds the log's head it sequences the submission straight from there (no inbox row, no
+    /// stored answer, no notification); when another process holds it, the driver moves what
+    /// waits to the inbox in one statement, and that process's sequencer takes it. Either way
+    /// nobody is answered before the durable commit that sequenced their events.
     package func submit(_ events: [Event], to log: Log) async throws -> [Outcome] {
         await startListening()
-        let payload = events.map { CanonicalJSON.encode($0.inputObject) }.joined(separator: [0x0A]).map { $0 }
-        // The queued row needs no flush of its own: nobody is answered before the sequencer's
-        // commit, which is synchronous and flushes the WAL up to and past this insert. A crash
-        // before that loses only submissions nobody was answered for (their callers see the
-        // connection fail). `set_config(…, true)` turns the flush off for this one statement's
-        // own transaction: one round trip instead of BEGIN, SET LOCAL, INSERT, COMMIT.
-        let rows = try await client.query("""
-            WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true))
-            INSERT INTO inbox(log_id, events) SELECT \(log.id), \(ByteBuffer(bytes: payload)) FROM quiet RETURNING ticket
-            """, logger: logger).collect()
-        let ticket = try rows[0].decode(Int64.self)
-        board.register(ticket)
-        return try await awaitAnswer(ticket: ticket, log: log)
+        let key = board.queueLocally(events, log: log.id)
+        return try await awaitAnswer(ticket: key, log: log)
     }
 
-    /// Waits until `ticket` is answered, driving the log's sequencer whenever no other task of
-    /// this process does.
+    /// Moves local submissions to the inbox, one statement for all of them. The rows need no
+    /// flush of their own: nobody is answered before the sequencer's commit, which is
+    /// synchronous and flushes the WAL up to and past this insert. A crash before that loses
+    /// only submissions nobody was answered for (their callers see the connection fail).
+    /// `set_config(…, true)` turns the flush off for this one statement's own transaction.
+    func enqueue(_ local: [AnswerBoard.Local], log: Log) async throws {
+        guard !local.isEmpty else { return }
+        let payloads = local.map { submission in
+            ByteBuffer(bytes: submission.events.map { CanonicalJSON.encode($0.inputObject) }.joined(separator: [0x0A]).map { $0 })
+        }
+        // The tickets are drawn in the payloads' order (one nextval per row of `t`), so the
+        // sequencer takes them in the order they were submitted.
+        let rows = try await client.query("""
+            WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)),
+            t AS (SELECT nextval(pg_get_serial_sequence('inbox', 'ticket')) AS ticket, p, n
+                  FROM quiet, unnest(\(payloads)::bytea[]) WITH ORDINALITY AS u(p, n)),
+            ins AS (INSERT INTO inbox(ticket, log_id, events) SELECT ticket, \(log.id), p FROM t)
+            SELECT ticket, n FROM t ORDER BY n
+            """, logger: logger).collect()
+        var pairs: [(key: Int64, ticket: Int64)] = []
+        for row in rows {
+            let (ticket, n) = try row.decode((Int64, Int64).self)
+            pairs.append((local[Int(n) - 1].key, ticket))
+        }
+        guard pairs.count == local.count else {
+            throw PostgresLedgerError.integrity("the inbox took \(pairs.count) of \(local.count) submissions")
+        }
+        board.moved(pairs)
+    }
+
+    /// Waits until `ticket` (a local key) is answered, driving the log's sequencer whenever no
+    /// other task of this process does.
     func awaitAnswer(ticket: Int64, log: Log) async throws -> [Outcome] {
         while true {
             if let answer = board.take(ticket) { return try await resolve(answer, ticket: ticket) }
@@ -57,6 +83,9 @@ extension PostgresLedger {
             // Drive until this ticket is answered; then hand over (a waiting task takes the role).
             while !board.has(ticket) {
                 let before = board.generation
+                // Let the submitters just answered (runnable, not yet running) queue their next
+                // submission first: the round then takes them too, instead of the next one.
+                await Task.yield()
                 switch try await sequence(log: log) {
                 case .sequenced:
                     continue
@@ -64,12 +93,12 @@ extension PostgresLedger {
                     // Another process sequences: its commit NOTIFYs; without news, try again.
                     await board.waitForChange(since: before, timeout: Self.quietLimit)
                 case .idle:
-                    // Nothing queued, yet not answered here: answered by a round whose
-                    // notification did not reach us.
-                    guard let answer = try await answer(ticket: ticket) else {
-                        throw PostgresLedgerError.integrity("ticket \(ticket) is neither queued nor answered")
+                    // Nothing queued, yet not answered here: moved to the inbox and answered
+                    // by a round whose notification did not reach us.
+                    guard let moved = board.ticket(of: ticket), let answer = try await answer(ticket: moved) else {
+                        throw PostgresLedgerError.integrity("submission \(ticket) is neither queued nor answered")
                     }
-                    board.deliver([(ticket, answer)])
+                    board.deliver([(moved, answer)])
                 }
             }
         }
@@ -80,9 +109,10 @@ extension PostgresLedger {
         switch answer {
         case .outcomes(let outcomes): return outcomes
         case .refused(let text): throw PostgresLedgerError.input(text)
-        case .lookUp:
-            guard let stored = try await self.answer(ticket: ticket) else {
-                throw PostgresLedgerError.integrity("ticket \(ticket) was announced as answered, but its answer is not stored")
+        case .failed(let text): throw PostgresLedgerError.storage(text)
+        case .lookUp(let stored):
+            guard let stored = try await self.answer(ticket: stored) else {
+                throw PostgresLedgerError.integrity("ticket \(stored) was announced as answered, but its answer is not stored")
             }
             return try await resolve(stored, ticket: ticket)
         }
@@ -128,48 +158,76 @@ extension PostgresLedger {
     @discardableResult
     package func sequenceRound(log: Log) async throws -> Bool { try await sequence(log: log) != .busy }
 
-    /// Takes the log's head lock (or reports `.busy`), plans the queued submissions with the
-    /// domain's `AppendPlanner` and writes the plan, the answers and their notification in one
-    /// transaction; the answers are handed to this process's waiters once it committed.
+    /// Takes the log's head lock (or reports `.busy`), plans the queued submissions — the
+    /// inbox's, then this process's own — with the domain's `AppendPlanner` and writes the plan,
+    /// the inbox's answers and their notification in one transaction; the answers are handed to
+    /// this process's waiters once it committed. Found busy, this process's own submissions go
+    /// to the inbox for the lock holder.
     func sequence(log: Log) async throws -> Round {
         let engine = try engine(of: log)
-        let (round, answers) = try await client.withTransaction(logger: logger) { connection -> (Round, [(Int64, AnswerBoard.Answer)]) in
-            let heads = try await connection.query(
-                "SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id) FOR UPDATE SKIP LOCKED", logger: logger).collect()
-            guard let head = heads.first else { return (.busy, []) }
-            let (size, hash, recordedMs) = try head.decode((Int64, ByteBuffer, Int64).self)
-            // A statement of its own, after the lock: its snapshot sees the previous
-            // sequencer's commit (its inbox deletions), so no ticket is sequenced twice.
-            let queued = try await connection.query(
-                "SELECT ticket, events FROM inbox WHERE log_id = \(log.id) ORDER BY ticket LIMIT \(Self.batchLimit)",
-                logger: logger).collect()
-            guard !queued.isEmpty else { return (.idle, []) }
-            var tickets: [Int64] = []
-            var submissions: [Result<[Event], InputError>] = []
-            for row in queued {
-                let (ticket, payload) = try row.decode((Int64, ByteBuffer).self)
-                tickets.append(ticket)
-                submissions.append(Self.decodeSubmission(payload.bytes))
+        let local = board.takeLocal(of: log.id, limit: Self.batchLimit)
+        do {
+            let (round, answers, edge) = try await client.withTransaction(logger: logger) { connection in
+                try await sequence(log: log, local: local, engine: engine, connection: connection)
             }
-            let events = submissions.flatMap { (try? $0.get()) ?? [] }
-            let start = ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recordedMs)
-            let knowledge = try await loadKnowledge(connection, log: log, events: events, start: start, engine: engine)
-            // The planner keeps recorded_at from going back before the head's, whatever the clock says.
-            var planner = try AppendPlanner(knowledge: knowledge, now: clock(), salt: saltSource)
-            var answers: [Answered] = []
-            for (ticket, submission) in zip(tickets, submissions) {
-                switch submission.flatMap({ Self.plan($0, with: &planner) }) {
-                case .success(let outcomes): answers.append(Answered(ticket: ticket, outcomes: outcomes, error: nil))
-                case .failure(let error): answers.append(Answered(ticket: ticket, outcomes: [], error: error.description))
-                }
-            }
-            try await write(planner.finish(), frontier: knowledge.frontier, answers: answers, log: log, connection: connection)
-            return (.sequenced(tickets.count), answers.map { answer in
-                (answer.ticket, answer.error.map(AnswerBoard.Answer.refused) ?? .outcomes(answer.outcomes))
-            })
+            if round == .busy { try await enqueue(local, log: log) }
+            if let edge { frontiers.withLock { $0[log.id] = edge } }
+            if !answers.isEmpty { board.deliver(answers) }
+            return round
+        } catch {
+            // Not acknowledged: rolled back, or a commit whose outcome is unknown (then a retry
+            // is a repeat, which the domain's rules answer as a duplicate).
+            board.deliver(local.map { ($0.key, .failed("the sequencer's round failed: \(error)")) })
+            throw error
         }
-        if !answers.isEmpty { board.deliver(answers) }
-        return round
+    }
+
+    /// The round's transaction: `.busy` without touching anything when another session holds
+    /// the head; else the answers of the inbox tickets and the local keys, and the log's new
+    /// right edge for the next round.
+    func sequence(log: Log, local: [AnswerBoard.Local], engine: ObligationEngine, connection: PostgresConnection)
+        async throws -> (Round, [(Int64, AnswerBoard.Answer)], RightEdge?) {
+        let heads = try await connection.query(
+            "SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id) FOR UPDATE SKIP LOCKED", logger: logger).collect()
+        guard let head = heads.first else { return (.busy, [], nil) }
+        let (size, hash, recordedMs) = try head.decode((Int64, ByteBuffer, Int64).self)
+        // A statement of its own, after the lock: its snapshot sees the previous
+        // sequencer's commit (its inbox deletions), so no ticket is sequenced twice.
+        let queued = try await connection.query(
+            "SELECT ticket, events FROM inbox WHERE log_id = \(log.id) ORDER BY ticket LIMIT \(Self.batchLimit)",
+            logger: logger).collect()
+        guard !queued.isEmpty || !local.isEmpty else { return (.idle, [], nil) }
+        var tickets: [Int64] = []
+        var submissions: [Result<[Event], InputError>] = []
+        for row in queued {
+            let (ticket, payload) = try row.decode((Int64, ByteBuffer).self)
+            tickets.append(ticket)
+            submissions.append(Self.decodeSubmission(payload.bytes))
+        }
+        let inboxCount = tickets.count
+        for submission in local {
+            tickets.append(submission.key)
+            submissions.append(.success(submission.events))
+        }
+        let events = submissions.flatMap { (try? $0.get()) ?? [] }
+        let start = ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recordedMs)
+        let knowledge = try await loadKnowledge(connection, log: log, events: events, start: start, engine: engine)
+        // The planner keeps recorded_at from going back before the head's, whatever the clock says.
+        var planner = try AppendPlanner(knowledge: knowledge, now: clock(), salt: saltSource)
+        var answers: [Answered] = []
+        for (ticket, submission) in zip(tickets, submissions) {
+            switch submission.flatMap({ Self.plan($0, with: &planner) }) {
+            case .success(let outcomes): answers.append(Answered(ticket: ticket, outcomes: outcomes, error: nil))
+            case .failure(let error): answers.append(Answered(ticket: ticket, outcomes: [], error: error.description))
+            }
+        }
+        let plan = try planner.finish()
+        // Only the inbox's tickets are stored and announced: the local ones wait in this process.
+        let edge = try await write(plan, frontier: knowledge.frontier, answers: Array(answers.prefix(inboxCount)),
+                                   log: log, connection: connection)
+        return (.sequenced(tickets.count), answers.map { answer in
+            (answer.ticket, answer.error.map(AnswerBoard.Answer.refused) ?? .outcomes(answer.outcomes))
+        }, edge)
     }
 
     /// One ticket's answer as the sequencer wrote it.

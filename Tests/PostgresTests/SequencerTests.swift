@@ -126,4 +126,50 @@ struct PgSequencerTests {
             #expect(report.ok, "\(court): \(report)")
         }
     }
+
+    /// `psql URL -Atc SQL`: the server's own client, so the test reads the tables without our code.
+    func psql(_ url: PostgresURL, _ sql: String) throws -> String {
+        let result = try runProgram("/usr/bin/env", ["psql", url.description, "-Atc", sql])
+        guard result.status == 0 else { throw HarnessFailure("psql \(sql): \(result)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("a submission that finds the head held by another session goes to the inbox and is sequenced from there, answered once")
+    func busyHeadUsesInbox() async throws {
+        let url = try await freshDatabase("busy")
+        try await PostgresLedger.withLedger(url: url) { ledger in _ = try await ledger.createLog(court: "court:baisha", profile: Self.profile) }
+        // Another session holds the head for 3 s, as a sequencer of another process would.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["psql", url.description, "-q", "-c",
+                            "BEGIN; SELECT 1 FROM heads FOR UPDATE; SELECT pg_sleep(3); COMMIT;"]
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        var holding = false
+        for _ in 0..<100 {
+            holding = try psql(url, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'BEGIN; SELECT 1 FROM heads%'") == "1"
+            if holding { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(holding, "the other session never held the head")
+        try await PostgresLedger.withLedger(url: url) { ledger in
+            let log = try await ledger.log(court: "court:baisha")
+            let submitted = Task { try await ledger.submit([notice("B1"), notice("B2")], to: log) }
+            // While the head is held, the submission waits in the inbox (one row, both events).
+            var queued = ""
+            for _ in 0..<100 {
+                queued = try psql(url, "SELECT count(*) FROM inbox")
+                if queued == "1" { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(queued == "1", "the submission did not reach the inbox while the head was held")
+            #expect(try psql(url, "SELECT size FROM heads") == "0")
+            #expect(try await submitted.value == [.appended(seq: 1), .appended(seq: 2)])
+        }
+        holder.waitUntilExit()
+        // Sequenced from the inbox: the row is gone and its answer stored; the log holds both once.
+        #expect(try psql(url, "SELECT count(*) FROM inbox") == "0")
+        #expect(try psql(url, "SELECT encode(outcomes, 'escape') FROM results") == "a1,a2")
+        #expect(try psql(url, "SELECT string_agg(entry || ' ' || seq, ',' ORDER BY seq) FROM events") == "B1 1,B2 2")
+    }
 }

@@ -4,6 +4,12 @@
 Called by scripts/bench/run (which makes the virtual environment). See docs/performance.md.
 
   run [--quick] [--bin PATH] [--max-events N] [--workdir DIR] [--json OUT] [--plot PNG] [--markdown MD]
+  run --engine postgresql [--bin PATH] [--pg-events N] [--submitted M] [--workdir DIR] [--json OUT]
+      (issue 13, "Measured": batched append, verify and the breached-obligation scan on PostgreSQL
+      beside SQLite and a psycopg COPY baseline, N events (default 20,000; the issue's sizes are
+      --pg-events 1000000 and 10000000); then 1 / 8 / 32 single-event submitters, M events each
+      run (default 2,000), beside SQLite's group commit and psycopg writers through a queue table
+      and one batching sequencer. See postgres_main below.)
 """
 from __future__ import annotations
 
@@ -182,7 +188,13 @@ def main() -> int:
                     help="measure the ledger already in --workdir (kept by --keep or a failed run): verify, rebuild, "
                          "obligations, prove and memory rows only")
     ap.add_argument("--no-export", action="store_true", help="skip export --bundle --all (at 10M it writes ~17 GB)")
+    ap.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite",
+                    help="postgresql: the PostgreSQL rows of issue 13 instead of the SQLite benchmarks")
+    ap.add_argument("--pg-events", type=int, default=20_000, help="--engine postgresql: events of the batched rows")
+    ap.add_argument("--submitted", type=int, default=2_000, help="--engine postgresql: events of each submitter row")
     args = ap.parse_args()
+    if args.engine == "postgresql":
+        return postgres_main(args)
 
     max_events = args.max_events or (100_000 if args.quick else 10_000_000)
     durable_n = args.durable_events or (1_000 if args.quick else 5_000)
@@ -424,6 +436,120 @@ def main() -> int:
     return 0
 
 
+def postgres_main(args) -> int:
+    """The PostgreSQL rows (issue 13, "Measured"), each beside SQLite and the psycopg baseline
+    (scripts/bench/pg_baseline.py) in the same run, on a throw-away server of scripts/pg."""
+    global WORK, BIN
+    WORK = args.workdir
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    os.chmod(WORK, 0o755)  # scripts/pg may run initdb as the postgres user, which must reach WORK/pg
+    info = machine_info()
+    info["command"] = " ".join(["scripts/bench/run"] + sys.argv[1:])
+    info["date"] = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    results: dict = {"machine": info, "rows": [], "scaling": []}
+    products = ["listledger", "listledger-submit", "listledger-pg-submit"]
+    if args.bin:
+        BIN = os.path.abspath(args.bin)
+    else:
+        for product in products:
+            cmd = ["swift", "build", "-c", "release", "--product", product]
+            log("building: " + " ".join(cmd))
+            subprocess.run(cmd, cwd=REPO, check=True, stdout=sys.stderr)
+        BIN = os.path.join(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, check=True,
+                                          capture_output=True, text=True).stdout.strip(), "listledger")
+    bindir = os.path.dirname(BIN)
+    env = dict(os.environ, LISTLEDGER_PG_DIR=os.path.join(WORK, "pg"))
+    pg = os.path.join(REPO, "scripts", "pg")
+    server = subprocess.run([pg, "start"], env=env, check=True, capture_output=True, text=True).stdout.strip()
+    base = server.rsplit("/", 1)[0]
+    made = [0]
+
+    def newdb() -> str:
+        made[0] += 1
+        subprocess.run(["psql", "-q", server, "-c", f"CREATE DATABASE b{made[0]}"], check=True, stdout=subprocess.DEVNULL)
+        return f"{base}/b{made[0]}"
+
+    def row(name, ours, base_rate, note="", unit="events/s"):
+        results["rows"].append({"name": name, "ours": ours, "baseline": base_rate, "unit": unit,
+                                "ratio": ours / base_rate if ours and base_rate else None, "target": None, "met": None,
+                                "note": note})
+
+    def baseline(*argv) -> float:
+        r = measure([VENV_PY, os.path.join(HERE, "pg_baseline.py"), *map(str, argv)])
+        return float(re.search(r"rate=([\d.]+)", r.out).group(1))
+
+    try:
+        n = args.pg_events
+        gen = os.path.join(WORK, "gen.jsonl")
+        log(f"generating {n:,} events")
+        with open(gen, "wb") as out:
+            subprocess.run([sys.executable, os.path.join(REPO, "scripts", "gen_ledger.py"), "--events", str(n), "--seed", "1"],
+                           stdout=out, check=True)
+        # The input in chunks of at most 500,000 lines: `append` reads its whole input into memory.
+        chunk_limit = 500_000
+        chunks = []
+        if n > chunk_limit:
+            c = Chunks(gen)
+            for k in range(0, n, chunk_limit):
+                path = os.path.join(WORK, f"chunk{k // chunk_limit}.jsonl")
+                c.next(min(chunk_limit, n - k), path)
+                chunks.append(path)
+        else:
+            chunks = [gen]
+        rates = {}
+        for engine in ("sqlite", "postgresql"):
+            db = os.path.join(WORK, "bench.sqlite") if engine == "sqlite" else newdb()
+            ledger("init", "--court", "court:baisha", db=db)
+            seconds = 0.0
+            for path in chunks:
+                seconds += ledger("append", "--batch-size", "1000", path, db=db).seconds
+            rates[engine, "append"] = rate(n, seconds)
+            v = ledger("verify", "--json", db=db)
+            assert json.loads(v.out)["ok"], v.out[:500]
+            rates[engine, "verify"] = rate(n, v.seconds)
+            ob = ledger("obligations", "--status", "breached", "--json", db=db)
+            rates[engine, "obligations"] = ob.seconds
+            log(f"{engine}: append {rates[engine, 'append']:,.0f}/s, verify {rates[engine, 'verify']:,.0f}/s, "
+                f"obligations --status breached {ob.seconds:.2f} s")
+        psy = baseline("batched", newdb(), gen, 1000)
+        row(f"PostgreSQL batched append, {n:,} events, 1,000 a transaction (events/s) vs SQLite",
+            rates["postgresql", "append"], rates["sqlite", "append"])
+        row(f"PostgreSQL batched append, {n:,} events (events/s) vs psycopg COPY of the events rows and chain only",
+            rates["postgresql", "append"], psy)
+        row(f"PostgreSQL verify, {n:,} events (events/s) vs SQLite", rates["postgresql", "verify"], rates["sqlite", "verify"])
+        # Seconds, lower is better (a ratio above 1: PostgreSQL is slower).
+        row(f"obligations --status breached over {n:,} events (s, with process start) vs SQLite",
+            rates["postgresql", "obligations"], rates["sqlite", "obligations"], unit="s")
+        for writers in (1, 8, 32):
+            per = args.submitted // writers
+            total = per * writers
+            sdb = os.path.join(WORK, f"sub-{writers}.sqlite")
+            ledger("init", "--court", "court:baisha", db=sdb)
+            s_run = measure([os.path.join(bindir, "listledger-submit"), "--db", sdb, "--submitters", str(writers), "--events", str(per), "--quiet"])
+            pdb = newdb()
+            ledger("init", "--court", "court:baisha", db=pdb)
+            p_run = measure([os.path.join(bindir, "listledger-pg-submit"), "--db", pdb, "--events", str(total), "--writers", str(writers)])
+            psy_q = baseline("queue", newdb(), total, writers)
+            ours = rate(total, p_run.seconds)
+            row(f"PostgreSQL {writers} single-event submitters, {total:,} events (events/s) vs SQLite group commit",
+                ours, rate(total, s_run.seconds))
+            row(f"PostgreSQL {writers} single-event submitters (events/s) vs psycopg queue + batching sequencer",
+                ours, psy_q)
+            log(f"{writers} submitters: PostgreSQL {ours:,.0f}/s, SQLite {rate(total, s_run.seconds):,.0f}/s, psycopg {psy_q:,.0f}/s")
+    finally:
+        subprocess.run([pg, "stop"], env=env, check=False)
+    with open("/proc/loadavg") as f:
+        results["machine"]["loadavg_end"] = f.read().split()[:3]
+    print_table(results)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1, ensure_ascii=False)
+    if not args.keep:
+        shutil.rmtree(WORK, ignore_errors=True)
+    return 0
+
+
 def fmt(x, unit):
     if x is None:
         return "n/a"
@@ -450,6 +576,8 @@ def print_table(results):
         met = "—" if r["met"] is None else ("yes" if r["met"] else "NO")
         print(f"| {r['name']:<96} | {fmt(r['ours'], r['unit']):>12} | {fmt(r['baseline'], r['unit']):>12} | {ratio:>7} | {target:>7} | {met:<3} |"
               + (f" {r['note']}" if r["note"] else ""))
+    if not results["scaling"]:
+        return
     print()
     print("scaling (batched append while growing; verify of the whole ledger):")
     for s in results["scaling"]:
