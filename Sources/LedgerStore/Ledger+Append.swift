@@ -21,8 +21,8 @@ extension Ledger {
     }
 
     /// Plans `events` against the ledger as this transaction sees it and writes the plan.
-    /// Must run inside a write transaction. Returns the plan as carried out (its `histories`
-    /// completed with every entry whose obligations were derived), for `eventCache`.
+    /// Must run inside a write transaction. Returns the plan as carried out (its `histories`:
+    /// the entries the planner read whole), for `eventCache`.
     func appendBatch(_ events: [NumberedEvent], now: Instant, allowsErasure: Bool = false) throws -> ([AppendOutcome], AppendPlan) {
         var planner = try AppendPlanner(knowledge: try StoreKnowledge(ledger: self), now: now, allowsErasure: allowsErasure, salt: saltSource)
         var outcomes: [AppendOutcome] = []
@@ -40,7 +40,6 @@ extension Ledger {
     /// Writes `plan` in the current transaction, in the order `AppendPlan` documents.
     @discardableResult
     func carryOut(_ plan: AppendPlan) throws -> AppendPlan {
-        var plan = plan
         let tree = TreeStore(connection: connection)
         let insert = try connection.statement("""
             INSERT INTO events(seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
@@ -73,12 +72,7 @@ extension Ledger {
         for (obligation, seq) in plan.flagsSet {
             try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
         }
-        // Entries whose history the planner did not hold: read from the log, this batch's
-        // events now included.
-        for entry in plan.obligationEntries where plan.histories[entry] == nil {
-            plan.histories[entry] = try events(ofEntry: entry.id)
-        }
-        try refreshObligations(entries: plan.obligationEntries, events: plan.histories)
+        // No obligations here: the projector derives them after the commit (ObligationsProjector.swift).
         let latestAt = plan.latestAt
         try connection.run("UPDATE head SET size = ?, hash = ?, recorded_ms = ?, latest_at_ms = max(coalesce(latest_at_ms, ?), ?) WHERE id = 1",
                            [.int(plan.head.size), .blob(plan.head.hash), .int(plan.head.recordedMilliseconds), .int(latestAt), .int(latestAt)])

@@ -49,7 +49,14 @@ extension Ledger {
                 // the smaller partial index of unmet duties serves the scan.
                 if query.dutiesOnly || statuses == [.breached] { conditions.append("rule <> 'R2'") }
             }
-            found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
+            // The same conditions for the entries the projector has not reached yet (derived in
+            // memory); `kept` below judges rule, obligor, effect and status for both.
+            let entry = query.entry.map { EntryKey($0) }, due = query.dueOnOrBefore.flatMap { BeijingDay(iso: $0) }
+            found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments) { obligation in
+                if let entry, EntryKey(obligation.entry) != entry { return false }
+                if let due, let day = obligation.due, day > due { return false }
+                return true
+            }
         }
         let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
             guard obligation.effectiveFrom.epochMilliseconds <= query.asOf.epochMilliseconds else { return nil }
@@ -76,9 +83,21 @@ extension Ledger {
 
     /// Every obligor named by a stored obligation (for suggestions on a mistyped `--obligor`).
     package func knownObligors() throws -> [String] {
-        var out: [String] = []
-        let statement = try connection.statement("SELECT DISTINCT obligor FROM obligations ORDER BY obligor")
-        while try statement.step() { out.append(statement.text(0) ?? "") }
-        return out
+        try withCurrentObligations { tail in
+            guard let tail else {
+                var out: [String] = []
+                let statement = try connection.statement("SELECT DISTINCT obligor FROM obligations ORDER BY obligor")
+                defer { statement.reset() }
+                while try statement.step() { out.append(statement.text(0) ?? "") }
+                return out
+            }
+            var obligors = Set(tail.obligations.map { IDKey($0.obligor) })
+            let statement = try connection.statement("SELECT entry, obligor FROM obligations")
+            defer { statement.reset() }
+            while try statement.step() {
+                if !tail.entries.contains(EntryKey(statement.text(0) ?? "")) { obligors.insert(IDKey(statement.text(1) ?? "")) }
+            }
+            return obligors.sorted().map(\.id)
+        }
     }
 }

@@ -33,31 +33,40 @@ extension Ledger {
         return engine
     }
 
-    /// Recomputes the obligations of `entries` from their events (inside the append
-    /// transaction, so the table always matches the log).
+    /// Recomputes the obligations of `entries` from their events and writes what changed (in
+    /// the caller's write transaction: the projector's step, a rebuild, a calendar load).
     func refreshObligations(entries: Set<EntryKey>, events known: [EntryKey: [RecordedEvent]] = [:]) throws {
-        guard !entries.isEmpty else { return }
+        try storeObligationRows(derivedObligationRows(entries: entries, events: known))
+    }
+
+    /// The rows `entries` derive to (`row` of each obligation), in entry order.
+    func derivedObligationRows(entries: Set<EntryKey>, events known: [EntryKey: [RecordedEvent]] = [:]) throws -> [(EntryKey, [[SQLValue]])] {
+        guard !entries.isEmpty else { return [] }
         let engine = try obligationEngine()
-        let existing = try connection.statement("""
-            SELECT id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail
-            FROM obligations WHERE entry = ?
-            """)
+        return try entries.sorted().map { entry in
+            (entry, engine.obligations(of: try known[entry] ?? events(ofEntry: entry.id)).map(Self.row))
+        }
+    }
+
+    /// Makes the stored rows of each entry the given ones.
+    func storeObligationRows(_ derived: [(EntryKey, [[SQLValue]])]) throws {
+        guard !derived.isEmpty else { return }
+        let existing = try connection.statement("SELECT \(Self.obligationColumns) FROM obligations WHERE entry = ?")
         let remove = try connection.statement("DELETE FROM obligations WHERE id = ?")
         let upsert = try connection.statement("""
-            INSERT OR REPLACE INTO obligations(id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail)
+            INSERT OR REPLACE INTO obligations(\(Self.obligationColumns))
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for entry in entries.sorted() {
-            let derived = engine.obligations(of: try known[entry] ?? events(ofEntry: entry.id))
+        for (entry, rows) in derived {
             // Write only what changed: most appends change one obligation of an entry, and
             // every row rewritten is pages in the WAL that a durable commit must sync.
             var stored: [String: [SQLValue]] = [:]
             existing.reset()
             try existing.bind([.text(entry.id)])
             while try existing.step() { stored[existing.text(0) ?? ""] = existing.values(count: 13) }
-            for obligation in derived {
-                let row = Self.row(obligation)
-                if stored.removeValue(forKey: obligation.id) == row { continue }
+            for row in rows {
+                guard case .text(let id) = row[0] else { continue }
+                if stored.removeValue(forKey: id) == row { continue }
                 upsert.reset()
                 try upsert.bind(row)
                 _ = try upsert.step()
@@ -77,6 +86,8 @@ extension Ledger {
                                [.text(calendar.identity), .text(String(decoding: calendar.json, as: UTF8.self)), .int(now.epochMilliseconds)])
             cachedEngine = nil
             try refreshAllObligations()
+            // Every entry derived from the whole log: the projector is current.
+            try setObligationsPosition(try head().size)
         }
     }
 
@@ -86,6 +97,9 @@ extension Ledger {
         while try statement.step() { entries.insert(EntryKey(statement.text(0) ?? "")) }
         try refreshObligations(entries: entries)
     }
+
+    /// The columns of `row`, in its order.
+    static let obligationColumns = "id, rule, entry, obligor, trigger_seq, trigger_at, trigger_ms, due, met_at, met_ms, calendar_version, effective_ms, detail"
 
     static func row(_ o: Obligation) -> [SQLValue] {
         let detail = CanonicalJSON.encode(.object([
@@ -101,37 +115,60 @@ extension Ledger {
                 .text(o.calendarVersion), .int(o.effectiveFrom.epochMilliseconds), .text(String(decoding: detail, as: UTF8.self))]
     }
 
-    /// Obligations as stored (derived from every event), optionally filtered by SQL.
-    package func storedObligations(where filter: String? = nil, _ arguments: [SQLValue] = []) throws -> [Obligation] {
-        let sql = "SELECT id, rule, entry, obligor, trigger_seq, trigger_ms, due, met_ms, calendar_version, detail, effective_ms FROM obligations"
-            + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY due IS NULL, due, entry, id"
-        let statement = try connection.statement(sql)
-        try statement.bind(arguments)
-        var out: [Obligation] = []
-        while try statement.step() {
-            var detail: [(String, JSONValue)] = []
-            if case .object(let members)? = try? JSONParser.parse(statement.blob(9).isEmpty ? Array((statement.text(9) ?? "{}").utf8) : statement.blob(9)) {
-                detail = members
+    /// Obligations as stored (derived from every event), optionally filtered by SQL. Read
+    /// through `withCurrentObligations`: the entries the table does not have current yet are
+    /// taken from the tail derived in memory, kept when `matching` (the filter's equivalent).
+    package func storedObligations(where filter: String? = nil, _ arguments: [SQLValue] = [],
+                                   matching: (Obligation) -> Bool = { _ in true }) throws -> [Obligation] {
+        try withCurrentObligations { tail in
+            let sql = "SELECT \(Self.obligationColumns) FROM obligations"
+                + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY due IS NULL, due, entry, id"
+            let statement = try connection.statement(sql)
+            defer { statement.reset() }
+            try statement.bind(arguments)
+            var out: [Obligation] = []
+            while try statement.step() {
+                let obligation = Self.obligation(row: statement.values(count: 13))
+                if let tail, tail.entries.contains(EntryKey(obligation.entry)) { continue }
+                out.append(obligation)
             }
-            func field(_ name: String) -> JSONValue? { detail.first { $0.0 == name }?.1 }
-            func text(_ name: String) -> String? { if case .string(let t)? = field(name) { t } else { nil } }
-            func int(_ name: String) -> Int64? { if case .integer(let n)? = field(name) { n } else { nil } }
-            let triggerOffset = Int(int("trigger_offset") ?? 0)
-            var obligation = Obligation(
-                id: statement.text(0) ?? "", rule: statement.text(1) ?? "", duty: text("duty") ?? "", entry: statement.text(2) ?? "",
-                obligor: statement.text(3) ?? "", triggerSeq: statement.int(4),
-                triggerAt: Instant(epochMilliseconds: statement.int(5), offsetMinutes: triggerOffset),
-                due: statement.text(6).flatMap { BeijingDay(iso: $0) }, dueProblem: text("due_problem"),
-                metSeq: int("met_seq"),
-                metAt: statement.isNull(7) ? nil : Instant(epochMilliseconds: statement.int(7), offsetMinutes: Int(int("met_offset") ?? 0)),
-                calendarVersion: statement.text(8) ?? "", clause: text("clause") ?? "")
-            obligation.metOn = text("met_on").flatMap { BeijingDay(iso: $0) }
-            if statement.int(10) != statement.int(5) {
-                obligation.arisesAt = Instant(epochMilliseconds: statement.int(10), offsetMinutes: Instant.beijingOffsetMinutes)
+            guard let tail else { return out }
+            out += tail.obligations.filter(matching)
+            // The SQL's order: unknown due days last, then due day, entry, id (bytes).
+            return out.sorted { a, b in
+                if (a.due == nil) != (b.due == nil) { return b.due == nil }
+                if let x = a.due, let y = b.due, x != y { return x < y }
+                if a.entry != b.entry { return EntryKey(a.entry) < EntryKey(b.entry) }
+                return IDKey(a.id) < IDKey(b.id)
             }
-            out.append(obligation)
         }
-        return out
+    }
+
+    /// The obligation a stored row (`obligationColumns`, as `row` makes it) describes.
+    static func obligation(row v: [SQLValue]) -> Obligation {
+        func text(_ i: Int) -> String? { if case .text(let t) = v[i] { t } else { nil } }
+        func int(_ i: Int) -> Int64 { if case .int(let n) = v[i] { n } else { 0 } }
+        func isNull(_ i: Int) -> Bool { v[i] == .null }
+        var detail: [(String, JSONValue)] = []
+        let detailBytes: [UInt8] = if case .blob(let b) = v[12], !b.isEmpty { b } else { Array((text(12) ?? "{}").utf8) }
+        if case .object(let members)? = try? JSONParser.parse(detailBytes) { detail = members }
+        func field(_ name: String) -> JSONValue? { detail.first { $0.0 == name }?.1 }
+        func detailText(_ name: String) -> String? { if case .string(let t)? = field(name) { t } else { nil } }
+        func detailInt(_ name: String) -> Int64? { if case .integer(let n)? = field(name) { n } else { nil } }
+        let triggerOffset = Int(detailInt("trigger_offset") ?? 0)
+        var obligation = Obligation(
+            id: text(0) ?? "", rule: text(1) ?? "", duty: detailText("duty") ?? "", entry: text(2) ?? "",
+            obligor: text(3) ?? "", triggerSeq: int(4),
+            triggerAt: Instant(epochMilliseconds: int(6), offsetMinutes: triggerOffset),
+            due: text(7).flatMap { BeijingDay(iso: $0) }, dueProblem: detailText("due_problem"),
+            metSeq: detailInt("met_seq"),
+            metAt: isNull(9) ? nil : Instant(epochMilliseconds: int(9), offsetMinutes: Int(detailInt("met_offset") ?? 0)),
+            calendarVersion: text(10) ?? "", clause: detailText("clause") ?? "")
+        obligation.metOn = detailText("met_on").flatMap { BeijingDay(iso: $0) }
+        if int(11) != int(6) {
+            obligation.arisesAt = Instant(epochMilliseconds: int(11), offsetMinutes: Instant.beijingOffsetMinutes)
+        }
+        return obligation
     }
 
     /// The latest `at` of any stored event: an as-of instant at or after it needs no replay.

@@ -50,6 +50,8 @@ extension Ledger {
             for (obligation, seq) in flags where !annulled.contains(seq) {
                 try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
             }
+            // Every entry's obligations derived from the whole log: the projector is current.
+            try setObligationsPosition(try head().size)
             // A migration that changed the rules asked for this rebuild; it is done with it.
             try connection.run("DELETE FROM meta WHERE key = ?", [.text(Migrations.rederivePendingKey)])
         }

@@ -88,6 +88,18 @@ package final class Ledger {
         }
     }
 
+    /// For the command line's reading commands, which open read-only: when the ledger at `path`
+    /// is writable, at the latest schema and its obligations table lags the log (one-shot
+    /// `append`s do not derive obligations), runs the projector on a connection of its own, so
+    /// the table is current for this reader and the next. Migrates nothing; a ledger that
+    /// cannot be written is left as it is (its readers derive the tail in memory).
+    package static func catchUpObligations(path: String) throws {
+        guard access(path, W_OK) == 0 else { return }
+        let reader = try Ledger.open(path: path, readOnly: true)
+        guard try Migrations.storedVersion(reader.connection) == Schema.version, try reader.obligationsLag() != nil else { return }
+        try Ledger(connection: try Connection(path: path, create: false), path: path).catchUpObligations()
+    }
+
     package func meta(_ key: String) throws(LedgerError) -> String? {
         do { return try connection.scalarText("SELECT value FROM meta WHERE key = ?", [.text(key)]) } catch { throw .storage(error) }
     }

@@ -40,6 +40,16 @@ enum Migrations {
         Step(to: 4, summary: "personal values and salts beside the log (encoding v2)",
              sql: "CREATE TABLE IF NOT EXISTS personal_data(seq INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;",
              readable: true),
+        // Issue 8 point 4: the obligations table is derived by a projector after the append,
+        // not inside it; this is how far it has read the log. The obligations of an existing
+        // ledger were derived by every append, so they are current: position = head size.
+        // Readable: a read-only open of schema 4 has no position and its table is current.
+        Step(to: 5, summary: "the obligations projector's position in the log",
+             sql: """
+             CREATE TABLE IF NOT EXISTS projector_positions(name TEXT PRIMARY KEY, position INTEGER NOT NULL) STRICT;
+             INSERT OR IGNORE INTO projector_positions(name, position) SELECT 'obligations', size FROM head;
+             """,
+             readable: true),
     ]
 
     static var latest: Int { steps.last?.to ?? 1 }

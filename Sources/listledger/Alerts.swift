@@ -56,6 +56,7 @@ extension ListLedger {
 
         /// One pass: find, print, record and notify. True when breaches exist.
         func runOnce(horizon: Int, logger: Logger?) async throws -> Bool {
+            self.ledger.catchUpObligations()
             // Read-only unless this run writes: flags, or deliveries to record.
             var ledger = try self.ledger.open(readOnly: !record && webhook == nil)
             var targets = try WebhookDelivery.targets(ledger: ledger, extraURL: webhook)

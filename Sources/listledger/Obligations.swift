@@ -33,6 +33,7 @@ extension ListLedger {
                 query.rule = rule
                 query.entry = entry
                 if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court, asOf: query.asOf) }
+                self.ledger.catchUpObligations()
                 let ledger = try self.ledger.open(readOnly: true)
                 // `--obligor pboc-baisha` used to find nothing silently: name the near match.
                 if let obligor, obligor != "debtor", Party.kind(of: obligor) == nil {

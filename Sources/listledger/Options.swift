@@ -41,6 +41,15 @@ struct LedgerOptions: ParsableArguments {
         }
     }
 
+    /// Reading commands that show obligations call this before opening read-only: one-shot
+    /// `append`s leave the obligations table behind the log, and this catches it up when the
+    /// file can be written (see `Ledger.catchUpObligations(path:)`). Any failure is left to
+    /// the read, which then derives the tail in memory (and reports a missing ledger itself).
+    func catchUpObligations() {
+        guard !PostgresURL.isPostgres(path) else { return }
+        try? Ledger.catchUpObligations(path: path)
+    }
+
     /// What the store's "no ledger here" leaves to the command line: how to make or name one.
     static let missingHint = "; create one with `listledger init` (or name another with --db)"
 

@@ -23,6 +23,7 @@ extension ListLedger {
                 guard let first = BeijingDay(iso: from) else { throw Failure.input(InputError(field: "--from", "\"\(from)\" is not a date YYYY-MM-DD")) }
                 guard let last = BeijingDay(iso: to) else { throw Failure.input(InputError(field: "--to", "\"\(to)\" is not a date YYYY-MM-DD")) }
                 guard first <= last else { throw Failure.input(InputError(field: "--to", "\(last) is before --from \(first)")) }
+                self.ledger.catchUpObligations()
                 let storage = try self.ledger.storage(readOnly: true)
                 let now = Clock.now()
                 let end = Instant.endOfBeijingDay(last)

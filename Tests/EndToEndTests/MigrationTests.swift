@@ -35,9 +35,11 @@ struct MigrationTests {
         // The first writing command upgrades it, once.
         try ws.append([Ev.notice("MIG-1", id: "mig-1")])
         // Schema 3 derives the projections again (issue 9); schema 4 (issue 12, SPEC §7) adds the
-        // personal_data table beside the log.
-        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "4")
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 4)
+        // personal_data table beside the log; schema 5 (issue 8 point 4) the obligations
+        // projector's position.
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 5)
+        #expect(try ws.sqlInt("SELECT count(*) FROM projector_positions WHERE name = 'obligations';") == 1)
         #expect(try ws.sqlInt("SELECT count(*) FROM meta WHERE key = 'rederive_pending';") == 0)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'personal_data';") == 1)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
@@ -111,8 +113,9 @@ struct MigrationTests {
         let ws = try Workspace("migrate-new")
         defer { ws.remove() }
         try ws.initLedger()
-        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 4)
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 4)
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 5)
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 5)
+        #expect(try ws.sqlInt("SELECT position FROM projector_positions WHERE name = 'obligations';") == 0)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
     }
 }

@@ -12,6 +12,9 @@ struct ProjectionTests {
     ]
 
     func dump(_ ws: Workspace) throws -> [String: String] {
+        // One-shot appends leave the obligations table to the projector (issue 8 point 4): a
+        // reading command catches it up, so the rows below are the projector's, not a read's.
+        try ws.expect(["obligations", "--json"])
         var result: [String: String] = [:]
         for table in Self.tables {
             result[table.name] = try ws.sql(".mode quote\n" + table.query).stdout

@@ -6,11 +6,15 @@ package final class Connection {
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
     package let path: String
+    /// Opened with SQLITE_OPEN_READONLY: it never writes (the obligations projector then
+    /// derives what the table lacks in memory instead of catching up).
+    package let readOnly: Bool
 
     /// Opens (and, with `create`, creates) the database file, then enforces WAL with
     /// `synchronous=FULL`, reading both back: an acknowledged append must survive power loss.
     package init(path: String, create: Bool, readOnly: Bool = false) throws(SQLiteError) {
         self.path = path
+        self.readOnly = readOnly
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX
         flags |= readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE

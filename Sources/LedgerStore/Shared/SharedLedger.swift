@@ -13,12 +13,21 @@ import Synchronization
 ///   body in one read transaction (one snapshot) and sees every append acknowledged before it
 ///   was called.
 ///
+/// - The obligations projector: its own connection on its own serial queue, woken after every
+///   group commit (and at open), catches the obligations table up with the log, so the writer
+///   never derives obligations. A reader whose snapshot is ahead of the projector derives the
+///   missing tail in memory (`Ledger.withCurrentObligations`), so it still sees every append
+///   acknowledged before it.
+///
 /// Cancelling a task that awaits `append` does not withdraw its batch: once submitted, it is
 /// committed or refused like the others.
 package final class SharedLedger: Sendable {
     package let path: String
     private let writer: SerialWorker<Ledger>
     private let readers: [SerialWorker<Ledger>]
+    private let projector: SerialWorker<Ledger>
+    /// A catch-up is queued and has not started yet (so a burst of commits queues one).
+    private let projectorQueued = Atomic<Bool>(false)
     private let nextReader = Atomic<Int>(0)
     private let transactions = Atomic<Int>(0)
     private let queue = Mutex(Pending())
@@ -47,11 +56,31 @@ package final class SharedLedger: Sendable {
         let writerLedger = try Ledger.open(path: path)
         try prepare(writerLedger)
         writer = SerialWorker(label: "listledger.writer", state: writerLedger)
+        projector = SerialWorker(label: "listledger.projector", state: try Ledger.open(path: path))
         var pool: [SerialWorker<Ledger>] = []
         for index in 0..<max(1, readers) {
             pool.append(SerialWorker(label: "listledger.reader.\(index)", state: try Ledger.open(path: path, readOnly: true)))
         }
         self.readers = pool
+        // A ledger appended to by the command line may lag: catch up now, off the writer.
+        wakeProjector()
+    }
+
+    /// Queues one catch-up of the obligations projector unless one is queued already.
+    private func wakeProjector() {
+        guard !projectorQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        projector.async { [self] ledger in
+            projectorQueued.store(false, ordering: .releasing)
+            // A failed step (disk full, a busy timeout) leaves the position where it was: the
+            // readers derive the tail meanwhile and the next commit wakes the projector again.
+            _ = try? ledger.catchUpObligations()
+        }
+    }
+
+    /// Runs the projector until it has reached the head as it was when called (tests, and a
+    /// caller that wants the table itself current).
+    package func catchUpObligations() async throws {
+        _ = try await projector.run { ledger in try ledger.catchUpObligations() }
     }
 
     /// Appends JSON Lines (one all-or-nothing batch; SPEC §3) and returns one outcome per event,
@@ -113,6 +142,7 @@ package final class SharedLedger: Sendable {
         case .failure(let error):
             for request in group { request.continuation.resume(throwing: error) }
         }
+        wakeProjector()
         writer.async { [self] ledger in drain(ledger) }
     }
 }

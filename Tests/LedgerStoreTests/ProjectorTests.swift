@@ -1,0 +1,127 @@
+import Foundation
+import LedgerCrypto
+import LedgerDomain
+import LedgerStore
+import Testing
+
+/// The asynchronous obligations projector (issue 8 point 4): appends write no obligations, the
+/// projector derives them after its stored position, and no read shows an older state.
+@Suite("Obligations projector")
+struct ProjectorTests {
+    static let fixed = clock("2025-06-01T00:00:00Z")
+
+    func rows(_ ledger: Ledger, _ sql: String) throws -> [[SQLValue]] {
+        let statement = try ledger.connection.statement(sql)
+        var out: [[SQLValue]] = []
+        while try statement.step() { out.append(statement.values(count: 13)) }
+        return out
+    }
+
+    func storedRows(_ ledger: Ledger) throws -> [[SQLValue]] { try rows(ledger, "SELECT * FROM obligations ORDER BY id") }
+
+    func position(_ ledger: Ledger) throws -> Int64? {
+        try ledger.connection.scalarInt("SELECT position FROM projector_positions WHERE name = 'obligations'")
+    }
+
+    /// SHA-256 of the database file and its WAL (what a read-only open must leave alone).
+    func fileDigest(_ path: String) throws -> String {
+        var bytes: [UInt8] = []
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: path + suffix) {
+            bytes += [UInt8](try Data(contentsOf: URL(fileURLWithPath: path + suffix)))
+        }
+        return SHA256.hash(bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// E1: an inclusion without a risk notice (R1 is breached: no notice precedes it; hand
+    /// reading of ObligationEngine's R1). E2: notice, then inclusion: no R1. E3: inclusion and
+    /// service (R2, the debtor's correction window, opens on service).
+    static let lines = [
+        inclusion("E1", at: "2025-04-10T10:00:00+08:00"),
+        notice("E2"), inclusion("E2"),
+        inclusion("E3", at: "2025-04-11T10:00:00+08:00"),
+        simple("decision_served", "E3", at: "2025-04-12T10:00:00+08:00"),
+    ]
+
+    @Test("an append writes no obligations and the position lags; the next read is nevertheless complete, then caught up")
+    func lagThenCompleteRead() throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        let ledger = try temp.create()
+        #expect(try position(ledger) == 0)
+        _ = try ledger.append(try events(Self.lines), clock: { Self.fixed })
+        #expect(try ledger.head().size == 5)
+        #expect(try ledger.connection.scalarInt("SELECT count(*) FROM obligations") == 0)
+        #expect(try position(ledger) == 0)
+
+        // A read-only connection derives the tail in memory and writes nothing.
+        let before = try fileDigest(temp.path)
+        let reader = try Ledger.open(path: temp.path, readOnly: true)
+        let seen = try reader.storedObligations()
+        #expect(seen.contains { $0.id == "E1/R1/1" && $0.rule == "R1" && $0.obligor == court })
+        #expect(!seen.contains { $0.entry == "E2" && $0.rule == "R1" })
+        #expect(seen.contains { $0.id == "E3/R2/5" && $0.obligor == "debtor" })
+        #expect(try reader.knownObligors().contains("debtor"))
+        #expect(try position(reader) == 0)
+        #expect(try reader.connection.scalarInt("SELECT count(*) FROM obligations") == 0)
+        #expect(try fileDigest(temp.path) == before)
+
+        // The writable connection catches up first, then reads: the same obligations.
+        #expect(try ledger.storedObligations() == seen)
+        #expect(try position(ledger) == 5)
+        let projected = try storedRows(ledger)
+        #expect(projected.count == seen.count)
+        // The projector's rows are the rebuild's, byte for byte.
+        try ledger.rebuild()
+        #expect(try storedRows(ledger) == projected)
+        #expect(try position(ledger) == 5)
+    }
+
+    @Test("read-only answers to filtered obligation queries equal the caught-up table's")
+    func readOnlyQueriesEqualCaughtUp() throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        let ledger = try temp.create()
+        _ = try ledger.append(try events(Self.lines), clock: { Self.fixed })
+        // Part of the log projected, part not: the overlay replaces only the tail's entries.
+        try ledger.catchUpObligations()
+        _ = try ledger.append(try events([simple("correction_requested", "E3", at: "2025-04-14T10:00:00+08:00", extra: #","reason":"测试""#),
+                                          inclusion("E4", at: "2025-04-15T10:00:00+08:00")]), clock: { Self.fixed })
+        #expect(try position(ledger) == 5)
+        let reader = try Ledger.open(path: temp.path, readOnly: true)
+        let asOf = clock("2025-05-01T00:00:00+08:00")
+        var queries: [ObligationQuery] = [ObligationQuery(asOf: asOf)]
+        var byEntry = ObligationQuery(asOf: asOf); byEntry.entry = "E3"; queries.append(byEntry)
+        var breached = ObligationQuery(asOf: asOf); breached.statuses = [.breached]; queries.append(breached)
+        var courtOnly = ObligationQuery(asOf: asOf); courtOnly.obligor = court; courtOnly.dutiesOnly = true; queries.append(courtOnly)
+        var due = ObligationQuery(asOf: asOf); due.dueOnOrBefore = "2025-04-20"; queries.append(due)
+        let answered = try queries.map { try reader.obligations($0).map { "\($0.0.id) \($0.1)" } }
+        // E3's correction request opens the court's review (R3) and closes the window: in the tail only.
+        #expect(answered[1].contains { $0.hasPrefix("E3/R3/6 ") }, "\(answered[1])")
+        #expect(answered[0].contains { $0.hasPrefix("E4/R1/7 ") }, "\(answered[0])")
+        #expect(try position(reader) == 5)
+        try ledger.catchUpObligations()
+        #expect(try position(ledger) == 7)
+        #expect(try queries.map { try ledger.obligations($0).map { "\($0.0.id) \($0.1)" } } == answered)
+        #expect(try reader.obligations(queries[0]).map { "\($0.0.id) \($0.1)" } == answered[0])
+    }
+
+    @Test("SharedLedger: a read right after an acknowledged append sees its obligations; the projector catches up off the writer")
+    func sharedReadYourWrites() async throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        _ = try temp.create()
+        let shared = try SharedLedger(path: temp.path, clock: { Self.fixed })
+        for round in 0..<20 {
+            let entry = "S\(round)"
+            let outcomes = try await shared.append(Array(inclusion(entry, at: "2025-04-10T10:00:00+08:00").utf8))
+            guard case .appended(let seq) = outcomes.first else { Issue.record("not appended: \(outcomes)"); return }
+            let ids = try await shared.read { try $0.storedObligations().map(\.id) }
+            #expect(ids.contains("\(entry)/R1/\(seq)"), "round \(round): \(ids)")
+        }
+        try await shared.catchUpObligations()
+        let (position, size, count) = try await shared.read { ledger in
+            (try self.position(ledger), try ledger.head().size, try ledger.connection.scalarInt("SELECT count(*) FROM obligations WHERE rule = 'R1'"))
+        }
+        #expect(position == size && size == 20 && count == 20)
+    }
+}
