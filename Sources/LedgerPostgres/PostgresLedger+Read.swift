@@ -21,6 +21,16 @@ extension PostgresLedger {
     /// long log streams in bounded memory.
     package func forEachEvent(of log: Log, entry: String? = nil, pageSize: Int64 = 5_000,
                               _ body: (RecordedEvent) throws -> Void) async throws {
+        try await forEachPage(of: log, entry: entry, pageSize: pageSize) { page in
+            for recorded in page { try body(recorded) }
+        }
+    }
+
+    /// Calls `body` with the events of `log` in seq order, a page of at most `pageSize` at a
+    /// time: those naming `entry` when given, whose `at` lies in `atMilliseconds` when given,
+    /// and up to seq `upTo` when given.
+    package func forEachPage(of log: Log, entry: String? = nil, atMilliseconds: ClosedRange<Int64>? = nil, upTo: Int64? = nil,
+                             pageSize: Int64 = 5_000, _ body: ([RecordedEvent]) async throws -> Void) async throws {
         var after: Int64 = 0
         while true {
             var binds = PostgresBindings()
@@ -30,13 +40,22 @@ extension PostgresLedger {
             var condition = "e.log_id = $1 AND e.seq > $2"
             if let entry {
                 binds.append(entry)
-                condition += " AND e.entry = $4"
+                condition += " AND e.entry = $\(binds.count)"
+            }
+            if let atMilliseconds {
+                binds.append(atMilliseconds.lowerBound)
+                binds.append(atMilliseconds.upperBound)
+                condition += " AND e.at_ms BETWEEN $\(binds.count - 1) AND $\(binds.count)"
+            }
+            if let upTo {
+                binds.append(upTo)
+                condition += " AND e.seq <= $\(binds.count)"
             }
             let page = try await client.withConnection { connection in
                 try await self.readEvents(connection, PostgresQuery(
                     unsafeSQL: "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE \(condition) ORDER BY e.seq LIMIT $3", binds: binds))
             }
-            for recorded in page { try body(recorded) }
+            if !page.isEmpty { try await body(page) }
             guard let last = page.last, page.count == Int(pageSize) else { return }
             after = last.seq
         }

@@ -49,16 +49,7 @@ extension Ledger {
                 let header = AuditBundle(origin: identity.origin, verifierKey: identity.verifierKey.description, checkpoint: checkpoint.note,
                                          treeSize: size, root: checkpoint.root, head: headHash, selection: selection,
                                          profile: profileJSON, calendar: calendarJSON, events: [])
-                file.write("{")
-                for (name, value) in header.headerMembers {
-                    var bytes: [UInt8] = []
-                    CanonicalJSON.writeString(name, into: &bytes)
-                    bytes.append(UInt8(ascii: ":"))
-                    CanonicalJSON.write(value, into: &bytes)
-                    bytes.append(contentsOf: ",\n".utf8)
-                    file.write(bytes)
-                }
-                file.write("\"events\":[\n")
+                file.write(header.headerBytes)
 
                 var filter = "seq <= ?"
                 var arguments: [SQLValue] = [.int(size)]

@@ -17,6 +17,7 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
         @Option(help: ArgumentHelp("The bundle file to write.", valueName: "file")) var bundle: String
         @Option(help: "Every event of this entry.") var entry: String?
         @Option(help: ArgumentHelp("Events effective from this Beijing day …", valueName: "YYYY-MM-DD")) var from: String?
@@ -28,6 +29,7 @@ extension ListLedger {
         func run() throws {
             try reportingFailures(options: ["key file": "--key-file", "bundle": "--bundle"]) {
                 let selection = try self.selection()
+                if let url = try self.ledger.postgres() { return try runOnPostgres(url, selection: selection) }
                 let ledger = try self.ledger.open(readOnly: true)
                 let size = try ledger.head().size
                 if case .entry(let entry) = selection,
@@ -46,12 +48,17 @@ extension ListLedger {
                     printError("note: the latest checkpoint covers \(checkpoint.size) of \(size) events; later events are not in the bundle (sign a new one with `listledger checkpoint`)")
                 }
                 let summary = try ledger.exportBundle(to: bundle, selection: selection, checkpoint: checkpoint)
-                if output.json {
-                    printJSON(.object([("bundle", .string(bundle)), ("events", .integer(summary.events)), ("tree_size", .integer(summary.treeSize)),
-                                       ("root", .string(StrictBase64.encode(checkpoint.root))), ("selection", selection.json), ("bytes", .integer(summary.bytes))]))
-                } else {
-                    print("wrote \(bundle): \(summary.events) event\(summary.events == 1 ? "" : "s") (\(selection.summary)), proved against the checkpoint of \(summary.treeSize) events, root \(StrictBase64.encode(checkpoint.root))")
-                }
+                show(events: summary.events, treeSize: summary.treeSize, root: checkpoint.root, bytes: summary.bytes, selection: selection)
+            }
+        }
+
+        /// Prints what was written (the same on either engine).
+        func show(events: Int64, treeSize: Int64, root: [UInt8], bytes: Int64, selection: BundleSelection) {
+            if output.json {
+                printJSON(.object([("bundle", .string(bundle)), ("events", .integer(events)), ("tree_size", .integer(treeSize)),
+                                   ("root", .string(StrictBase64.encode(root))), ("selection", selection.json), ("bytes", .integer(bytes))]))
+            } else {
+                print("wrote \(bundle): \(events) event\(events == 1 ? "" : "s") (\(selection.summary)), proved against the checkpoint of \(treeSize) events, root \(StrictBase64.encode(root))")
             }
         }
 

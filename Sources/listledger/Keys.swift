@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerDomain
 import LedgerMerkle
+import LedgerPostgres
 import LedgerStore
 
 extension ListLedger {
@@ -60,19 +61,34 @@ extension ListLedger {
             )
             @OptionGroup var ledger: LedgerOptions
             @OptionGroup var output: OutputOptions
+            @Option(help: ArgumentHelp("On PostgreSQL: the court whose log's key to print (default: the only one).", valueName: "court"))
+            var court: String?
 
             func run() throws {
                 try reportingFailures {
+                    if let url = try ledger.postgres() {
+                        // Each log's key is in the database (`init --court` made it).
+                        let court = self.court
+                        let (origin, key) = try onPostgres(url) { ledger in
+                            let log = try await ledger.log(court: court)
+                            return (log.origin, try await ledger.verifierKey(of: log).description)
+                        }
+                        return show(origin: origin, key: key)
+                    }
                     let ledger = try self.ledger.open(readOnly: true)
                     guard let identity = try ledger.identity() else {
                         throw Failure.other("this ledger has no signing key yet; run `listledger keys init`")
                     }
-                    if output.json {
-                        printJSON(.object([("origin", .string(identity.origin)), ("verifier_key", .string(identity.verifierKey.description))]))
-                    } else {
-                        print("origin: \(identity.origin)")
-                        print(identity.verifierKey.description)
-                    }
+                    show(origin: identity.origin, key: identity.verifierKey.description)
+                }
+            }
+
+            func show(origin: String, key: String) {
+                if output.json {
+                    printJSON(.object([("origin", .string(origin)), ("verifier_key", .string(key))]))
+                } else {
+                    print("origin: \(origin)")
+                    print(key)
                 }
             }
         }

@@ -17,7 +17,7 @@ struct CourtOption: ParsableArguments {
     @Option(name: .customLong("court"), help: ArgumentHelp("On PostgreSQL: the court whose log to use (default: the only one).", valueName: "court"))
     var court: String?
 
-    @Option(name: .customLong("read-db"), help: ArgumentHelp("On PostgreSQL, for state, obligations and verify: read from this hot standby (postgresql://USER@HOST:PORT/DB) instead of --db.", valueName: "url"))
+    @Option(name: .customLong("read-db"), help: ArgumentHelp("On PostgreSQL, for state, obligations, verify and history: read from this hot standby (postgresql://USER@HOST:PORT/DB) instead of --db.", valueName: "url"))
     var readDB: String?
 
     @Option(name: .customLong("after-seq"), help: ArgumentHelp("With --read-db (read-your-writes): read the standby only once its log holds this seq, the last one you appended; it waits up to 2 s, then reads --db.", valueName: "seq"))
@@ -25,8 +25,8 @@ struct CourtOption: ParsableArguments {
 
     /// Commands that write refuse the standby options rather than ignore them.
     func refuseReadOptions() throws {
-        if readDB != nil { throw Failure.input(InputError(field: "--read-db", "only state, obligations and verify read from a standby")) }
-        if afterSeq != nil { throw Failure.input(InputError(field: "--after-seq", "only state, obligations and verify read from a standby (with --read-db)")) }
+        if readDB != nil { throw Failure.input(InputError(field: "--read-db", "only state, obligations, verify and history read from a standby")) }
+        if afterSeq != nil { throw Failure.input(InputError(field: "--after-seq", "only state, obligations, verify and history read from a standby (with --read-db)")) }
     }
 
     /// Where a read command reads, and whether to create missing tables there (never on a

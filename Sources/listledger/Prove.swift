@@ -16,6 +16,7 @@ extension ListLedger {
 
         @OptionGroup var ledger: LedgerOptions
         @OptionGroup var output: OutputOptions
+        @OptionGroup var log: CourtOption
         @Option(help: "The event to prove included.") var seq: Int64?
         @Option(help: "The older tree size of a consistency proof.") var from: Int64?
         @Option(help: "The newer tree size of a consistency proof.") var to: Int64?
@@ -24,11 +25,18 @@ extension ListLedger {
 
         func run() throws {
             try reportingFailures(options: ["seq": "--seq", "old size": "--from", "key file": "--key-file"]) {
+                let postgres = try ledger.postgres()
+                if postgres != nil {
+                    try log.refuseReadOptions()
+                    if keyFile != nil { throw Failure.input(InputError(field: "--key-file", "on PostgreSQL each log's key is in the database; leave --key-file out")) }
+                }
                 switch (seq, from) {
                 case let (seq?, nil):
                     guard to == nil else { throw Failure.input(InputError(field: "--to", "goes with --from, not --seq")) }
+                    if let postgres { return try proveInclusionOnPostgres(postgres, seq: seq) }
                     try proveInclusion(seq)
                 case let (nil, from?):
+                    if let postgres { return try proveConsistencyOnPostgres(postgres, from: from) }
                     try proveConsistency(from)
                 default:
                     throw Failure.input(InputError(field: "--seq", "give either --seq N (inclusion) or --from M [--to N] (consistency)"))
@@ -54,15 +62,20 @@ extension ListLedger {
             do { (canonical, proof) = try ledger.checkedInclusionProof(seq: seq, checkpoint: checkpoint) } catch ProofCheckError.failed(let reason) {
                 throw Failure.integrity(reason)
             }
+            showInclusion(seq: seq, size: checkpoint.size, root: checkpoint.root, note: checkpoint.note, canonical: canonical, proof: proof)
+        }
+
+        /// Prints an inclusion proof (the same on either engine).
+        func showInclusion(seq: Int64, size: Int64, root: [UInt8], note: String, canonical: [UInt8], proof: [[UInt8]]) {
             if output.json {
-                printJSON(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))
+                printJSON(ProofJSON.inclusion(seq: seq, treeSize: size, note: note, canonical: canonical, proof: proof))
             } else {
-                print("event seq \(seq) is leaf \(seq - 1) of the tree of \(checkpoint.size) events, root \(StrictBase64.encode(checkpoint.root))")
+                print("event seq \(seq) is leaf \(seq - 1) of the tree of \(size) events, root \(StrictBase64.encode(root))")
                 print("leaf hash \(Hex.encode(Merkle.leafHash(canonical: canonical)))")
                 print("audit path (\(proof.count) hashes):")
                 for hash in proof { print("  \(StrictBase64.encode(hash))") }
                 print("checkpoint:")
-                print(checkpoint.note, terminator: "")
+                print(note, terminator: "")
             }
         }
 
@@ -72,13 +85,18 @@ extension ListLedger {
             let proof = try ledger.consistencyProof(oldSize: from, newSize: newSize)
             let oldCheckpoint = try ledger.storedCheckpoint(size: from)
             let newCheckpoint = try ledger.storedCheckpoint(size: newSize)
+            showConsistency(from: from, to: newSize, proof: proof, oldNote: oldCheckpoint?.note, newNote: newCheckpoint?.note)
+        }
+
+        /// Prints a consistency proof (the same on either engine).
+        func showConsistency(from: Int64, to newSize: Int64, proof: [[UInt8]], oldNote: String?, newNote: String?) {
             if output.json {
-                printJSON(ProofJSON.consistency(from: from, to: newSize, proof: proof, old: oldCheckpoint, new: newCheckpoint))
+                printJSON(ProofJSON.consistency(from: from, to: newSize, proof: proof, oldNote: oldNote, newNote: newNote))
             } else {
                 print("the tree of \(newSize) events extends the tree of \(from); consistency proof (\(proof.count) hashes):")
                 for hash in proof { print("  \(StrictBase64.encode(hash))") }
-                if oldCheckpoint == nil || newCheckpoint == nil {
-                    print("(no stored checkpoint of size \(oldCheckpoint == nil ? from : newSize): the auditor checks the proof against checkpoints they hold)")
+                if oldNote == nil || newNote == nil {
+                    print("(no stored checkpoint of size \(oldNote == nil ? from : newSize): the auditor checks the proof against checkpoints they hold)")
                 }
             }
         }

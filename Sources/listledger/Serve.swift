@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LedgerDomain
+import LedgerPostgres
 import LedgerServer
 import Logging
 import ServiceLifecycle
@@ -27,6 +28,11 @@ extension ListLedger {
             var app: LedgerServerApp?
             let environment = ProcessInfo.processInfo.environment
             try reportingFailures {
+                if PostgresURL.isPostgres(self.ledger.path) {
+                    // No half-working server: every route reads SQLite's side tables (users, tokens,
+                    // sessions, access log, webhooks), which PostgreSQL does not have yet.
+                    throw Failure.input(InputError(field: "--db", "serve runs on a SQLite ledger file only: on PostgreSQL its routes, credentials (users, tokens, sessions), access log and webhooks are not built yet; use the command line (append, state, obligations, history, prove, export, verify, checkpoint)"))
+                }
                 var settings = ServerSettings(databasePath: self.ledger.path)
                 settings.host = host ?? environment["LISTLEDGER_HOST"] ?? settings.host
                 if let text = port.map(String.init) ?? environment["LISTLEDGER_PORT"] {

@@ -123,6 +123,21 @@ package struct AuditBundle: Sendable {
         ]
     }
 
+    /// The bundle file's bytes before its first event, as every exporter writes them: `{`, each
+    /// header member on its own line, then `"events":[` (events follow one a line, joined by
+    /// `,\n`, and the file ends `\n]}\n`).
+    package var headerBytes: [UInt8] {
+        var bytes = Array("{".utf8)
+        for (name, value) in headerMembers {
+            CanonicalJSON.writeString(name, into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            CanonicalJSON.write(value, into: &bytes)
+            bytes.append(contentsOf: ",\n".utf8)
+        }
+        bytes.append(contentsOf: "\"events\":[\n".utf8)
+        return bytes
+    }
+
     /// Reads a bundle from its JSON bytes.
     package init(json bytes: [UInt8]) throws(BundleReadError) {
         let value: JSONValue
