@@ -37,7 +37,7 @@ extension Merkle {
     /// 32-byte hashes at `bytes[offset·32…]`, using `sha` and `scratch` (no array per hash).
     package static func subtreeHash(_ bytes: UnsafeRawBufferPointer, offset: Int, count: Int, using sha: SHA256.Context,
                                     scratch: UnsafeMutableRawBufferPointer) -> [UInt8] {
-        precondition(count >= 1 && count & (count - 1) == 0 && (offset + count) * hashSize <= bytes.count && count * hashSize <= scratch.count)
+        precondition(count >= 1 && count & (count - 1) == 0 && (offset + count) * hashSize <= bytes.count && (count / 2) * hashSize <= scratch.count)
         if count == 1 { return Array(bytes[(offset * hashSize)..<((offset + 1) * hashSize)]) }
         // First level from the tile into scratch, then in place: node i of the next level is
         // written over node 2i after nodes 2i and 2i+1 were read.
