@@ -1,4 +1,9 @@
 import CLibCrypto
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension SHA256 {
     /// One libcrypto SHA-256 context reused for many digests, written into caller-owned
@@ -52,4 +57,26 @@ extension SHA256 {
             }
         }
     }
+}
+
+extension SHA256.Context {
+    /// Each thread's own context, made on its first use and freed when the thread ends: for
+    /// one-shot digests (the tree's leaf and node hashes) that would otherwise set up and free
+    /// an `EVP_MD_CTX` per hash. Use it only between `start` and `finish` with no other use of
+    /// `current` in between (nothing may hash re-entrantly on the same thread).
+    package static var current: SHA256.Context {
+        if let raw = pthread_getspecific(threadKey) { return Unmanaged<SHA256.Context>.fromOpaque(raw).takeUnretainedValue() }
+        let context = SHA256.Context()
+        pthread_setspecific(threadKey, Unmanaged.passRetained(context).toOpaque())
+        return context
+    }
+
+    private static let threadKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { raw in
+            if let raw { Unmanaged<SHA256.Context>.fromOpaque(raw).release() }
+        }
+        precondition(status == 0, "pthread_key_create failed")
+        return key
+    }()
 }

@@ -19,12 +19,14 @@ package enum Merkle {
     /// The size of every hash in the tree: SHA-256.
     package static let hashSize = 32
 
-    /// The leaf hash of an event: SHA-256(0x00 || canonical bytes).
+    /// The leaf hash of an event: SHA-256(0x00 || canonical bytes). On the thread's reused
+    /// SHA-256 context (no context made per hash).
     package static func leafHash(canonical: [UInt8]) -> [UInt8] {
-        var hasher = SHA256.Hasher()
-        hasher.update(byte: 0x00)
-        hasher.update(canonical)
-        return hasher.finalize()
+        let sha = SHA256.Context.current
+        sha.start()
+        sha.update(byte: 0x00)
+        sha.update(canonical)
+        return sha.finish()
     }
 
     package static func leafHash(canonical: some Collection<UInt8>) -> [UInt8] {
@@ -34,13 +36,14 @@ package enum Merkle {
         return hasher.finalize()
     }
 
-    /// The hash of an interior node: SHA-256(0x01 || left || right).
+    /// The hash of an interior node: SHA-256(0x01 || left || right), on the thread's context.
     package static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        var hasher = SHA256.Hasher()
-        hasher.update(byte: 0x01)
-        hasher.update(left)
-        hasher.update(right)
-        return hasher.finalize()
+        let sha = SHA256.Context.current
+        sha.start()
+        sha.update(byte: 0x01)
+        sha.update(left)
+        sha.update(right)
+        return sha.finish()
     }
 
     /// The root of the empty tree, SHA-256 of no bytes (RFC 6962 §2.1: MTH({}) = SHA-256()).

@@ -59,6 +59,7 @@ extension Ledger {
             }
             try tree.append(leaf: recorded.seq - 1, leafHash: planned.leafHash)
         }
+        try tree.flush()
         try writeEntryStates(plan.entryStates)
         for row in plan.complaints {
             try connection.run("""

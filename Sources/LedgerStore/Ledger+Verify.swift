@@ -36,10 +36,17 @@ extension Ledger {
         // not tampering. The segments below then verify exactly the prefix 1…size; they read
         // in later snapshots on their own connections, which hold the same rows for that
         // prefix because the log and the tree are append-only (triggers refuse the rest).
+        let flat = TreeStore(connection: connection).flat
         let (stored, eventsBeyond, nodesBeyond) = try connection.readTransaction { () throws -> (Head, Bool, Bool) in
             let stored = try head()
             let events = try connection.scalarInt("SELECT EXISTS(SELECT 1 FROM events WHERE seq > ?)", [.int(stored.size)]) ?? 0
-            let nodes = try connection.scalarInt("SELECT EXISTS(SELECT 1 FROM tree WHERE idx >= ?)", [.int(Merkle.storedHashCount(stored.size))]) ?? 0
+            let nodes = flat
+                ? try connection.scalarInt("SELECT EXISTS(SELECT 1 FROM tree WHERE idx >= ?)", [.int(Merkle.storedHashCount(stored.size))]) ?? 0
+                // A full tile the size does not reach, or an edge wider than the size gives.
+                : try connection.scalarInt("""
+                    SELECT EXISTS(SELECT 1 FROM tiles WHERE idx >= (?1 >> (8 * level + 8)))
+                        OR EXISTS(SELECT 1 FROM tile_edge WHERE idx * 256 + length(hashes) / 32 > (?1 >> (8 * level)))
+                    """, [.int(stored.size)]) ?? 0
             return (stored, events != 0, nodes != 0)
         }
         let size = stored.size
@@ -77,7 +84,8 @@ extension Ledger {
             let outcome = Result { () throws -> SegmentResult in
                 let connection = try Connection(path: path, create: false, readOnly: true)
                 return try connection.readTransaction {
-                    try verifySegment(connection: connection, low: low, high: high, last: part == bounds.count - 1, progress: report)
+                    flat ? try verifyFlatSegment(connection: connection, low: low, high: high, last: part == bounds.count - 1, progress: report)
+                         : try verifyTileSegment(connection: connection, low: low, high: high, last: part == bounds.count - 1, progress: report)
                 }
             }
             results.withLock { $0[part] = outcome }
@@ -127,11 +135,12 @@ struct SegmentResult: Sendable {
     var failure: (seq: Int64, reason: String)?
 }
 
-/// Verifies events `low…high`: each row's seq, its own canonical seq, its chain hash, the link
+/// Verifies events `low…high` of a ledger of an older schema (the flat `tree` table, opened
+/// read-only): each row's seq, its own canonical seq, its chain hash, the link
 /// to the row before it (within the segment), and every tree node written with it. The tree
 /// state before `low` is read from the stored nodes of the segment before, which that segment
 /// checks. Nothing beyond the head is looked at here: `verify` checks that in the head's snapshot.
-func verifySegment(connection: Connection, low: Int64, high: Int64, last: Bool,
+func verifyFlatSegment(connection: Connection, low: Int64, high: Int64, last: Bool,
                    progress: (@Sendable (Int64) -> Void)?) throws -> SegmentResult {
     var result = SegmentResult()
     guard low <= high else {

@@ -1,10 +1,13 @@
+import LedgerMerkle
+
 /// Ordered schema migrations, run when a ledger of an older schema is opened for writing.
 ///
 /// The version is stored twice: `meta.schema_version` (what every release so far reads) and
 /// `PRAGMA user_version` (readable by any SQLite tool without knowing the tables). Each step
 /// runs in the same `BEGIN IMMEDIATE` transaction as the version bump, after re-reading the
 /// version under the write lock, so two processes opening an old ledger at once migrate it once.
-/// The log and the tree are never rewritten by a migration: their bytes are what was signed.
+/// The log is never rewritten by a migration: its bytes are what was signed. The tree's hashes
+/// are derived from it; step 6 moves them, unchanged, from one row per node into tiles.
 enum Migrations {
     struct Step {
         /// The version this step produces (the one before is `to - 1`).
@@ -17,6 +20,10 @@ enum Migrations {
         /// The rules that derive the projections changed: the first writing open after this step
         /// derives them again from the log (`Ledger.open` runs the rebuild).
         var rederives = false
+        /// Run after `sql`, in the same transaction (data a statement cannot move).
+        var convert: (@Sendable (Connection) throws -> Void)? = nil
+        /// SQL run after `convert` (and by a new ledger after `sql`).
+        var finish = ""
     }
 
     /// Set in the migration's transaction, cleared in the rebuild's: a crash between the two
@@ -50,6 +57,31 @@ enum Migrations {
              INSERT OR IGNORE INTO projector_positions(name, position) SELECT 'obligations', size FROM head;
              """,
              readable: true),
+        // Issue 8: the Merkle tree as C2SP tlog-tiles (docs/design.md, "Merkle tiles"). Full
+        // tiles are append-only like the log; the partial right edge of each tile level is one
+        // row that every append batch rewrites, and its triggers allow only growth: a longer
+        // blob with the same prefix, or the move to the next index once the full tile holding
+        // the old hashes is stored (deleting it likewise). The stored hashes are copied, not recomputed,
+        // so a tree damaged before the upgrade still fails `verify` after it. Readable: a read-only
+        // open of an older ledger reads its `tree` table as it is (TreeStore.flat, verify).
+        Step(to: 6, summary: "the Merkle tree stored as tiles of 256 hashes instead of a row per node",
+             sql: """
+             CREATE TABLE IF NOT EXISTS tiles(level INTEGER NOT NULL, idx INTEGER NOT NULL,
+                 hashes BLOB NOT NULL CHECK (length(hashes) = 8192), PRIMARY KEY(level, idx)) STRICT;
+             CREATE TRIGGER IF NOT EXISTS tiles_no_update BEFORE UPDATE ON tiles BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;
+             CREATE TRIGGER IF NOT EXISTS tiles_no_delete BEFORE DELETE ON tiles BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;
+             CREATE TABLE IF NOT EXISTS tile_edge(level INTEGER PRIMARY KEY, idx INTEGER NOT NULL,
+                 hashes BLOB NOT NULL CHECK (length(hashes) BETWEEN 32 AND 8160 AND length(hashes) % 32 = 0)) STRICT;
+             CREATE TRIGGER IF NOT EXISTS tile_edge_grows BEFORE UPDATE ON tile_edge
+                 WHEN NEW.level <> OLD.level
+                   OR (NEW.idx = OLD.idx AND (length(NEW.hashes) < length(OLD.hashes) OR substr(NEW.hashes, 1, length(OLD.hashes)) <> OLD.hashes))
+                   OR (NEW.idx <> OLD.idx AND (NEW.idx < OLD.idx OR coalesce((SELECT substr(hashes, 1, length(OLD.hashes)) FROM tiles WHERE level = OLD.level AND idx = OLD.idx) <> OLD.hashes, 1)))
+                 BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;
+             CREATE TRIGGER IF NOT EXISTS tile_edge_no_delete BEFORE DELETE ON tile_edge
+                 WHEN coalesce((SELECT substr(hashes, 1, length(OLD.hashes)) FROM tiles WHERE level = OLD.level AND idx = OLD.idx) <> OLD.hashes, 1)
+                 BEGIN SELECT RAISE(ABORT, 'the Merkle tree is append-only'); END;
+             """,
+             readable: true, convert: { try TileConversion.run($0) }, finish: "DROP TABLE IF EXISTS tree;"),
     ]
 
     static var latest: Int { steps.last?.to ?? 1 }
@@ -66,6 +98,8 @@ enum Migrations {
             let found = try storedVersion(connection)
             for step in pending(from: found) {
                 try connection.execute(step.sql)
+                try step.convert?(connection)
+                if !step.finish.isEmpty { try connection.execute(step.finish) }
                 try connection.run("UPDATE meta SET value = ? WHERE key = 'schema_version'", [.text(String(step.to))])
             }
             try connection.execute("PRAGMA user_version = \(latest)")
@@ -78,5 +112,43 @@ enum Migrations {
             throw LedgerError.integrity("meta.schema_version is missing or not a number")
         }
         return version
+    }
+}
+
+/// Migration step 6: the flat `tree` rows into tiles. Only the level-8L hashes are stored in
+/// tiles (the others are recomputed from them), so those rows are copied, in order, into the
+/// tile of their position; a hash that does not continue its tile (a row missing before it) is
+/// left out, so the tile stops short and `verify` names the node.
+enum TileConversion {
+    static func run(_ connection: Connection) throws {
+        let size = try connection.scalarInt("SELECT size FROM head WHERE id = 1") ?? 0
+        // Rows come in stored order, where each tile level's hashes come in increasing n: one
+        // tile per tile level is being filled at a time.
+        var filling: [Int: (index: Int64, hashes: [UInt8])] = [:]
+        func store(_ tileLevel: Int, _ index: Int64, _ tile: [UInt8]) throws {
+            let shift = Merkle.tileHeight * tileLevel + Merkle.tileHeight
+            if tile.count == Merkle.tileBytes {
+                try connection.run("INSERT INTO tiles(level, idx, hashes) VALUES (?, ?, ?)", [.int(Int64(tileLevel)), .int(index), .blob(tile)])
+            } else if !tile.isEmpty, index == (shift < 63 ? size >> shift : 0) {
+                try connection.run("INSERT INTO tile_edge(level, idx, hashes) VALUES (?, ?, ?)", [.int(Int64(tileLevel)), .int(index), .blob(tile)])
+            }
+        }
+        let rows = try connection.statement("SELECT idx, node FROM tree ORDER BY idx")
+        defer { rows.reset() }
+        while try rows.step() {
+            let (level, n) = Merkle.splitStoredHashIndex(rows.int(0))
+            guard level % Merkle.tileHeight == 0 else { continue }
+            let tileLevel = level / Merkle.tileHeight, index = n >> Merkle.tileHeight, slot = Int(n & Int64(Merkle.tileWidth - 1))
+            if let current = filling[tileLevel], current.index != index {
+                try store(tileLevel, current.index, current.hashes)
+                filling[tileLevel] = nil
+            }
+            let count = filling[tileLevel]?.hashes.count ?? 0
+            guard rows.withBlob(1, { $0.count }) == Merkle.hashSize, count == slot * Merkle.hashSize else { continue }
+            if filling[tileLevel] == nil { filling[tileLevel] = (index, []) }
+            rows.withBlob(1) { filling[tileLevel]!.hashes.append(contentsOf: $0) }
+        }
+        rows.reset()
+        for (tileLevel, current) in filling { try store(tileLevel, current.index, current.hashes) }
     }
 }

@@ -1,4 +1,4 @@
-/// The ledger's tables. The log and the tree are append-only (triggers refuse UPDATE and
+/// The ledger's tables. The log and the tree's full tiles are append-only (triggers refuse UPDATE and
 /// DELETE); everything else is a projection that `rebuild` can derive again from the log.
 enum Schema {
     /// The schema a new ledger gets: `create` below plus every migration step. Older ledgers
@@ -62,7 +62,7 @@ enum Schema {
 
     /// What `create` lacks of the latest version: the SQL of every migration step (so a new
     /// ledger and a migrated one have the same schema).
-    static var createAll: String { ([create] + Migrations.steps.filter { !$0.rederives }.map(\.sql)).joined(separator: "\n") + "\nPRAGMA user_version = \(version);" }
+    static var createAll: String { ([create] + Migrations.steps.filter { !$0.rederives }.map { $0.sql + "\n" + $0.finish }).joined(separator: "\n") + "\nPRAGMA user_version = \(version);" }
 
     /// The projection tables `rebuild` empties and fills again.
     static let projectionTables = ["entries", "complaints", "flags", "obligations"]

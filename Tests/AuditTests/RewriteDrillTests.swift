@@ -6,11 +6,11 @@ import LedgerStore
 import Testing
 
 /// The operator's rewrite: change an old event's canonical bytes in SQLite (triggers dropped),
-/// re-hash the whole chain, rebuild the tree table from scratch and set the head, so that the
+/// re-hash the whole chain, rebuild the tree's tiles from scratch and set the head, so that the
 /// log is consistent with itself again. Works on the SQLite file directly, as an insider would.
 func rewriteLog(_ path: String, seq target: Int64, dropCheckpoints: Bool) throws {
     let connection = try Connection(path: path, create: false)
-    try connection.execute("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DROP TRIGGER tree_no_update; DROP TRIGGER tree_no_delete")
+    try connection.execute("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DROP TRIGGER tiles_no_update; DROP TRIGGER tiles_no_delete; DROP TRIGGER tile_edge_grows; DROP TRIGGER tile_edge_no_delete")
     try connection.execute("BEGIN IMMEDIATE")
     var rows: [(seq: Int64, canonical: [UInt8])] = []
     let select = try connection.statement("SELECT seq, canonical FROM events ORDER BY seq")
@@ -26,17 +26,22 @@ func rewriteLog(_ path: String, seq target: Int64, dropCheckpoints: Bool) throws
     rows[index].canonical = CanonicalJSON.encode(.object(members))
 
     var previous = RecordedEvent.genesisHash
-    var tree = MemoryHashStore()
+    var tree = TileBuilder()
+    var fullTiles: [(Int, Int64, [UInt8])] = []
     for row in rows {
         let hash = RecordedEvent.chainHash(prevHash: previous, canonical: row.canonical)
         try connection.run("UPDATE events SET canonical = ?, prev_hash = ?, hash = ? WHERE seq = ?",
                            [.blob(row.canonical), .blob(previous), .blob(hash), .int(row.seq)])
-        try tree.append(leafHash: Merkle.leafHash(canonical: row.canonical))
+        tree.append(leafHash: Merkle.leafHash(canonical: row.canonical)) { fullTiles.append(($0, $1, $2)) }
         previous = hash
     }
-    try connection.execute("DELETE FROM tree")
-    for (position, hash) in tree.hashes.enumerated() {
-        try connection.run("INSERT INTO tree(idx, node) VALUES (?, ?)", [.int(Int64(position)), .blob(hash)])
+    try connection.execute("DELETE FROM tiles; DELETE FROM tile_edge")
+    for (level, index, hashes) in fullTiles {
+        try connection.run("INSERT INTO tiles(level, idx, hashes) VALUES (?, ?, ?)", [.int(Int64(level)), .int(index), .blob(hashes)])
+    }
+    for (level, edge) in tree.edges.enumerated() where !edge.isEmpty {
+        try connection.run("INSERT INTO tile_edge(level, idx, hashes) VALUES (?, ?, ?)",
+                           [.int(Int64(level)), .int(tree.size >> (8 * level + 8)), .blob(edge)])
     }
     try connection.run("UPDATE head SET hash = ? WHERE id = 1", [.blob(previous)])
     if dropCheckpoints { try connection.execute("DELETE FROM checkpoints") }

@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCrypto
 import TestSupport
 import Testing
 
@@ -36,9 +37,9 @@ struct MigrationTests {
         try ws.append([Ev.notice("MIG-1", id: "mig-1")])
         // Schema 3 derives the projections again (issue 9); schema 4 (issue 12, SPEC §7) adds the
         // personal_data table beside the log; schema 5 (issue 8 point 4) the obligations
-        // projector's position.
-        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "5")
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 5)
+        // projector's position; schema 6 (issue 8) stores the tree as tiles.
+        #expect(try ws.sql("SELECT value FROM meta WHERE key = 'schema_version';").stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "6")
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 6)
         #expect(try ws.sqlInt("SELECT count(*) FROM projector_positions WHERE name = 'obligations';") == 1)
         #expect(try ws.sqlInt("SELECT count(*) FROM meta WHERE key = 'rederive_pending';") == 0)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'personal_data';") == 1)
@@ -97,6 +98,55 @@ struct MigrationTests {
         #expect(try ws.sql("SELECT * FROM entries ORDER BY entry; SELECT * FROM obligations ORDER BY id;").stdout == before)
     }
 
+    @Test("release-99e12aa.ledger: step 6 turns the tree rows into tiles; verify, proofs and the old checkpoint still hold")
+    func treeRowsBecomeTiles() throws {
+        let ws = try Workspace("migrate-tiles")
+        defer { ws.remove() }
+        try FileManager.default.copyItem(atPath: Self.fixtures.appendingPathComponent("release-99e12aa.ledger").path, toPath: ws.db)
+        // The leaf rows of the flat layout, as the old release stored them: leaf n at
+        // n + n/2 + n/4 + … (Go's sumdb/tlog StoredHashIndex for level 0).
+        func flatIndex(_ n: Int) -> Int { var n = n, index = 0; while n > 0 { index += n; n >>= 1 }; return index }
+        let rows = try (0..<99).map { n in
+            try ws.sql("SELECT lower(hex(node)) FROM tree WHERE idx = \(flatIndex(n));").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let note = try ws.sql("SELECT note FROM checkpoints WHERE size = 99;").stdout
+        let saved = try ws.write("checkpoint-99.txt", String(note.dropLast()))
+        let key = "listledger/court:baisha+0eb8a97f+ASoMBNfINLll6f1dJ1MVCUwRdkYKANtql3eK2F2jhh0L"
+
+        // A writing command that adds no event upgrades it.
+        try ws.expect(["rebuild"])
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 6)
+        #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'tree';") == 0)
+        // 99 leaves: no full tile, a level-0 edge of width 99 holding exactly the old rows, and
+        // those are SHA-256(0x00 || canonical) of the events (computed here).
+        #expect(try ws.sqlInt("SELECT count(*) FROM tiles;") == 0)
+        #expect(try ws.sqlInt("SELECT count(*) FROM tile_edge;") == 1)
+        let edge = try ws.sql("SELECT lower(hex(hashes)) FROM tile_edge WHERE level = 0 AND idx = 0;").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(edge == rows.joined())
+        for seq in [1, 50, 99] {
+            let canonical = try #require(Hex.decode(try ws.sql("SELECT hex(canonical) FROM events WHERE seq = \(seq);").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(rows[seq - 1] == Hex.encode(SHA256.hash([0x00] + canonical)), "leaf of seq \(seq)")
+        }
+
+        // verify prints what that release printed; the log extends its signed checkpoint.
+        let verified = try ws.expect(["verify", "--json"])
+        #expect(try same(verified.stdout, fixture("release-99e12aa.verify.json")), "\(verified.stdout)")
+        try ws.expect(["verify", "--against", saved, "--key", key])
+        // An inclusion proof against the stored checkpoint checks with the release's key.
+        let proof = try ws.write("proof.json", try ws.expect(["prove", "--seq", "50", "--json"]).stdout)
+        try ws.expect(["verify-proof", proof, "--key", key])
+
+        // New events continue the tiles: the same as the tiles of those leaves written fresh
+        // (a level-0 edge of the 99 old leaves and the new one).
+        try ws.append([Ev.notice("MIG-T")])
+        let canonical = try #require(Hex.decode(try ws.sql("SELECT hex(canonical) FROM events WHERE seq = 100;").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let grown = try ws.sql("SELECT lower(hex(hashes)) FROM tile_edge WHERE level = 0 AND idx = 0;").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(grown == rows.joined() + Hex.encode(SHA256.hash([0x00] + canonical)))
+        let (status, report, raw) = try ws.verify()
+        #expect(status == 0 && report["ok"] as? Bool == true && report["events"] as? Int == 100, "\(raw)")
+        try ws.expect(["verify", "--against", saved, "--key", key])
+    }
+
     @Test("a ledger of a newer schema than this build is refused, naming the versions")
     func newerSchemaRefused() throws {
         let ws = try Workspace("migrate-newer")
@@ -113,8 +163,8 @@ struct MigrationTests {
         let ws = try Workspace("migrate-new")
         defer { ws.remove() }
         try ws.initLedger()
-        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 5)
-        #expect(try ws.sqlInt("PRAGMA user_version;") == 5)
+        #expect(try ws.sqlInt("SELECT value FROM meta WHERE key = 'schema_version';") == 6)
+        #expect(try ws.sqlInt("PRAGMA user_version;") == 6)
         #expect(try ws.sqlInt("SELECT position FROM projector_positions WHERE name = 'obligations';") == 0)
         #expect(try ws.sqlInt("SELECT count(*) FROM sqlite_master WHERE name = 'events_by_type';") == 1)
     }

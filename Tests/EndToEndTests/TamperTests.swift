@@ -25,7 +25,8 @@ struct TamperTests {
 
     static let dropTriggers = """
         DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;
-        DROP TRIGGER tree_no_update; DROP TRIGGER tree_no_delete;
+        DROP TRIGGER tiles_no_update; DROP TRIGGER tiles_no_delete;
+        DROP TRIGGER tile_edge_grows; DROP TRIGGER tile_edge_no_delete;
         """
 
     /// A fresh ledger of the twelve events, verified ok.
@@ -74,9 +75,11 @@ struct TamperTests {
         let broken = try ws.sqlInt("SELECT count(*) FROM events a JOIN events b ON b.seq = a.seq + 1 WHERE b.prev_hash != a.hash;")
         #expect(broken == 0)
         #expect(try ws.sqlInt("SELECT count(*) FROM events WHERE seq = 1 AND prev_hash = zeroblob(32);") == 1)
-        // The tree holds 2n − 1 nodes for n = 12 … plus nothing else: 12 leaves + 11 completed subtrees? No:
-        // the flat layout stores each leaf and each *complete* subtree: 12 + 6 + 3 + 1 = 22.
-        #expect(try ws.sqlInt("SELECT count(*) FROM tree;") == 22)
+        // The tree is stored as tiles (C2SP tlog-tiles): 12 leaves are one partial level-0 tile of
+        // width 12 and nothing else (the 6 + 3 + 1 interior nodes are recomputed from it).
+        #expect(try ws.sqlInt("SELECT count(*) FROM tiles;") == 0)
+        #expect(try ws.sqlInt("SELECT count(*) FROM tile_edge;") == 1)
+        #expect(try ws.sqlInt("SELECT length(hashes) FROM tile_edge WHERE level = 0 AND idx = 0;") == 12 * 32)
     }
 
     @Test("the triggers refuse UPDATE and DELETE on events and tree")
@@ -89,8 +92,9 @@ struct TamperTests {
             "UPDATE events SET hash = zeroblob(32) WHERE seq = 12;",
             "DELETE FROM events WHERE seq = 12;",
             "DELETE FROM events;",
-            "UPDATE tree SET node = zeroblob(32) WHERE idx = 0;",
-            "DELETE FROM tree WHERE idx = 0;",
+            "UPDATE tile_edge SET hashes = CAST(zeroblob(32) || substr(hashes, 33) AS BLOB) WHERE level = 0;",
+            "UPDATE tile_edge SET hashes = substr(hashes, 1, 352) WHERE level = 0;",
+            "DELETE FROM tile_edge WHERE level = 0;",
         ] {
             let result = try ws.sql(statement, expectFailure: true)
             #expect(result.stderr.contains("append-only"), "\(statement): \(result)")
@@ -192,13 +196,13 @@ struct TamperTests {
         try expectCaught("head-size", "UPDATE head SET size = 11;", firstBadSeq: 12)
     }
 
-    @Test("the flat tree layout: the stored leaf node of seq 3 is SHA-256(0x00 || canonical)")
+    @Test("the tile layout: hash n of the level-0 tile is the leaf of seq n + 1, SHA-256(0x00 || canonical)")
     func treeLayout() throws {
         let ws = try ledger("layout")
         defer { ws.remove() }
         for seq in 1...12 {
             let canonical = try #require(Hex.decode(try ws.sql("SELECT hex(canonical) FROM events WHERE seq = \(seq);").stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-            let node = try ws.sql("SELECT lower(hex(node)) FROM tree WHERE idx = \(Self.storedIndex(level: 0, n: seq - 1));").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let node = try ws.sql("SELECT lower(hex(substr(hashes, \(32 * (seq - 1) + 1), 32))) FROM tile_edge WHERE level = 0 AND idx = 0;").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(node == Hex.encode(SHA256.hash([0x00] + canonical)), "leaf of seq \(seq)")
         }
     }
@@ -207,22 +211,25 @@ struct TamperTests {
     /// n) by seq (n + 1)·2^L. Up to the seq before, every stored hash is sound; from that seq on,
     /// the stored tree no longer matches the events (its root, or the inclusion proofs that use
     /// the node, are wrong). So that seq is the first bad one.
+    /// Of 12 leaves only the leaf hashes are stored (the level-0 tile); the interior nodes over
+    /// them are recomputed from it, so there is no stored interior node to edit. A level-8
+    /// hash (a level-1 tile) is edited in TileTests, on a ledger of more than 256 events.
     @Test("editing a tree node", arguments: [
         // (level, n, first bad seq)
         (0, 2, 3),    // the leaf of seq 3, inside the complete subtree of seqs 1–8
         (0, 10, 11),  // the leaf of seq 11, inside the subtree of seqs 9–12
-        (1, 2, 6),    // the node over seqs 5–6
-        (3, 0, 8),    // the node over seqs 1–8 (the left child of the root)
-        (2, 2, 12),   // the node over seqs 9–12 (the right child of the root)
+        (0, 0, 1),    // the first leaf
+        (0, 11, 12),  // the last leaf
     ])
     func treeNode(_ level: Int, _ n: Int, _ firstBadSeq: Int) throws {
         #expect(firstBadSeq == (n + 1) << level)
-        let index = Self.storedIndex(level: level, n: n)
-        try expectCaught("tree-\(level)-\(n)", "UPDATE tree SET node = randomblob(32) WHERE idx = \(index);", firstBadSeq: firstBadSeq)
+        try expectCaught("tree-\(level)-\(n)", "UPDATE tile_edge SET hashes = CAST(substr(hashes, 1, \(32 * n)) || randomblob(32) || substr(hashes, \(32 * n + 33)) AS BLOB) WHERE level = 0;",
+                         firstBadSeq: firstBadSeq)
     }
 
     @Test("deleting a tree node")
     func deleteTreeNode() throws {
-        try expectCaught("tree-delete", "DELETE FROM tree WHERE idx = \(Self.storedIndex(level: 0, n: 11));", firstBadSeq: 12)
+        // The last leaf hash cut off the edge tile.
+        try expectCaught("tree-delete", "UPDATE tile_edge SET hashes = substr(hashes, 1, \(32 * 11)) WHERE level = 0;", firstBadSeq: 12)
     }
 }

@@ -115,7 +115,9 @@ struct LedgerStoreTests {
         #expect(try ledger.head() == headBefore)
         #expect(try ledger.allEntryStates() == statesBefore)
         #expect(try ledger.allEvents().count == 1)
-        #expect(try ledger.connection.scalarInt("SELECT count(*) FROM tree") == 1)
+        // One leaf hash in the tree (the level-0 edge tile), no full tile.
+        #expect(try ledger.connection.scalarInt("SELECT length(hashes) / 32 FROM tile_edge WHERE level = 0") == 1)
+        #expect(try ledger.connection.scalarInt("SELECT count(*) FROM tiles") == 0)
         // The ledger is still usable and consistent.
         _ = try ledger.append(try events([notice("A1")]), clock: { clock("2025-01-04T00:00:00Z") })
         #expect(try ledger.verify().ok)
@@ -191,7 +193,8 @@ struct LedgerStoreTests {
         let ledger = try temp.create()
         _ = try ledger.append(try events(Array(Self.lifecycle.prefix(3))), clock: { clock("2025-01-02T00:00:00Z") })
         for sql in ["UPDATE events SET entry = 'X' WHERE seq = 1", "DELETE FROM events WHERE seq = 3",
-                    "UPDATE tree SET node = zeroblob(32)", "DELETE FROM tree"] {
+                    "UPDATE tile_edge SET hashes = zeroblob(32)", "UPDATE tile_edge SET hashes = CAST(zeroblob(32) || substr(hashes, 33) AS BLOB)",
+                    "DELETE FROM tile_edge"] {
             #expect(throws: SQLiteError.self, "\(sql)") { try ledger.connection.execute(sql) }
         }
         #expect(try ledger.verify().ok)

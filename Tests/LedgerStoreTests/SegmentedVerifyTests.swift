@@ -39,14 +39,14 @@ struct SegmentedVerifyTests {
         ("UPDATE events SET hash = zeroblob(32) WHERE seq = 45", 45),
         ("DELETE FROM events WHERE seq = 91", 91),
         ("DELETE FROM events WHERE seq >= 120", 120),
-        // The tree node written with seq 100 at level 0 (its leaf).
-        ("UPDATE tree SET node = zeroblob(32) WHERE idx = 99 + 99 / 2 + 99 / 4 + 99 / 8 + 99 / 16 + 99 / 32 + 99 / 64", 100),
+        // The tree node written with seq 100 at level 0 (its leaf): hash 99 of the level-0 tile.
+        ("UPDATE tile_edge SET hashes = CAST(substr(hashes, 1, 99 * 32) || zeroblob(32) || substr(hashes, 100 * 32 + 1) AS BLOB) WHERE level = 0", 100),
     ])
     func tamperedLog(sql: String, firstBadSeq: Int64) throws {
         let temp = try TempLedger()
         defer { temp.remove() }
         let ledger = try ledger(in: temp)
-        try ledger.connection.execute("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DROP TRIGGER tree_no_update; " + sql)
+        try ledger.connection.execute("DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete; DROP TRIGGER tile_edge_grows; " + sql)
         for segments in 1...6 {
             let report = try ledger.verify(segments: segments)
             #expect(!report.ok, "\(segments) segments")
