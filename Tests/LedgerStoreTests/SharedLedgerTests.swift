@@ -106,7 +106,7 @@ struct SharedLedgerTests {
         #expect(try grouped.append(later, clock: { Self.fixed }) == [.appended(seq: 3)])
         for batch in [first, second, later] { _ = try plain.append(batch, clock: { Self.fixed }) }
         // (Both ledgers draw salts from the same seeded source, set above, so their bytes can be compared.)
-        for (table, key, columns) in [("entries", "entry", Int32(6)), ("obligations", "id", 13), ("events", "seq", 9), ("tree", "idx", 2), ("head", "id", 5)] {
+        for (table, key, columns) in [("entries", "entry", Int32(6)), ("obligations", "id", 13), ("events", "seq", 9), ("tiles", "level, idx", 3), ("tile_edge", "level", 3), ("head", "id", 5)] {
             #expect(try rows(grouped, table, orderBy: key, columns: columns) == rows(plain, table, orderBy: key, columns: columns), "\(table)")
         }
         #expect(try grouped.verify().ok)
