@@ -14,6 +14,12 @@ extension ListLedger {
         @Option(help: "Only reads of this entry.") var entry: String?
         @Option(help: "Only reads at or after this instant or date.") var from: String?
 
+        /// When a read happened, as the people who audit reads write it: Beijing time, with
+        /// its offset (`2026-12-02T09:30:00.125+08:00`), in the table and in `--json` alike.
+        private func beijingTime(_ milliseconds: Int64) -> String {
+            Instant(epochMilliseconds: milliseconds, offsetMinutes: Instant.beijingOffsetMinutes).description
+        }
+
         func run() throws {
             try reportingFailures {
                 // A bare date means the start of that Beijing day here: "from" includes the day.
@@ -25,13 +31,13 @@ extension ListLedger {
                 let records = try ledger.accessLog(party: party, entry: entry, fromMilliseconds: fromMilliseconds)
                 if output.json {
                     printJSON(.object([("reads", .array(records.map { record in
-                        .object([("at", .string(Instant(epochMilliseconds: record.atMilliseconds).utcDescription)),
+                        .object([("at", .string(beijingTime(record.atMilliseconds))),
                                  ("credential", .string(record.credential)), ("party", .string(record.party)),
                                  ("entry", .string(record.entry)), ("address", .string(record.address)), ("route", .string(record.route))])
                     }))]))
                 } else {
                     printTable(["at", "party", "credential", "entry", "address", "route"], records.map {
-                        [Instant(epochMilliseconds: $0.atMilliseconds).utcDescription, $0.party, $0.credential, $0.entry, $0.address, $0.route]
+                        [beijingTime($0.atMilliseconds), $0.party, $0.credential, $0.entry, $0.address, $0.route]
                     })
                     print("\(records.count) read\(records.count == 1 ? "" : "s")")
                 }

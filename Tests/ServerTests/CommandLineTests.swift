@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import LedgerDomain
 import LedgerStore
 import Testing
 import TestSupport
@@ -104,6 +105,7 @@ extension ServerProcessTests {
             let (_, token) = try issue(court, "record,read")
             let port = try freePort()
             let server = try startServer(port: port)
+            let readFrom = Int64(Date().timeIntervalSince1970 * 1000)
 
             // One read of personal data, for the access log.
             let body = inclusion("A")
@@ -156,6 +158,19 @@ extension ServerProcessTests {
             }
             let log = try ll(["access-log", "--json", "--entry", "A"]).stdout
             #expect(log.contains(court) && log.contains("127.0.0.1") && log.contains("/api/v1/entries/{entry}"), "\(log)")
+            // The read's time in Beijing time, as its auditors write it: offset +08:00, the
+            // same instant as the clock of this test saw (the wall clock here runs in UTC).
+            let ats = log.matches(of: /"at":"([^"]+)"/).map { String($0.output.1) }
+            #expect(!ats.isEmpty, "\(log)")
+            for at in ats {
+                #expect(at.hasSuffix("+08:00"), "access-log at \(at) is not Beijing time")
+                if case .success(let instant) = Instant.parse(at) {
+                    let now = Int64(Date().timeIntervalSince1970 * 1000)
+                    #expect(instant.epochMilliseconds >= readFrom - 1000 && instant.epochMilliseconds <= now, "access-log at \(at) is not the moment of the read")
+                } else {
+                    Issue.record("access-log at \(at) does not parse as an instant")
+                }
+            }
             #expect(try ll(["access-log", "--json", "--party", "unit:nobody"]).stdout == #"{"reads":[]}"# + "\n")
         }
     }
