@@ -55,8 +55,8 @@ extension PostgresLedger {
     /// they are handed out, as the SQLite store's `checkedInclusionProof`: the stored tree must
     /// still have the root the checkpoint signed, and the path must lead from the event to it.
     package func checkedInclusionProof(of log: Log, seq: Int64, checkpoint: SignedCheckpoint) async throws -> (canonical: [UInt8], proof: [[UInt8]]) {
-        guard try await treeHash(of: log, size: checkpoint.size) == checkpoint.root else {
-            throw PostgresLedgerError.integrity("the stored Merkle tree no longer has the root that the checkpoint of \(checkpoint.size) events signed: the log was changed after it was signed")
+        if let refusal = Merkle.refusalOfCheckpoint(size: checkpoint.size, signedRoot: checkpoint.root, storedRoot: try await treeHash(of: log, size: checkpoint.size)) {
+            throw PostgresLedgerError.integrity(refusal)
         }
         let rows = try await client.query("SELECT canonical FROM events WHERE log_id = \(log.id) AND seq = \(seq)", logger: logger).collect()
         guard let row = rows.first else { throw PostgresLedgerError.integrity("seq \(seq) is missing from the log of \(log.court)") }
@@ -64,8 +64,8 @@ extension PostgresLedger {
         let index = seq - 1
         let proof = try Merkle.inclusionProof(leaf: index, size: checkpoint.size,
                                               reader: try await storedHashes(of: log, Merkle.inclusionProofIndexes(leaf: index, size: checkpoint.size)))
-        guard Merkle.verifyInclusion(index: index, size: checkpoint.size, leafHash: Merkle.leafHash(canonical: canonical), proof: proof, root: checkpoint.root) else {
-            throw PostgresLedgerError.integrity("event \(seq) does not prove into the checkpoint of \(checkpoint.size) events: its stored bytes or tree hashes were changed; run `listledger verify`")
+        if let refusal = Merkle.refusalOfInclusion(seq: seq, canonical: canonical, proof: proof, size: checkpoint.size, root: checkpoint.root) {
+            throw PostgresLedgerError.integrity(refusal)
         }
         return (canonical, proof)
     }

@@ -8,12 +8,12 @@ extension Ledger {
     /// was changed after signing (`ProofCheckError.failed`); nobody is given a proof that
     /// would not verify.
     package func checkedInclusionProof(seq: Int64, checkpoint: StoredCheckpoint) throws -> (canonical: [UInt8], proof: [[UInt8]]) {
-        guard try treeRoot(size: checkpoint.size) == checkpoint.root else {
-            throw ProofCheckError.failed("the stored Merkle tree no longer has the root that the checkpoint of \(checkpoint.size) events signed: the log was changed after it was signed")
+        if let refusal = Merkle.refusalOfCheckpoint(size: checkpoint.size, signedRoot: checkpoint.root, storedRoot: try treeRoot(size: checkpoint.size)) {
+            throw ProofCheckError.failed(refusal)
         }
         let (canonical, proof) = try inclusionProof(seq: seq, treeSize: checkpoint.size)
-        guard Merkle.verifyInclusion(index: seq - 1, size: checkpoint.size, leafHash: Merkle.leafHash(canonical: canonical), proof: proof, root: checkpoint.root) else {
-            throw ProofCheckError.failed("event \(seq) does not prove into the checkpoint of \(checkpoint.size) events: its stored bytes or tree hashes were changed; run `listledger verify`")
+        if let refusal = Merkle.refusalOfInclusion(seq: seq, canonical: canonical, proof: proof, size: checkpoint.size, root: checkpoint.root) {
+            throw ProofCheckError.failed(refusal)
         }
         return (canonical, proof)
     }
