@@ -142,3 +142,85 @@ package struct TileBuilder {
         return hash
     }
 }
+
+extension Merkle {
+    /// The earliest hash of tile (`tileLevel`, `index`) where `stored` differs from `computed`
+    /// (the tile's first hashes, recomputed from the events) or stops short: the seq whose
+    /// append wrote that hash and its flat index (`storedHashIndex`), as `verify` names a damaged
+    /// tree on either engine; nil when `stored` starts with `computed`.
+    package static func firstMismatch(tileLevel: Int, index: Int64, computed: [UInt8], stored: [UInt8]) -> (seq: Int64, node: Int64)? {
+        let length = computed.count
+        if stored.count >= length, stored.prefix(length).elementsEqual(computed) { return nil }
+        var slot = 0
+        while (slot + 1) * hashSize <= min(stored.count, length),
+              stored[(slot * hashSize)..<((slot + 1) * hashSize)] == computed[(slot * hashSize)..<((slot + 1) * hashSize)] {
+            slot += 1
+        }
+        let treeLevel = tileHeight * tileLevel
+        let n = (index << tileHeight) + Int64(slot)
+        return (((n + 1) << treeLevel), storedHashIndex(level: treeLevel, n: n))
+    }
+
+    /// The tiles that hold the stored hashes at `indexes` (flat layout), each once.
+    package static func tilesHolding(_ indexes: [Int64]) -> [(tileLevel: Int, tileIndex: Int64)] {
+        var seen: Set<Int64> = []
+        var tiles: [(tileLevel: Int, tileIndex: Int64)] = []
+        for index in indexes {
+            let (level, n) = splitStoredHashIndex(index)
+            let span = tileSpan(level: level, n: n)
+            // Tile levels are < 8 and tile indexes < 2^56: one key for both.
+            if seen.insert(Int64(span.tileLevel) << 56 | span.tileIndex).inserted { tiles.append((span.tileLevel, span.tileIndex)) }
+        }
+        return tiles
+    }
+
+    /// The stored hash at flat index `index`, recomputed from `tile`, the bytes of the tile
+    /// `tilesHolding` named for it (a full tile or a partial edge); nil when the tile stops
+    /// short of it.
+    package static func storedHash(_ index: Int64, fromTile tile: [UInt8], using sha: SHA256.Context) -> [UInt8]? {
+        let (level, n) = splitStoredHashIndex(index)
+        let span = tileSpan(level: level, n: n)
+        guard tile.count >= (span.offset + span.count) * hashSize else { return nil }
+        var scratch = [UInt8](repeating: 0, count: max(hashSize, span.count / 2 * hashSize))
+        return tile.withUnsafeBytes { bytes in
+            scratch.withUnsafeMutableBytes { subtreeHash(bytes, offset: span.offset, count: span.count, using: sha, scratch: $0) }
+        }
+    }
+}
+
+/// The flat layout's stored hashes (one row per node, `Merkle.storedHashIndex` order) turned
+/// into tiles, for the migrations of both engines. Only the level-8L hashes go into tiles (the
+/// others are recomputed from them); they are copied, not recomputed, so a tree damaged before
+/// the upgrade still fails `verify` after it: a hash that does not continue its tile (a row
+/// missing before it, or not 32 bytes) is left out, so that tile stops short.
+package struct FlatTreeTiler {
+    /// The tile being filled at each tile level (rows come in stored order, where each tile
+    /// level's hashes come in increasing n: one tile per level is filled at a time).
+    private var filling: [Int: (index: Int64, hashes: [UInt8])] = [:]
+
+    package init() {}
+
+    /// Adds the row of flat index `index`; returns the tile it showed complete (the one before
+    /// it at its level, full or stopped short), if any.
+    package mutating func add(index: Int64, node: [UInt8]) -> (tileLevel: Int, index: Int64, hashes: [UInt8])? {
+        let (level, n) = Merkle.splitStoredHashIndex(index)
+        guard level % Merkle.tileHeight == 0 else { return nil }
+        let tileLevel = level / Merkle.tileHeight, tileIndex = n >> Merkle.tileHeight, slot = Int(n & Int64(Merkle.tileWidth - 1))
+        var finished: (tileLevel: Int, index: Int64, hashes: [UInt8])?
+        if let current = filling[tileLevel], current.index != tileIndex {
+            finished = (tileLevel, current.index, current.hashes)
+            filling[tileLevel] = nil
+        }
+        let count = filling[tileLevel]?.hashes.count ?? 0
+        if node.count == Merkle.hashSize, count == slot * Merkle.hashSize {
+            if filling[tileLevel] == nil { filling[tileLevel] = (tileIndex, []) }
+            filling[tileLevel]!.hashes.append(contentsOf: node)
+        }
+        return finished
+    }
+
+    /// The tiles still being filled after the last row, lowest tile level first.
+    package var remaining: [(tileLevel: Int, index: Int64, hashes: [UInt8])] {
+        filling.keys.sorted().map { ($0, filling[$0]!.index, filling[$0]!.hashes) }
+    }
+}

@@ -21,9 +21,9 @@ struct BatchKnowledge: PlannerKnowledge {
     /// Whole histories of the entries an annulment or a breach flag of this batch names: the
     /// only ones the planner asks for (a new entry's history it keeps itself).
     var histories: [EntryKey: [RecordedEvent]] = [:]
-    /// The stored tree hashes of the right edge: all that appending leaves needs (read by the
-    /// sequencer's write, not by the planner).
-    var frontier: [Int64: [UInt8]] = [:]
+    /// The partial right-edge tile of each tile level: all that appending leaves needs of the
+    /// tree (read by the sequencer's write, not by the planner).
+    var tileEdges: [[UInt8]] = []
 
     struct ContentKey: Hashable {
         var entry: IDKey?

@@ -4,7 +4,7 @@ import NIOCore
 import PostgresNIO
 
 /// `history`, `prove` and the proofs `export` writes, on PostgreSQL: the same LedgerMerkle
-/// proofs as the SQLite store's, from one log's `tree` rows. A proof's stored hashes are
+/// proofs as the SQLite store's, from one log's tiles. A proof's stored hashes are
 /// listed first (`Merkle.*Indexes`), read in one query, then folded by LedgerMerkle.
 extension PostgresLedger {
     /// Every event naming `entry` (compared as bytes), in seq order.
@@ -41,16 +41,6 @@ extension PostgresLedger {
         return SignedCheckpoint(size: size, root: root.bytes, note: note, created: false)
     }
 
-    /// The stored tree hashes at `indexes` of `log`, as a reader for LedgerMerkle.
-    func storedHashes(of log: Log, _ indexes: [Int64]) async throws -> StoredHashes {
-        guard !indexes.isEmpty else { return StoredHashes(known: [:]) }
-        let wanted = Array(Set(indexes)).sorted()
-        let rows = try await client.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(wanted))", logger: logger)
-        var known: [Int64: [UInt8]] = [:]
-        for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { known[index] = node.bytes }
-        return StoredHashes(known: known)
-    }
-
     /// The canonical bytes of event `seq` and its audit path into `checkpoint`, checked before
     /// they are handed out, as the SQLite store's `checkedInclusionProof`: the stored tree must
     /// still have the root the checkpoint signed, and the path must lead from the event to it.
@@ -81,7 +71,7 @@ extension PostgresLedger {
     }
 }
 
-/// Tree hashes read ahead from the `tree` table.
+/// Tree hashes read ahead from the tiles (`storedHashes(of:_:)`).
 struct StoredHashes: HashReader {
     let known: [Int64: [UInt8]]
     func readHashes(_ indexes: [Int64]) throws -> [[UInt8]] {

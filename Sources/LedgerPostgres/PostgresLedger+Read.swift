@@ -61,19 +61,6 @@ extension PostgresLedger {
         }
     }
 
-    /// The tree's stored hashes of `log`, as a reader for proofs and roots (read in one query
-    /// per call of `readHashes`, which asks for a few dozen at most).
-    package func treeHash(of log: Log, size: Int64) async throws -> [UInt8] {
-        guard size > 0 else { return Merkle.emptyTreeHash }
-        // The root is folded from the right edge's perfect subtrees, the same hashes a
-        // sequencer reads; collect them and let LedgerMerkle do the folding.
-        let edge = Merkle.rightEdge(size: size)
-        let rows = try await client.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(edge))", logger: logger)
-        var known: [Int64: [UInt8]] = [:]
-        for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { known[index] = node.bytes }
-        return try Merkle.treeHash(size: size, reader: FrontierReader(known: known))
-    }
-
     /// Every entry's state from the projection the sequencer keeps.
     package func entryStates(of log: Log) async throws -> [EntryState] {
         let rows = try await client.query("SELECT entry, state FROM entry_states WHERE log_id = \(log.id) ORDER BY entry COLLATE \"C\"", logger: logger)

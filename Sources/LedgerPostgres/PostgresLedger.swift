@@ -63,10 +63,13 @@ package final class PostgresLedger: Sendable {
     /// schema (the results' age index), so an older database re-runs the idempotent statements.
     func migrate() async throws {
         try await createOnce(probe: "public.results_by_age", PostgresSchema.statements)
+        try await createOnce(probe: "public.tile_edges", PostgresSchema.tileStatements) { connection in
+            try await self.convertFlatTree(connection)
+        }
     }
 
-    /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then` unless the table
-    /// `probe` exists already. An advisory lock keeps two processes starting at once from
+    /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then`, in one
+    /// transaction, unless the table `probe` exists already. An advisory lock keeps two processes starting at once from
     /// racing on CREATE.
     func createOnce(probe: String, _ statements: [String],
                     then: @Sendable (PostgresConnection) async throws -> Void = { _ in }) async throws {
@@ -76,12 +79,17 @@ package final class PostgresLedger: Sendable {
                 let exists = try await connection.query("SELECT to_regclass(\(probe)) IS NOT NULL", logger: logger)
                     .collect().first?.decode(Bool.self) ?? false
                 if !exists {
+                    // One transaction (PostgreSQL's DDL is transactional): a step that fails
+                    // half-way, a conversion included, leaves no probe behind and runs again.
+                    try await connection.query("BEGIN", logger: logger)
                     for statement in statements {
                         try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                     }
                     try await then(connection)
+                    try await connection.query("COMMIT", logger: logger)
                 }
             } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 _ = try? await connection.query("SELECT pg_advisory_unlock(7813)", logger: logger)
                 throw error
             }

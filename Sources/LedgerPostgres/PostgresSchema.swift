@@ -1,6 +1,6 @@
 /// The tables of SPEC §8 on PostgreSQL: many court logs side by side in one database.
 ///
-/// The log tables (`events`, `tree`, `checkpoints`) refuse UPDATE, DELETE and TRUNCATE by
+/// The log tables (`events`, `tiles`, `checkpoints`; `tile_edges` only grows) refuse UPDATE, DELETE and TRUNCATE by
 /// trigger, as the SQLite store's do. What is not the log may change: the head row (the
 /// sequencer's lock and its high-water mark, always equal to the log's last seq), the inbox
 /// (submissions waiting for the sequencer), the results the submitters wait for, the entry
@@ -44,15 +44,6 @@ enum PostgresSchema {
         """,
         "CREATE UNIQUE INDEX IF NOT EXISTS events_by_id ON events(log_id, id) WHERE id IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS events_by_entry ON events(log_id, entry, type, at_ms)",
-        // The Merkle tree in the flat layout of Merkle.storedHashIndex, per log (the SQLite `tree`).
-        """
-        CREATE TABLE IF NOT EXISTS tree (
-            log_id integer NOT NULL REFERENCES logs,
-            idx bigint NOT NULL,
-            node bytea NOT NULL,
-            PRIMARY KEY (log_id, idx)
-        )
-        """,
         """
         CREATE TABLE IF NOT EXISTS checkpoints (
             log_id integer NOT NULL REFERENCES logs,
@@ -132,7 +123,10 @@ enum PostgresSchema {
             RAISE EXCEPTION 'the log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
         END $$
         """,
-    ] + ["events", "tree", "checkpoints"].flatMap { table in
+    ] + ["events", "checkpoints"].flatMap(appendOnly)
+
+    /// UPDATE, DELETE and TRUNCATE on `table` refused by trigger, for everyone.
+    static func appendOnly(_ table: String) -> [String] {
         [
             "DROP TRIGGER IF EXISTS \(table)_append_only ON \(table)",
             "CREATE TRIGGER \(table)_append_only BEFORE UPDATE OR DELETE ON \(table) FOR EACH ROW EXECUTE FUNCTION listledger_refuse_change()",
@@ -140,4 +134,56 @@ enum PostgresSchema {
             "CREATE TRIGGER \(table)_no_truncate BEFORE TRUNCATE ON \(table) FOR EACH STATEMENT EXECUTE FUNCTION listledger_refuse_change()",
         ]
     }
+
+    /// The Merkle tree of each log as C2SP tlog-tiles (height 8), as the SQLite store keeps it
+    /// since its schema 6 (docs/design.md, "Merkle tiles"): full tiles of 256 hashes in `tiles`,
+    /// append-only; the partial right edge of each tile level one row in `tile_edges`, which
+    /// may only grow (a longer value with the same prefix) or move on to the next tile once the
+    /// full tile holding its hashes is stored (and be deleted likewise). The probe of this step
+    /// is `tile_edges`; a database made before it has the flat `tree` table of one row per node,
+    /// converted by `PostgresLedger.convertFlatTree` and then dropped.
+    static let tileStatements: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS tiles (
+            log_id integer NOT NULL REFERENCES logs,
+            level integer NOT NULL,
+            idx bigint NOT NULL,
+            hashes bytea NOT NULL CHECK (length(hashes) = 8192),
+            PRIMARY KEY (log_id, level, idx)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tile_edges (
+            log_id integer NOT NULL REFERENCES logs,
+            level integer NOT NULL,
+            idx bigint NOT NULL,
+            hashes bytea NOT NULL CHECK (length(hashes) BETWEEN 32 AND 8160 AND length(hashes) % 32 = 0),
+            PRIMARY KEY (log_id, level)
+        )
+        """,
+        """
+        CREATE OR REPLACE FUNCTION listledger_edge_grows() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            full_tile bytea;
+        BEGIN
+            IF TG_OP = 'UPDATE' AND NEW.log_id = OLD.log_id AND NEW.level = OLD.level AND NEW.idx = OLD.idx
+               AND length(NEW.hashes) >= length(OLD.hashes)
+               AND substring(NEW.hashes FROM 1 FOR length(OLD.hashes)) = OLD.hashes THEN
+                RETURN NEW;
+            END IF;
+            IF TG_OP = 'DELETE' OR (NEW.log_id = OLD.log_id AND NEW.level = OLD.level AND NEW.idx > OLD.idx) THEN
+                SELECT hashes INTO full_tile FROM tiles WHERE log_id = OLD.log_id AND level = OLD.level AND idx = OLD.idx;
+                IF full_tile IS NOT NULL AND substring(full_tile FROM 1 FOR length(OLD.hashes)) = OLD.hashes THEN
+                    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+                    RETURN NEW;
+                END IF;
+            END IF;
+            RAISE EXCEPTION 'the Merkle tree is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
+        END $$
+        """,
+        "DROP TRIGGER IF EXISTS tile_edges_grow ON tile_edges",
+        "CREATE TRIGGER tile_edges_grow BEFORE UPDATE OR DELETE ON tile_edges FOR EACH ROW EXECUTE FUNCTION listledger_edge_grows()",
+        "DROP TRIGGER IF EXISTS tile_edges_no_truncate ON tile_edges",
+        "CREATE TRIGGER tile_edges_no_truncate BEFORE TRUNCATE ON tile_edges FOR EACH STATEMENT EXECUTE FUNCTION listledger_refuse_change()",
+    ] + appendOnly("tiles")
 }

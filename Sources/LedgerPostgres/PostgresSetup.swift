@@ -7,7 +7,7 @@
 /// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys
 ///   or the personal values.
 package enum PostgresSetup {
-    package static let logTables = ["events", "tree", "checkpoints"]
+    package static let logTables = ["events", "tiles", "checkpoints"]
 
     package static func statements(database: String, serverRole: String, readerRole: String) -> [String] {
         func createRole(_ role: String) -> String {
@@ -22,7 +22,9 @@ package enum PostgresSetup {
             "GRANT CONNECT ON DATABASE \(database) TO \(serverRole)",
             "GRANT USAGE ON SCHEMA public TO \(serverRole)",
             "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(serverRole)",
-            "GRANT SELECT, INSERT ON events, tree, checkpoints, personal_data TO \(serverRole)",
+            "GRANT SELECT, INSERT ON events, tiles, checkpoints, personal_data TO \(serverRole)",
+            // The partial right edge of each tile level: rewritten every round, grow-only by trigger.
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON tile_edges TO \(serverRole)",
             "GRANT SELECT ON logs, signing_keys TO \(serverRole)",
             "GRANT SELECT, UPDATE ON heads TO \(serverRole)",
             "GRANT SELECT, INSERT, DELETE ON inbox TO \(serverRole)",
@@ -37,7 +39,7 @@ package enum PostgresSetup {
             "GRANT CONNECT ON DATABASE \(database) TO \(readerRole)",
             "GRANT USAGE ON SCHEMA public TO \(readerRole)",
             "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(readerRole)",
-            "GRANT SELECT ON logs, heads, events, tree, checkpoints, entry_states, complaints, flags TO \(readerRole)",
+            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags TO \(readerRole)",
         ]
         return server + reader
     }

@@ -4,12 +4,12 @@ import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// The stored tree hashes of a log's right edge at one head: what the next round needs of the
+/// The partial right-edge tile of each tile level at one head: what the next round needs of the
 /// tree, kept by the process whose round wrote them.
 struct RightEdge: Sendable {
     let size: Int64
     let hash: [UInt8]
-    let nodes: [Int64: [UInt8]]
+    let edges: [[UInt8]]
 }
 
 /// The sequencer's reads before planning and its writes after: bulk statements (`= ANY`,
@@ -63,14 +63,12 @@ extension PostgresLedger {
                 if let entry = recorded.event.entry { knowledge.histories[EntryKey(entry)]?.append(recorded) }
             }
         }
-        let edge = Merkle.rightEdge(size: start.size)
         if let cached = frontiers.withLock({ $0[log.id] }), cached.size == start.size, cached.hash == start.hash {
-            // This process's last round left the head where it is: its right edge is the stored
-            // one (the tree is append-only, and only a round under the head lock extends it).
-            knowledge.frontier = cached.nodes
-        } else if !edge.isEmpty {
-            let rows = try await connection.query("SELECT idx, node FROM tree WHERE log_id = \(log.id) AND idx = ANY(\(edge))", logger: logger)
-            for try await (index, node) in rows.decode((Int64, ByteBuffer).self) { knowledge.frontier[index] = node.bytes }
+            // This process's last round left the head where it is: its tile edges are the stored
+            // ones (the tree is append-only, and only a round under the head lock extends it).
+            knowledge.tileEdges = cached.edges
+        } else {
+            knowledge.tileEdges = try await storedTileEdges(of: log, size: start.size, connection: connection)
         }
         return knowledge
     }
@@ -164,14 +162,27 @@ extension PostgresLedger {
     /// instead of one per table. Obligations are not stored on PostgreSQL (derived on read),
     /// so the plan's `obligationEntries` and `histories` are not needed here.
     /// Returns the log's right edge after the plan, for the next round of this process.
-    func write(_ plan: AppendPlan, frontier: [Int64: [UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws -> RightEdge {
+    func write(_ plan: AppendPlan, start: Int64, tileEdges: [[UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws -> RightEdge {
         if !plan.flagsCleared.isEmpty {
             // Before the rest (a statement's CTEs do not see each other's rows): rare.
             try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(plan.flagsCleared))", logger: logger)
         }
         let recorded = plan.events.map(\.recorded)
         let personal = recorded.filter { !$0.secrets.isEmpty }
-        let treeRows = try Self.treeRows(plan, frontier: frontier)
+        // The tiles after this round's leaves: the ones they completed are stored first (their
+        // own statement, so that the edge trigger sees them), the edges in the main statement.
+        var tiles: TileBuilder
+        do {
+            tiles = try TileBuilder(size: start, edges: tileEdges)
+        } catch {
+            throw PostgresLedgerError.integrity("the stored Merkle tiles of \(log.court) stop short of its \(start) events; run `listledger verify`")
+        }
+        var full: [(level: Int, index: Int64, hashes: [UInt8])] = []
+        for planned in plan.events {
+            tiles.append(leafHash: planned.leafHash) { full.append(($0, $1, $2)) }
+        }
+        let edgeLevels = tiles.edges.indices.filter { !tiles.edges[$0].isEmpty }
+        try await writeFullTiles(full, emptyLevels: tiles.edges.indices.filter { tiles.edges[$0].isEmpty }, log: log, connection: connection)
         var binds = PostgresBindings()
         binds.append(log.id)                                                        // $1
         binds.append(recorded.map(\.seq))                                           // $2
@@ -185,8 +196,8 @@ extension PostgresLedger {
         binds.append(recorded.map { ByteBuffer(bytes: $0.hash) })                   // $10
         binds.append(personal.map(\.seq))                                           // $11
         binds.append(personal.map { ByteBuffer(bytes: PersonalData.storageText($0.secrets)) })
-        binds.append(treeRows.map(\.0))                                             // $13
-        binds.append(treeRows.map { ByteBuffer(bytes: $0.1) })
+        binds.append(edgeLevels.map(Int32.init))                                    // $13
+        binds.append(edgeLevels.map { ByteBuffer(bytes: tiles.edges[$0]) })
         binds.append(plan.entryStates.map(\.entry))                                 // $15
         binds.append(plan.entryStates.map { ByteBuffer(bytes: $0.storageJSON) })
         // The planner lists every complaint it read, changed or not: the upsert rewrites the same values.
@@ -203,6 +214,7 @@ extension PostgresLedger {
         binds.append(answers.map { ByteBuffer(bytes: Self.encodeOutcomes($0.outcomes)) })
         binds.append(answers.map { $0.error ?? "" })
         binds.append(AnswerBoard.payloads(answers.map { ($0.ticket, Self.encodeOutcomes($0.outcomes), $0.error != nil) }))  // $29
+        binds.append(edgeLevels.map { plan.head.size >> (Merkle.tileHeight * $0 + Merkle.tileHeight) })  // $30: each edge's tile index
         try await connection.query(PostgresQuery(unsafeSQL: """
             WITH ev AS (
               INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
@@ -211,8 +223,9 @@ extension PostgresLedger {
                 AS u(s, i, n, t, a, r, c, p, h)
             ), pd AS (
               INSERT INTO personal_data(log_id, seq, data) SELECT $1, s, d FROM unnest($11::int8[], $12::bytea[]) AS u(s, d)
-            ), tr AS (
-              INSERT INTO tree(log_id, idx, node) SELECT $1, i, h FROM unnest($13::int8[], $14::bytea[]) AS u(i, h)
+            ), te AS (
+              INSERT INTO tile_edges(log_id, level, idx, hashes) SELECT $1, l, i, h FROM unnest($13::int4[], $30::int8[], $14::bytea[]) AS u(l, i, h)
+              ON CONFLICT (log_id, level) DO UPDATE SET idx = excluded.idx, hashes = excluded.hashes
             ), st AS (
               INSERT INTO entry_states(log_id, entry, state) SELECT $1, e, s FROM unnest($15::text[], $16::bytea[]) AS u(e, s)
               ON CONFLICT (log_id, entry) DO UPDATE SET state = excluded.state
@@ -235,31 +248,6 @@ extension PostgresLedger {
             )
             SELECT pg_notify('\(AnswerBoard.channel)', p) FROM unnest($29::text[]) AS n(p)
             """, binds: binds), logger: logger).collect()
-        var known = frontier
-        for (index, node) in treeRows { known[index] = node }
-        var nodes: [Int64: [UInt8]] = [:]
-        for index in Merkle.rightEdge(size: plan.head.size) {
-            guard let node = known[index] else { throw PostgresLedgerError.integrity("tree hash \(index) of the new right edge is unknown") }
-            nodes[index] = node
-        }
-        return RightEdge(size: plan.head.size, hash: plan.head.hash, nodes: nodes)
-    }
-
-    /// The tree rows the plan's leaves add, in the flat layout of `Merkle.storedHashIndex`,
-    /// computed from the stored right edge (the SQLite store's `TreeStore.append`, in memory).
-    static func treeRows(_ plan: AppendPlan, frontier: [Int64: [UInt8]]) throws -> [(Int64, [UInt8])] {
-        var known = frontier
-        var rows: [(Int64, [UInt8])] = []
-        for planned in plan.events {
-            let leaf = planned.recorded.seq - 1
-            let hashes = try Merkle.storedHashes(forLeaf: leaf, leafHash: planned.leafHash, reader: FrontierReader(known: known))
-            var position = Merkle.storedHashCount(leaf)
-            for hash in hashes {
-                rows.append((position, hash))
-                known[position] = hash
-                position += 1
-            }
-        }
-        return rows
+        return RightEdge(size: plan.head.size, hash: plan.head.hash, edges: tiles.edges)
     }
 }

@@ -223,7 +223,7 @@ extension PostgresLedger {
         }
         let plan = try planner.finish()
         // Only the inbox's tickets are stored and announced: the local ones wait in this process.
-        let edge = try await write(plan, frontier: knowledge.frontier, answers: Array(answers.prefix(inboxCount)),
+        let edge = try await write(plan, start: knowledge.start.size, tileEdges: knowledge.tileEdges, answers: Array(answers.prefix(inboxCount)),
                                    log: log, connection: connection)
         return (.sequenced(tickets.count), answers.map { answer in
             (answer.ticket, answer.error.map(AnswerBoard.Answer.refused) ?? .outcomes(answer.outcomes))

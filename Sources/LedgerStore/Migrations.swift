@@ -115,16 +115,11 @@ enum Migrations {
     }
 }
 
-/// Migration step 6: the flat `tree` rows into tiles. Only the level-8L hashes are stored in
-/// tiles (the others are recomputed from them), so those rows are copied, in order, into the
-/// tile of their position; a hash that does not continue its tile (a row missing before it) is
-/// left out, so the tile stops short and `verify` names the node.
+/// Migration step 6: the flat `tree` rows into tiles (`FlatTreeTiler`: copied, not recomputed,
+/// so a damaged tree still fails `verify` and names the node).
 enum TileConversion {
     static func run(_ connection: Connection) throws {
         let size = try connection.scalarInt("SELECT size FROM head WHERE id = 1") ?? 0
-        // Rows come in stored order, where each tile level's hashes come in increasing n: one
-        // tile per tile level is being filled at a time.
-        var filling: [Int: (index: Int64, hashes: [UInt8])] = [:]
         func store(_ tileLevel: Int, _ index: Int64, _ tile: [UInt8]) throws {
             let shift = Merkle.tileHeight * tileLevel + Merkle.tileHeight
             if tile.count == Merkle.tileBytes {
@@ -133,22 +128,13 @@ enum TileConversion {
                 try connection.run("INSERT INTO tile_edge(level, idx, hashes) VALUES (?, ?, ?)", [.int(Int64(tileLevel)), .int(index), .blob(tile)])
             }
         }
+        var tiler = FlatTreeTiler()
         let rows = try connection.statement("SELECT idx, node FROM tree ORDER BY idx")
         defer { rows.reset() }
         while try rows.step() {
-            let (level, n) = Merkle.splitStoredHashIndex(rows.int(0))
-            guard level % Merkle.tileHeight == 0 else { continue }
-            let tileLevel = level / Merkle.tileHeight, index = n >> Merkle.tileHeight, slot = Int(n & Int64(Merkle.tileWidth - 1))
-            if let current = filling[tileLevel], current.index != index {
-                try store(tileLevel, current.index, current.hashes)
-                filling[tileLevel] = nil
-            }
-            let count = filling[tileLevel]?.hashes.count ?? 0
-            guard rows.withBlob(1, { $0.count }) == Merkle.hashSize, count == slot * Merkle.hashSize else { continue }
-            if filling[tileLevel] == nil { filling[tileLevel] = (index, []) }
-            rows.withBlob(1) { filling[tileLevel]!.hashes.append(contentsOf: $0) }
+            if let finished = tiler.add(index: rows.int(0), node: rows.blob(1)) { try store(finished.tileLevel, finished.index, finished.hashes) }
         }
         rows.reset()
-        for (tileLevel, current) in filling { try store(tileLevel, current.index, current.hashes) }
+        for tile in tiler.remaining { try store(tile.tileLevel, tile.index, tile.hashes) }
     }
 }

@@ -26,7 +26,7 @@ struct PgOperationsTests {
             try await ledger.submit([notice("P1"), notice("P2")], to: try await ledger.log(court: nil))
         }
         #expect(appended == [.appended(seq: 1), .appended(seq: 2)])
-        for statement in ["UPDATE events SET type = 'x'", "DELETE FROM events", "DELETE FROM tree", "UPDATE checkpoints SET note = ''",
+        for statement in ["UPDATE events SET type = 'x'", "DELETE FROM events", "DELETE FROM tiles", "UPDATE tiles SET idx = 0", "UPDATE checkpoints SET note = ''",
                           "TRUNCATE events", "INSERT INTO logs(court, origin, profile) VALUES ('court:x', 'x', 'baisha-2018')"] {
             await expectDenied(statement, as: server)
         }
