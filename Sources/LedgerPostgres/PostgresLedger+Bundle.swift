@@ -18,8 +18,8 @@ extension PostgresLedger {
         guard try await head(of: log).size >= size else {
             throw PostgresLedgerError.integrity("the checkpoint covers \(size) events but the log holds fewer: events were removed")
         }
-        guard try await treeHash(of: log, size: size) == checkpoint.root else {
-            throw PostgresLedgerError.integrity("the stored Merkle tree no longer has the root the checkpoint of \(size) events signed: the log was rewritten after it was signed")
+        if let refusal = Merkle.refusalOfCheckpoint(size: size, signedRoot: checkpoint.root, storedRoot: try await treeHash(of: log, size: size)) {
+            throw PostgresLedgerError.integrity(refusal)
         }
         var headHash = RecordedEvent.genesisHash
         if size > 0 {

@@ -42,8 +42,8 @@ extension Ledger {
                 guard try head().size >= size else {
                     throw LedgerError.integrity("the checkpoint covers \(size) events but the log holds fewer: events were removed")
                 }
-                guard try treeRoot(size: size) == checkpoint.root else {
-                    throw LedgerError.integrity("the stored Merkle tree no longer has the root the checkpoint of \(size) events signed: the log was rewritten after it was signed")
+                if let refusal = Merkle.refusalOfCheckpoint(size: size, signedRoot: checkpoint.root, storedRoot: try treeRoot(size: size)) {
+                    throw LedgerError.integrity(refusal)
                 }
                 let headHash = size == 0 ? RecordedEvent.genesisHash : (try eventHash(seq: size) ?? [])
                 let header = AuditBundle(origin: identity.origin, verifierKey: identity.verifierKey.description, checkpoint: checkpoint.note,
