@@ -1,5 +1,6 @@
 import LedgerDomain
 import LedgerMerkle
+import PostgresNIO
 
 /// `verify` on PostgreSQL: re-hashes one log's chain and tree from its stored rows (SPEC §4),
 /// naming the first bad seq.
@@ -13,12 +14,19 @@ extension PostgresLedger {
         package var reason: String?
     }
 
+    ///
+    /// Safe while sequencers append (the drill "verify and checkpoint under load" on
+    /// PostgreSQL): the head is read first and the events up to it are verified — a sequencer
+    /// writes events and head in one transaction, so every event up to a committed head is
+    /// there, whatever is appended meanwhile. Events beyond the head are then looked for in one
+    /// statement (one snapshot) against the head as it is by then.
     package func verify(log: Log) async throws -> VerifyReport {
         var previous = RecordedEvent.genesisHash
         var expectedSeq: Int64 = 1
         var tree = MemoryHashStore()
         var failure: (Int64, String)?
-        try await forEachEvent(of: log) { recorded in
+        let head = try await head(of: log)
+        try await forEachPage(of: log, upTo: head.size) { page in for recorded in page {
             guard failure == nil else { return }
             if recorded.seq != expectedSeq {
                 failure = (expectedSeq, "seq \(expectedSeq) is missing (next stored is \(recorded.seq))")
@@ -33,13 +41,21 @@ extension PostgresLedger {
                 previous = recorded.hash
                 expectedSeq += 1
             }
-        }
-        let head = try await head(of: log)
+        } }
         let verified = expectedSeq - 1
         if failure == nil, head.size != verified {
             failure = (verified + 1, "the head says \(head.size) events, the log holds \(verified)")
         } else if failure == nil, head.hash != previous {
             failure = (verified, "the head's hash is not the last event's")
+        }
+        if failure == nil {
+            let rows = try await client.query("""
+                SELECT h.size, (SELECT min(e.seq) FROM events e WHERE e.log_id = h.log_id AND e.seq > h.size)
+                FROM heads h WHERE h.log_id = \(log.id)
+                """, logger: logger).collect()
+            if let row = rows.first, case let (size, beyond?) = try row.decode((Int64, Int64?).self) {
+                failure = (beyond, "events after the recorded head (\(size) events): seq \(beyond) is stored beyond it")
+            }
         }
         let computedRoot = try Merkle.treeHash(size: verified, reader: tree)
         if failure == nil {
