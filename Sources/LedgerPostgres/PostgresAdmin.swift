@@ -24,4 +24,17 @@ package enum PostgresAdmin {
             }
         }
     }
+
+    /// The first column of the first row of `sql` (cast to text in the SQL), or nil: a probe
+    /// for tests and operators (`pg_is_in_recovery()`, a count) without a ledger.
+    package static func scalar(_ sql: String, on url: PostgresURL) async throws -> String? {
+        let logger = Logger(label: "listledger.postgres.admin")
+        let client = PostgresClient(configuration: url.configuration)
+        return try await withThrowingTaskGroup(of: String??.self) { group in
+            group.addTask { await client.run(); return nil }
+            defer { group.cancelAll() }
+            let rows = try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
+            return try rows.first?.decode(String?.self)
+        }
+    }
 }

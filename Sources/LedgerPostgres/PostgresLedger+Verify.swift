@@ -1,5 +1,6 @@
 import LedgerDomain
 import LedgerMerkle
+import PostgresNIO
 
 /// `verify` on PostgreSQL: re-hashes one log's chain and tree from its stored rows (SPEC §4),
 /// naming the first bad seq.
@@ -20,6 +21,12 @@ extension PostgresLedger {
     /// first bad seq is the earlier of a broken chain and of a stored hash that does not match
     /// (named by its flat index and the seq it was written with, as on SQLite). Memory stays
     /// bounded: a page of events and the tiles it completed.
+    ///
+    /// Safe while sequencers append (the drill "verify and checkpoint under load" on
+    /// PostgreSQL): the head is read first and the events up to it are verified — a sequencer
+    /// writes events and head in one transaction, so every event up to a committed head is
+    /// there, whatever is appended meanwhile. Events beyond the head are then looked for in one
+    /// statement (one snapshot) against the head as it is by then.
     package func verify(log: Log) async throws -> VerifyReport {
         let head = try await head(of: log)
         var previous = RecordedEvent.genesisHash
@@ -62,6 +69,15 @@ extension PostgresLedger {
             failure = (verified + 1, "the head says \(head.size) events, the log holds \(verified)")
         } else if failure == nil, head.hash != previous {
             failure = (verified, "the head's hash is not the last event's")
+        }
+        if failure == nil {
+            let rows = try await client.query("""
+                SELECT h.size, (SELECT min(e.seq) FROM events e WHERE e.log_id = h.log_id AND e.seq > h.size)
+                FROM heads h WHERE h.log_id = \(log.id)
+                """, logger: logger).collect()
+            if let row = rows.first, case let (size, beyond?) = try row.decode((Int64, Int64?).self) {
+                failure = (beyond, "events after the recorded head (\(size) events): seq \(beyond) is stored beyond it")
+            }
         }
         // The partial tiles of the verified prefix.
         try await compare(tiles.edges.enumerated().compactMap { level, edge in

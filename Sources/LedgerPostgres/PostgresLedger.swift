@@ -48,9 +48,31 @@ package final class PostgresLedger: Sendable {
                 ledger.board.stopListening()
                 group.cancelAll()
             }
-            if migrate { try await ledger.migrate() }
-            return try await body(ledger)
+            do {
+                if migrate { try await ledger.migrate() }
+                return try await body(ledger)
+            } catch {
+                guard let refused = Self.readOnly(error) else { throw error }
+                throw await ledger.readOnlyRefusal(refused)
+            }
         }
+    }
+
+    /// The SQLSTATE 25006 error in `error`, also when a transaction's closure threw it.
+    static func readOnly(_ error: any Error) -> PSQLError? {
+        let server = (error as? PSQLError) ?? ((error as? PostgresTransactionError)?.closureError as? PSQLError)
+        return server?.serverInfo?[.sqlState] == "25006" ? server : nil
+    }
+
+    /// A write refused with SQLSTATE 25006 (read_only_sql_transaction), said plainly: the usual
+    /// cause is a hot standby named as `--db`, where every write, the sequencer's row lock and
+    /// LISTEN included, fails this way deep inside a round. Nothing was written: the standby
+    /// holds only what it replayed.
+    func readOnlyRefusal(_ error: PSQLError) async -> PostgresLedgerError {
+        let standby = try? await client.query("SELECT pg_is_in_recovery()", logger: logger).collect().first?.decode(Bool.self)
+        let what = standby == true ? "is a hot standby (in recovery), which refuses writes" : "refuses writes (a read-only transaction)"
+        let message = error.serverInfo?[.message] ?? "read-only"
+        return .input("--db: \(url) \(what) (\(message)): write on the primary; a standby serves reads through --read-db")
     }
 
     package static let systemClock: @Sendable () -> Instant = {

@@ -3,6 +3,7 @@ import LedgerCalendar
 import LedgerDomain
 import LedgerPostgres
 import PostgresNIO
+import TestSupport
 import Testing
 
 /// The log tables refuse UPDATE, DELETE and TRUNCATE by trigger, as SQLite's do (SPEC §8);
@@ -49,5 +50,22 @@ struct PgAppendOnlyTests {
             let report = try await ledger.verify(log: log)
             #expect(report.ok && report.events == 2)
         }
+    }
+
+    @Test("verify reads the head first, yet an event inserted past the head behind the sequencer's back is still named (exit 4)")
+    func eventBeyondTheHead() async throws {
+        let url = try await freshDatabase("beyond")
+        try await PostgresLedger.withLedger(url: url, clock: { demoClock }) { ledger in
+            let log = try await ledger.createLog(court: "court:baisha", profile: PolicyProfile.named("baisha-2018")!)
+            _ = try await ledger.submit([notice("V1"), notice("V2")], to: log)
+            #expect(try await ledger.verify(log: log).ok)
+        }
+        // INSERT is not refused by the triggers: the owner copies seq 2 to seq 3, head untouched.
+        try await PostgresAdmin.execute(["""
+            INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
+            SELECT log_id, 3, NULL, entry, type, at_ms, recorded_ms, canonical, hash, hash FROM events WHERE seq = 2
+            """], on: url)
+        let verified = try runProgram(try listledgerBinary(), ["verify", "--json", "--db", url.description])
+        #expect(verified.status == 4 && verified.stdout.contains(#""first_bad_seq":3"#) && verified.stdout.contains("after the recorded head"), "\(verified)")
     }
 }

@@ -38,6 +38,54 @@ struct PgOperationsTests {
         }
     }
 
+    @Test("as the server role of pg setup: prove and export sign the checkpoint that covers the head, the proof and bundle check out; the role still cannot UPDATE or DELETE the log it signed")
+    func serverRoleSignsCheckpoints() async throws {
+        let owner = try await freshDatabase("srvckpt")
+        let suffix = owner.database.split(separator: "_").last!
+        let serverRole = "srvc_\(suffix)", readerRole = "rdrc_\(suffix)"
+        _ = try listledger(["pg", "setup", "--db", owner.description, "--server-role", serverRole, "--reader-role", readerRole])
+        _ = try listledger(["init", "--court", "court:baisha", "--db", owner.description])
+        let server = owner.with(user: serverRole).description
+        let scenario = repositoryRoot.appendingPathComponent("Fixtures/scenarios/baisha-demo.jsonl").path
+        _ = try listledger(["append", scenario, "--db", server])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-srv-ckpt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let key = dir.appendingPathComponent("court.pub").path
+        try (try listledger(["keys", "show", "--db", server])).write(toFile: key, atomically: true, encoding: .utf8)
+        func checkpoints() async throws -> [Int64] {
+            try await PostgresLedger.withLedger(url: owner) { ledger in
+                try await ledger.latestCheckpoint(of: try await ledger.log(court: nil)).map { [$0.size] } ?? []
+            }
+        }
+        #expect(try await checkpoints() == [], "no checkpoint before prove")
+
+        // prove: no checkpoint covers seq 10, so the server role signs one (of the whole head).
+        let proofPath = dir.appendingPathComponent("proof.json").path
+        try (try listledger(["prove", "--seq", "10", "--json", "--db", server])).write(toFile: proofPath, atomically: true, encoding: .utf8)
+        #expect(try await checkpoints() == [375], "prove as the server role signed no checkpoint of the head")
+        let checked = try listledger(["verify-proof", proofPath, "--key", key])
+        #expect(checked.hasPrefix("ok: event seq 10 is leaf 9 of the tree of 375 events"), "\(checked)")
+
+        // One event more: export must sign a new checkpoint covering 376.
+        let notice = #"{"type":"risk_notice_issued","entry":"SRV1","at":"2024-03-01T09:00:00+08:00","actor":"court:baisha","court":"court:baisha","case":"(2024)琼9030执7号","debtor":{"kind":"person","name":"测试丙","id_number":"460030198001010105"}}"#
+        let one = dir.appendingPathComponent("one.jsonl").path
+        try (notice + "\n").write(toFile: one, atomically: true, encoding: .utf8)
+        _ = try listledger(["append", one, "--db", server])
+        let bundle = dir.appendingPathComponent("all.json").path
+        _ = try listledger(["export", "--all", "--bundle", bundle, "--db", server])
+        #expect(try await checkpoints() == [376], "export as the server role did not sign a checkpoint of the new head")
+        let audit = try runProgram(try listledgerBinary(), ["audit", bundle, "--key", key, "--json"])
+        #expect(audit.status == 0 && audit.stdout.contains(#""ok":true"#), "\(audit)")
+
+        // The rows it signed are still beyond its reach: privilege, not only the triggers.
+        let serverURL = owner.with(user: serverRole)
+        for statement in ["UPDATE checkpoints SET note = ''", "DELETE FROM checkpoints", "UPDATE events SET type = 'x' WHERE seq = 1",
+                          "DELETE FROM events WHERE seq = 376", "UPDATE tree SET node = node", "DELETE FROM tree", "TRUNCATE checkpoints"] {
+            await expectDenied(statement, as: serverURL)
+        }
+    }
+
     func expectDenied(_ statement: String, as url: PostgresURL) async {
         do {
             try await PostgresAdmin.execute([statement], on: url)

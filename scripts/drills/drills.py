@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Durability drills for the ListLedger binary: crash, contention, disk full, read-only storage.
 
-    scripts/drills/run [--long] [--bin PATH] [--seed N] [--keep]
+    scripts/drills/run [--long] [--bin PATH] [--seed N] [--keep] [--engine sqlite|postgresql]
 
 One line per drill ("ok" or "FAIL: why"), then "N passed, N failed"; exits 1 on any failure.
+
+`--engine postgresql` runs the same drill functions (kill -9, concurrent writers, the append
+during a bulk import, verify under load, kill -9 over 32 submitters) against the server of
+$LISTLEDGER_PG_URL, each drill in a new database holding one court's log, read back with psql;
+only the engine's few operations differ (`SQLiteEngine`, `PostgresEngine`: make a ledger, read
+its events, count them, the concurrent submitter program). Disk full and read-only storage are
+SQLite-file drills and are not run there.
 
 - kill -9: 10,000 generated events are appended with `append --json --batch-size B` (B drawn
   from 1, 10, 100) and the writer is killed with SIGKILL at a random moment, 3 times (20 with
@@ -67,25 +74,134 @@ def run(args, **kw):
     return subprocess.run([BIN, *map(str, args)], capture_output=True, text=True, **kw)
 
 
-def stored(db: str):
-    """(seq, type, entry, at) of every stored event, read with SQLite directly."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
+class SQLiteEngine:
+    """Each drill's ledger is a file in the work folder, read back with SQLite directly."""
+    name = "sqlite"
+    bulk_events = 100_000
+    kill_after_first_commit = False
+
+    def __init__(self, work: str) -> None:
+        self.work = work
+
+    def new_db(self, label: str, folder: str | None = None) -> str:
+        return os.path.join(folder or self.work, f"{label}.sqlite")
+
+    def init(self, db: str, court: str | None = None) -> None:
+        expect(run(["--db", db, "init", *(["--court", court] if court else [])]).returncode == 0, "init failed")
+
+    def prepare_checkpoints(self, db: str) -> None:
+        # A SQLite ledger signs checkpoints with a key file made beside it.
+        expect(run(["--db", db, "keys", "init"]).returncode == 0, "keys init failed")
+
+    def canonical_rows(self, db: str):
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return [(seq, bytes(canonical)) for seq, canonical in con.execute("SELECT seq, canonical FROM events ORDER BY seq")]
+        finally:
+            con.close()
+
+    def count(self, db: str) -> int:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            return con.execute("SELECT count(*) FROM events").fetchone()[0]
+        finally:
+            con.close()
+
+    def settle(self, db: str) -> None:
+        pass  # a killed SQLite writer leaves nothing running; the next open recovers the WAL
+
+    def group_submitter(self, db: str, prefix: str) -> list[str]:
+        """32 concurrent single-event submitters through SharedLedger's group commit; prints `ack SEQ ENTRY`."""
+        return [os.path.join(os.path.dirname(BIN), "listledger-submit"), "--db", db, "--submitters", "32", "--events", "100000",
+                "--prefix", prefix]
+
+    @staticmethod
+    def acknowledged(line: str):
+        parts = line.split()
+        return (int(parts[1]), parts[2]) if len(parts) == 3 and parts[0] == "ack" else None
+
+
+class PostgresEngine:
+    """Each drill's ledger is a new database (one court's log) on the server of $LISTLEDGER_PG_URL
+    (scripts/pg start), read back with psql: the drills' own reading, not the binary's."""
+    name = "postgresql"
+    court = "court:baisha"
+    # Fewer than on SQLite: the server's import is slower on these 2 cores, and the drill only
+    # needs the import to outlast the one append (the whole run should stay under 2 minutes).
+    bulk_events = 20_000
+    kill_after_first_commit = True
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.psql = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
+        self.made = 0
+
+    def query(self, db: str, sql: str) -> list[str]:
+        r = subprocess.run([self.psql, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", db, "-c", sql], capture_output=True, text=True)
+        expect(r.returncode == 0, f"psql {sql[:60]}: {r.stderr.strip()[:300]}")
+        return [line for line in r.stdout.split("\n") if line]
+
+    def new_db(self, label: str, folder: str | None = None) -> str:
+        self.made += 1
+        name = f"drill_{label}_{os.getpid()}_{self.made}".lower()
+        self.query(self.url, f"CREATE DATABASE {name}")
+        return self.url.rsplit("/", 1)[0] + "/" + name
+
+    def init(self, db: str, court: str | None = None) -> None:
+        r = run(["--db", db, "init", "--court", court or self.court])
+        expect(r.returncode == 0, f"init failed: {r.stderr.strip()[:300]}")
+
+    def prepare_checkpoints(self, db: str) -> None:
+        pass  # each log's key is in the database (made by init)
+
+    def canonical_rows(self, db: str):
         rows = []
-        for seq, canonical in con.execute("SELECT seq, canonical FROM events ORDER BY seq"):
-            obj = json.loads(bytes(canonical))
-            rows.append((seq, obj.get("type"), obj.get("entry"), obj.get("at")))
+        for line in self.query(db, "SELECT seq, encode(canonical, 'hex') FROM events ORDER BY seq"):
+            seq, canonical = line.split("|")
+            rows.append((int(seq), bytes.fromhex(canonical)))
         return rows
-    finally:
-        con.close()
+
+    def count(self, db: str) -> int:
+        return int(self.query(db, "SELECT count(*) FROM events")[0])
+
+    def settle(self, db: str) -> None:
+        """After a kill -9 of a client: wait (at most 10 s) until the server has no session of
+        that database left. A backend may still be finishing the dead client's last commit;
+        reading before it is done would count a head that then moves."""
+        name = db.rsplit("/", 1)[1]
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            others = self.query(self.url, f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+            if others == ["0"]:
+                return
+            time.sleep(0.05)
+        raise DrillFailure(f"sessions of {name} still open 10 s after the kill")
+
+    def group_submitter(self, db: str, prefix: str) -> list[str]:
+        """32 concurrent single-event submitters through the log's sequencer; prints `ENTRY SEQ`."""
+        return [os.path.join(os.path.dirname(BIN), "listledger-pg-submit"), "--db", db, "--court", self.court,
+                "--writers", "32", "--events", "100000", "--prefix", prefix]
+
+    @staticmethod
+    def acknowledged(line: str):
+        parts = line.split()
+        return (int(parts[1]), parts[0]) if len(parts) == 2 and parts[1].isdigit() else None
+
+
+ENGINE: SQLiteEngine | PostgresEngine
+
+
+def stored(db: str):
+    """(seq, type, entry, at) of every stored event, read from the engine directly."""
+    rows = []
+    for seq, canonical in ENGINE.canonical_rows(db):
+        obj = json.loads(canonical)
+        rows.append((seq, obj.get("type"), obj.get("entry"), obj.get("at")))
+    return rows
 
 
 def count(db: str) -> int:
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    try:
-        return con.execute("SELECT count(*) FROM events").fetchone()[0]
-    finally:
-        con.close()
+    return ENGINE.count(db)
 
 
 def verify_ok(db: str, who: str = "") -> dict:
@@ -132,8 +248,8 @@ def drill_kill(work: str, kills: int, rng: random.Random) -> None:
         events = generate(10_000, 101, lines_path)
         with open(lines_path) as f:
             raw = f.readlines()
-        db = os.path.join(work, "kill.sqlite")
-        expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+        db = ENGINE.new_db("kill")
+        ENGINE.init(db)
         killed = 0
         attempts = 0
         at_kill: list[str] = []
@@ -151,11 +267,18 @@ def drill_kill(work: str, kills: int, rng: random.Random) -> None:
             with open(out_path, "w") as out:
                 p = subprocess.Popen([BIN, "--db", db, "append", "--json", "--batch-size", str(batch), rest],
                                      stdout=out, stderr=subprocess.DEVNULL)
+                if ENGINE.kill_after_first_commit:
+                    # The writer connects and checks the schema first (hundreds of ms for the
+                    # debug binary on a loaded machine): kill it while it commits, not before.
+                    deadline = time.time() + 10
+                    while count(db) == head and p.poll() is None and time.time() < deadline:
+                        time.sleep(0.02)
                 time.sleep(rng.uniform(0.05, 0.9) if kills <= 5 else rng.uniform(0.03, 0.3))
                 if p.poll() is not None:
                     continue  # finished (or failed) before the kill: try again with the rest
                 p.send_signal(signal.SIGKILL)
                 p.wait()
+            ENGINE.settle(db)
             killed += 1
             with open(out_path) as f:
                 printed = printed_seqs(f.read())
@@ -199,8 +322,8 @@ def drill_concurrent(work: str, writers: int) -> None:
             if key not in owner:
                 owner[key] = len(owner) % writers
             files[owner[key]].append(e)
-        db = os.path.join(work, f"conc{writers}.sqlite")
-        expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+        db = ENGINE.new_db(f"conc{writers}")
+        ENGINE.init(db)
         procs = []
         for i, part in enumerate(files):
             p_in = os.path.join(work, f"conc{writers}-{i}.jsonl")
@@ -245,13 +368,14 @@ def drill_fairness(work: str) -> None:
     name = "one append during a bulk import"
     try:
         big = os.path.join(work, "bulk.jsonl")
-        generate(100_000, 501, big)
+        total = ENGINE.bulk_events
+        generate(total, 501, big)
         one = os.path.join(work, "one.jsonl")
         with open(one, "w") as f:
             f.write(json.dumps({"type": "complaint_received", "at": "2026-01-05T10:00:00+08:00", "actor": "unit:baisha-drc",
                                 "complaint": "DRILL-FAIRNESS-1"}, ensure_ascii=False) + "\n")
-        db = os.path.join(work, "bulk.sqlite")
-        expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+        db = ENGINE.new_db("bulk")
+        ENGINE.init(db)
         t0 = time.time()
         bulk = subprocess.Popen([BIN, "--db", db, "append", "--batch-size", "1000", big], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, text=True)
@@ -261,13 +385,13 @@ def drill_fairness(work: str) -> None:
         r = run(["--db", db, "append", "--json", one])
         latency = time.time() - t1
         _, err = bulk.communicate(timeout=600)
-        total = time.time() - t0
+        took = time.time() - t0
         expect(bulk.returncode == 0, f"the bulk import exited {bulk.returncode}: {err.strip()[:200]}")
         expect(r.returncode == 0, f"the single append exited {r.returncode}: {r.stderr.strip()[:200]}")
         seq = json.loads(r.stdout)["appended"][0]
         verify_ok(db)
-        expect(seq < 100_001, f"the single append waited for the whole import (seq {seq})")
-        report(name, True, f"stored as seq {seq:,} of 100,001 after {latency:.2f} s (the import took {total:.1f} s), verify ok")
+        expect(seq < total + 1, f"the single append waited for the whole import (seq {seq})")
+        report(name, True, f"stored as seq {seq:,} of {total + 1:,} after {latency:.2f} s (the import took {took:.1f} s), verify ok")
     except DrillFailure as error:
         report(name, False, str(error))
 
@@ -278,9 +402,9 @@ def drill_verify_under_load(work: str) -> None:
     try:
         path = os.path.join(work, "load.jsonl")
         generate(20_000, 4242, path)
-        db = os.path.join(work, "load.sqlite")
-        expect(run(["--db", db, "init", "--court", "court:baisha"]).returncode == 0, "init failed")
-        expect(run(["--db", db, "keys", "init"]).returncode == 0, "keys init failed")
+        db = ENGINE.new_db("load")
+        ENGINE.init(db, "court:baisha")
+        ENGINE.prepare_checkpoints(db)
         writer = subprocess.Popen([BIN, "--db", db, "append", "--json", "--batch-size", "1", path],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 20
@@ -309,25 +433,25 @@ def drill_verify_under_load(work: str) -> None:
 
 def drill_group_kill(work: str, kills: int, rng: random.Random) -> None:
     name = "kill -9 over 32 concurrent submitters (group commit)"
-    submit = os.path.join(os.path.dirname(BIN), "listledger-submit")
     try:
-        expect(os.path.exists(submit), f"{submit} is missing (swift build --product listledger-submit)")
-        db = os.path.join(work, "group.sqlite")
-        expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+        db = ENGINE.new_db("group")
+        submit = ENGINE.group_submitter(db, "K0")
+        expect(os.path.exists(submit[0]), f"{submit[0]} is missing (swift build --product {os.path.basename(submit[0])})")
+        ENGINE.init(db)
         acknowledged: dict[int, str] = {}
         for k in range(kills):
             out_path = os.path.join(work, f"group-{k}.out")
             with open(out_path, "w") as out:
-                p = subprocess.Popen([submit, "--db", db, "--submitters", "32", "--events", "100000", "--prefix", f"K{k}"],
-                                     stdout=out, stderr=subprocess.DEVNULL)
+                p = subprocess.Popen(ENGINE.group_submitter(db, f"K{k}"), stdout=out, stderr=subprocess.DEVNULL)
                 time.sleep(rng.uniform(0.5, 2.0))
                 p.send_signal(signal.SIGKILL)
                 p.wait()
+            ENGINE.settle(db)
             with open(out_path) as f:
                 for line in f:
-                    parts = line.split()
-                    if len(parts) == 3 and parts[0] == "ack":
-                        acknowledged[int(parts[1])] = parts[2]
+                    ack = ENGINE.acknowledged(line)
+                    if ack:
+                        acknowledged[ack[0]] = ack[1]
             rows = {r[0]: r[2] for r in stored(db)}
             missing = [q for q, e in acknowledged.items() if rows.get(q) != e]
             expect(not missing, f"after kill {k + 1}: {len(missing)} acknowledged events missing or moved, e.g. seq {missing[:3]}")
@@ -361,8 +485,8 @@ def drill_disk_full(work: str) -> None:
         events = generate(40_000, 301, path)
         with open(path) as f:
             raw = f.readlines()
-        db = os.path.join(mnt, "full.sqlite")
-        expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+        db = ENGINE.new_db("full", mnt)
+        ENGINE.init(db)
         limit = None
         if not mounted:
             limit = 3 * 1024 * 1024
@@ -413,14 +537,14 @@ def small_ledger(work: str, name: str, dirmode: int = 0o755) -> tuple[str, list[
     generate(300, 401, path)
     with open(path) as f:
         raw = f.readlines()
-    db = os.path.join(d, "ro.sqlite")
+    db = ENGINE.new_db("ro", d)
     first = os.path.join(work, name + "-a.jsonl")
     with open(first, "w") as f:
         f.writelines(raw[:200])
     second = os.path.join(work, name + "-b.jsonl")
     with open(second, "w") as f:
         f.writelines(raw[200:])
-    expect(run(["--db", db, "init"]).returncode == 0, "init failed")
+    ENGINE.init(db)
     r = run(["--db", db, "append", first])
     expect(r.returncode == 0, f"first append failed: {r.stderr[:200]}")
     return db, [first, second]
@@ -503,6 +627,9 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=int(os.environ.get("DRILL_SEED", "20261127")))
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--only", help="comma-separated: kill,concurrent,load,group,diskfull,readonly")
+    ap.add_argument("--engine", choices=["sqlite", "postgresql"], default="sqlite",
+                    help="postgresql: the drills that apply to a server (not diskfull, readonly), each in a new database "
+                         "on the server of $LISTLEDGER_PG_URL (scripts/pg start)")
     args = ap.parse_args()
     if not args.bin:
         subprocess.run(["swift", "build", "--product", "listledger"], cwd=REPO, check=True, stdout=sys.stderr)
@@ -513,9 +640,25 @@ def main() -> int:
     rng = random.Random(args.seed)
     work = tempfile.mkdtemp(prefix="listledger-drills-")
     os.chmod(work, 0o755)
-    only = set(args.only.split(",")) if args.only else {"kill", "concurrent", "load", "group", "diskfull", "readonly"}
+    global ENGINE
+    if args.engine == "postgresql":
+        url = os.environ.get("LISTLEDGER_PG_URL", "")
+        if not url:
+            print("drills: --engine postgresql needs $LISTLEDGER_PG_URL (export LISTLEDGER_PG_URL=$(scripts/pg start))", file=sys.stderr)
+            return 64
+        ENGINE = PostgresEngine(url)
+        # Disk full and read-only storage are about the SQLite file; on a server they are the
+        # server's own (it refuses the commit), not ours to provoke from here.
+        applicable = {"kill", "concurrent", "load", "group"}
+    else:
+        ENGINE = SQLiteEngine(work)
+        applicable = {"kill", "concurrent", "load", "group", "diskfull", "readonly"}
+    only = set(args.only.split(",")) if args.only else applicable
+    if only - applicable:
+        print(f"drills: {', '.join(sorted(only - applicable))} do not apply to {ENGINE.name}", file=sys.stderr)
+        return 64
     started = time.time()
-    print(f"drills: {BIN}, seed {args.seed}, work folder {work}", flush=True)
+    print(f"drills: {BIN}, engine {ENGINE.name}, seed {args.seed}, work folder {work}", flush=True)
     try:
         if "kill" in only:
             drill_kill(work, 20 if args.long else 3, rng)
