@@ -76,6 +76,8 @@ let package = Package(
             name: "LedgerServer",
             dependencies: [
                 "LedgerService", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+                // `serve --db postgresql://…`: the routes on one court's log (PostgresServerLedger).
+                "LedgerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -60,9 +60,10 @@ package final class PostgresLedger: Sendable {
     }
 
     /// Creates the tables and triggers when missing. The probe is the newest object of the
-    /// schema (the results' age index), so an older database re-runs the idempotent statements.
+    /// schema (the access log's index, schema 2), so an older database re-runs the idempotent
+    /// statements.
     func migrate() async throws {
-        try await createOnce(probe: "public.results_by_age", PostgresSchema.statements)
+        try await createOnce(probe: "public.access_log_by_entry", PostgresSchema.statements)
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then` unless the table
