@@ -76,6 +76,8 @@ let package = Package(
             name: "LedgerServer",
             dependencies: [
                 "LedgerService", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+                // `serve --db postgresql://…`: the routes on one court's log (PostgresServerLedger).
+                "LedgerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -143,6 +145,12 @@ let package = Package(
         // Against a real PostgreSQL server ($LISTLEDGER_PG_URL, scripts/pg); skipped when unset.
         .testTarget(name: "PostgresTests", dependencies: [
             "TestSupport", "LedgerPostgres", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+            // `serve` on both engines (PgServerEngineTests): the real router, no sockets.
+            "LedgerServer", "LedgerService",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: layering),
         .testTarget(name: "AuditTests", dependencies: ["TestSupport", "listledger", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto"], swiftSettings: layering),
     ]

@@ -12,7 +12,7 @@ final class AnswerBoard: Sendable {
     /// What a notification or a round said about one ticket.
     enum Answer: Sendable {
         case outcomes([Outcome])
-        case refused(String)
+        case refused(SubmissionRefusal)
         /// Answered, but the notification could not carry it (an error text): read this
         /// ticket's row of `results`.
         case lookUp(Int64)
@@ -27,6 +27,10 @@ final class AnswerBoard: Sendable {
     struct Local: Sendable {
         let key: Int64
         let events: [Event]
+        /// Who submitted it (`token:ID`, `user:NAME`), recorded beside each event it appends.
+        let credential: String?
+        /// If-Match: the last seq the submitter saw of every entry it names.
+        let expectedLastSeq: Int64?
     }
 
     static let channel = "listledger_answers"
@@ -58,12 +62,12 @@ final class AnswerBoard: Sendable {
     var generation: UInt64 { state.withLock { $0.generation } }
 
     /// Queues `events` for `log`'s driver in this process; the key to wait on.
-    func queueLocally(_ events: [Event], log: Int32) -> Int64 {
+    func queueLocally(_ events: [Event], log: Int32, credential: String? = nil, expectedLastSeq: Int64? = nil) -> Int64 {
         state.withLock { state in
             state.lastLocalKey -= 1
             let key = state.lastLocalKey
             state.pending.insert(key)
-            state.local[log, default: []].append(Local(key: key, events: events))
+            state.local[log, default: []].append(Local(key: key, events: events, credential: credential, expectedLastSeq: expectedLastSeq))
             return key
         }
     }

@@ -63,7 +63,12 @@ extension PostgresLedger {
 
     /// Every entry's state from the projection the sequencer keeps.
     package func entryStates(of log: Log) async throws -> [EntryState] {
-        let rows = try await client.query("SELECT entry, state FROM entry_states WHERE log_id = \(log.id) ORDER BY entry COLLATE \"C\"", logger: logger)
+        try await states(of: log, "SELECT entry, state FROM entry_states WHERE log_id = \(log.id) ORDER BY entry COLLATE \"C\"")
+    }
+
+    /// The projected states a query of (entry, state) rows returns, in its order.
+    func states(of log: Log, _ query: PostgresQuery) async throws -> [EntryState] {
+        let rows = try await client.query(query, logger: logger)
         var states: [EntryState] = []
         for try await (entry, state) in rows.decode((String, ByteBuffer).self) {
             guard let decoded = EntryState(storage: state.bytes) else {

@@ -82,17 +82,18 @@ package final class PostgresLedger: Sendable {
     }
 
     /// Creates the tables and triggers when missing. The probe is the newest object of the
-    /// schema (the results' age index), so an older database re-runs the idempotent statements.
+    /// schema (the access log's index, schema 2), so an older database re-runs the idempotent
+    /// statements.
     func migrate() async throws {
-        try await createOnce(probe: "public.results_by_age", PostgresSchema.statements)
+        try await createOnce(probe: "public.access_log_by_entry", PostgresSchema.statements)
         try await createOnce(probe: "public.tile_edges", PostgresSchema.tileStatements) { connection in
             try await self.convertFlatTree(connection)
         }
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then`, in one
-    /// transaction, unless the table `probe` exists already. An advisory lock keeps two processes starting at once from
-    /// racing on CREATE.
+    /// transaction, unless the table `probe` exists already. An advisory lock keeps two
+    /// processes starting at once from racing on CREATE.
     func createOnce(probe: String, _ statements: [String],
                     then: @Sendable (PostgresConnection) async throws -> Void = { _ in }) async throws {
         try await client.withConnection { connection in

@@ -6,7 +6,7 @@
 /// (submissions waiting for the sequencer), the results the submitters wait for, the entry
 /// projection and the personal values (erasable, SPEC §7).
 enum PostgresSchema {
-    static let version = 1
+    static let version = 2
 
     static let statements: [String] = [
         """
@@ -123,7 +123,7 @@ enum PostgresSchema {
             RAISE EXCEPTION 'the log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
         END $$
         """,
-    ] + ["events", "checkpoints"].flatMap(appendOnly)
+    ] + ["events", "checkpoints"].flatMap(appendOnly) + serverStatements
 
     /// UPDATE, DELETE and TRUNCATE on `table` refused by trigger, for everyone.
     static func appendOnly(_ table: String) -> [String] {
@@ -186,4 +186,60 @@ enum PostgresSchema {
         "DROP TRIGGER IF EXISTS tile_edges_no_truncate ON tile_edges",
         "CREATE TRIGGER tile_edges_no_truncate BEFORE TRUNCATE ON tile_edges FOR EACH STATEMENT EXECUTE FUNCTION listledger_refuse_change()",
     ] + appendOnly("tiles")
+
+    /// Schema 2: what `serve` needs beside the log (the SQLite store's `credentialSchema`).
+    /// Credentials are the database's, not one log's: a person or a program of a province holds
+    /// one credential whichever court's log a server serves. The access log and the event
+    /// attribution are per log. Neither is in the canonical bytes or the tree; both are
+    /// append-only by trigger. A submission carries its credential and If-Match version through
+    /// the inbox, so the sequencer writes the attribution in the transaction that sequences it.
+    static let serverStatements: [String] = [
+        "ALTER TABLE inbox ADD COLUMN IF NOT EXISTS credential text",
+        "ALTER TABLE inbox ADD COLUMN IF NOT EXISTS expected_last_seq bigint",
+        """
+        CREATE TABLE IF NOT EXISTS credential_tokens (
+            id text PRIMARY KEY,
+            party text NOT NULL,
+            scopes text NOT NULL,
+            token_hash bytea NOT NULL,
+            created_ms bigint NOT NULL,
+            expires_ms bigint,
+            revoked_ms bigint
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS credential_users (
+            name text PRIMARY KEY,
+            party text NOT NULL,
+            scopes text NOT NULL,
+            password_hash bytea NOT NULL,
+            created_ms bigint NOT NULL,
+            disabled_ms bigint
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS access_log (
+            n bigserial PRIMARY KEY,
+            log_id integer NOT NULL REFERENCES logs,
+            at_ms bigint NOT NULL,
+            credential text NOT NULL,
+            party text NOT NULL,
+            entry text NOT NULL,
+            address text NOT NULL,
+            route text NOT NULL
+        )
+        """,
+        // Which credential recorded each seq through the server (absent: the command line).
+        """
+        CREATE TABLE IF NOT EXISTS event_credentials (
+            log_id integer NOT NULL REFERENCES logs,
+            seq bigint NOT NULL,
+            credential text NOT NULL,
+            PRIMARY KEY (log_id, seq)
+        )
+        """,
+    ] + ["access_log", "event_credentials"].flatMap(appendOnly) + [
+        // Last: `migrate` probes for it, so a database that has it has all of the above.
+        "CREATE INDEX IF NOT EXISTS access_log_by_entry ON access_log(log_id, entry, at_ms)",
+    ]
 }

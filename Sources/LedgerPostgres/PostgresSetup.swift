@@ -3,7 +3,8 @@
 /// - the owner (whoever runs setup and `init --court`) creates tables and logs;
 /// - the server role may INSERT into the log tables but never UPDATE or DELETE them (and the
 ///   triggers refuse those for everyone, the owner included); it may change what is not the
-///   log: the head row it sequences under, the inbox, the answers, the projection;
+///   log: the head row it sequences under, the inbox, the answers, the projection; it reads
+///   the credentials and appends the access log and event attribution (never UPDATE/DELETE);
 /// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys
 ///   or the personal values.
 package enum PostgresSetup {
@@ -33,6 +34,11 @@ package enum PostgresSetup {
             "GRANT SELECT, INSERT, DELETE ON results TO \(serverRole)",
             "GRANT SELECT, INSERT, UPDATE ON entry_states, complaints TO \(serverRole)",
             "GRANT USAGE ON SEQUENCE inbox_ticket_seq TO \(serverRole)",
+            // `serve`: it checks credentials (issued by the owner with `tokens`/`users`), and
+            // appends the access log and each event's attribution, never changing either.
+            "GRANT SELECT ON credential_tokens, credential_users TO \(serverRole)",
+            "GRANT SELECT, INSERT ON access_log, event_credentials TO \(serverRole)",
+            "GRANT USAGE ON SEQUENCE access_log_n_seq TO \(serverRole)",
         ]
         let reader: [String] = [
             createRole(readerRole),

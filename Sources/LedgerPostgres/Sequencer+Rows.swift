@@ -157,12 +157,13 @@ extension PostgresLedger {
 
     /// Carries out `plan` and records `answers` in the sequencer's transaction, in the order
     /// `AppendPlan` documents (events, personal values and tree, entry states, complaints,
-    /// flags cleared then set, head), then the answers, the inbox rows taken and the
-    /// notification — as ONE statement of data-modifying CTEs: one round trip per batch
+    /// flags cleared then set, head), then who recorded each event (`event_credentials`), the
+    /// answers, the inbox rows taken and the notification — as ONE statement of data-modifying CTEs: one round trip per batch
     /// instead of one per table. Obligations are not stored on PostgreSQL (derived on read),
     /// so the plan's `obligationEntries` and `histories` are not needed here.
     /// Returns the log's right edge after the plan, for the next round of this process.
-    func write(_ plan: AppendPlan, start: Int64, tileEdges: [[UInt8]], answers: [Answered], log: Log, connection: PostgresConnection) async throws -> RightEdge {
+    func write(_ plan: AppendPlan, start: Int64, tileEdges: [[UInt8]], answers: [Answered], attribution: [(seq: Int64, credential: String)],
+               log: Log, connection: PostgresConnection) async throws -> RightEdge {
         if !plan.flagsCleared.isEmpty {
             // Before the rest (a statement's CTEs do not see each other's rows): rare.
             try await connection.query("DELETE FROM flags WHERE log_id = \(log.id) AND obligation = ANY(\(plan.flagsCleared))", logger: logger)
@@ -212,9 +213,11 @@ extension PostgresLedger {
         binds.append(plan.head.recordedMilliseconds)
         binds.append(answers.map(\.ticket))                                         // $26
         binds.append(answers.map { ByteBuffer(bytes: Self.encodeOutcomes($0.outcomes)) })
-        binds.append(answers.map { $0.error ?? "" })
-        binds.append(AnswerBoard.payloads(answers.map { ($0.ticket, Self.encodeOutcomes($0.outcomes), $0.error != nil) }))  // $29
-        binds.append(edgeLevels.map { plan.head.size >> (Merkle.tileHeight * $0 + Merkle.tileHeight) })  // $30: each edge's tile index
+        binds.append(answers.map { $0.refusal?.stored ?? "" })
+        binds.append(AnswerBoard.payloads(answers.map { ($0.ticket, Self.encodeOutcomes($0.outcomes), $0.refusal != nil) }))  // $29
+        binds.append(attribution.map(\.seq))                                       // $30
+        binds.append(attribution.map(\.credential))
+        binds.append(edgeLevels.map { plan.head.size >> (Merkle.tileHeight * $0 + Merkle.tileHeight) })  // $32: each edge's tile index
         try await connection.query(PostgresQuery(unsafeSQL: """
             WITH ev AS (
               INSERT INTO events(log_id, seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
@@ -224,7 +227,7 @@ extension PostgresLedger {
             ), pd AS (
               INSERT INTO personal_data(log_id, seq, data) SELECT $1, s, d FROM unnest($11::int8[], $12::bytea[]) AS u(s, d)
             ), te AS (
-              INSERT INTO tile_edges(log_id, level, idx, hashes) SELECT $1, l, i, h FROM unnest($13::int4[], $30::int8[], $14::bytea[]) AS u(l, i, h)
+              INSERT INTO tile_edges(log_id, level, idx, hashes) SELECT $1, l, i, h FROM unnest($13::int4[], $32::int8[], $14::bytea[]) AS u(l, i, h)
               ON CONFLICT (log_id, level) DO UPDATE SET idx = excluded.idx, hashes = excluded.hashes
             ), st AS (
               INSERT INTO entry_states(log_id, entry, state) SELECT $1, e, s FROM unnest($15::text[], $16::bytea[]) AS u(e, s)
@@ -242,6 +245,8 @@ extension PostgresLedger {
               SELECT t, $1, o, NULLIF(e, '') FROM unnest($26::int8[], $27::bytea[], $28::text[]) AS u(t, o, e)
             ), ib AS (
               DELETE FROM inbox WHERE ticket = ANY($26::int8[])
+            ), ec AS (
+              INSERT INTO event_credentials(log_id, seq, credential) SELECT $1, s, c FROM unnest($30::int8[], $31::text[]) AS u(s, c)
             ), old AS (
               -- Answers are read within moments; one kept for ten minutes serves a slow submitter.
               DELETE FROM results WHERE log_id = $1 AND answered_at < now() - interval '10 minutes'

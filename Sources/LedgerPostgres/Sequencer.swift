@@ -34,8 +34,21 @@ extension PostgresLedger {
     /// waits to the inbox in one statement, and that process's sequencer takes it. Either way
     /// nobody is answered before the durable commit that sequenced their events.
     package func submit(_ events: [Event], to log: Log) async throws -> [Outcome] {
+        do {
+            return try await submit(events, to: log, credential: nil, expectedLastSeq: nil)
+        } catch let refusal as SubmissionRefusal {
+            throw PostgresLedgerError.input(refusal.description)
+        }
+    }
+
+    /// The same, attributed to `credential` (written beside each appended event in the
+    /// sequencer's transaction) and, with `expectedLastSeq` (If-Match), refused unless every
+    /// entry it names still has that last seq when the sequencer takes it. A refusal throws
+    /// `SubmissionRefusal` (the rules' `InputError` with its line and field, or the entry that
+    /// moved on); nothing of the submission is written then.
+    package func submit(_ events: [Event], to log: Log, credential: String?, expectedLastSeq: Int64?) async throws -> [Outcome] {
         await startListening()
-        let key = board.queueLocally(events, log: log.id)
+        let key = board.queueLocally(events, log: log.id, credential: credential, expectedLastSeq: expectedLastSeq)
         return try await awaitAnswer(ticket: key, log: log)
     }
 
@@ -49,13 +62,17 @@ extension PostgresLedger {
         let payloads = local.map { submission in
             ByteBuffer(bytes: submission.events.map { CanonicalJSON.encode($0.inputObject) }.joined(separator: [0x0A]).map { $0 })
         }
+        // '' and -1 stand for none (NULLIF below): arrays of plain values bind simply.
+        let credentials = local.map { $0.credential ?? "" }
+        let expected = local.map { $0.expectedLastSeq ?? -1 }
         // The tickets are drawn in the payloads' order (one nextval per row of `t`), so the
         // sequencer takes them in the order they were submitted.
         let rows = try await client.query("""
             WITH quiet AS (SELECT set_config('synchronous_commit', 'off', true)),
-            t AS (SELECT nextval(pg_get_serial_sequence('inbox', 'ticket')) AS ticket, p, n
-                  FROM quiet, unnest(\(payloads)::bytea[]) WITH ORDINALITY AS u(p, n)),
-            ins AS (INSERT INTO inbox(ticket, log_id, events) SELECT ticket, \(log.id), p FROM t)
+            t AS (SELECT nextval(pg_get_serial_sequence('inbox', 'ticket')) AS ticket, p, c, x, n
+                  FROM quiet, unnest(\(payloads)::bytea[], \(credentials)::text[], \(expected)::int8[]) WITH ORDINALITY AS u(p, c, x, n)),
+            ins AS (INSERT INTO inbox(ticket, log_id, events, credential, expected_last_seq)
+                    SELECT ticket, \(log.id), p, NULLIF(c, ''), NULLIF(x, -1) FROM t)
             SELECT ticket, n FROM t ORDER BY n
             """, logger: logger).collect()
         var pairs: [(key: Int64, ticket: Int64)] = []
@@ -108,7 +125,7 @@ extension PostgresLedger {
     func resolve(_ answer: AnswerBoard.Answer, ticket: Int64) async throws -> [Outcome] {
         switch answer {
         case .outcomes(let outcomes): return outcomes
-        case .refused(let text): throw PostgresLedgerError.input(text)
+        case .refused(let refusal): throw refusal
         case .failed(let text): throw PostgresLedgerError.storage(text)
         case .lookUp(let stored):
             guard let stored = try await self.answer(ticket: stored) else {
@@ -123,7 +140,7 @@ extension PostgresLedger {
         let rows = try await client.query("SELECT outcomes, error FROM results WHERE ticket = \(ticket)", logger: logger).collect()
         guard let row = rows.first else { return nil }
         let (outcomes, error) = try row.decode((ByteBuffer, String?).self)
-        if let error { return .refused(error) }
+        if let error { return .refused(SubmissionRefusal(stored: error)) }
         return .outcomes(try Self.decodeOutcomes(outcomes.bytes))
     }
 
@@ -194,20 +211,26 @@ extension PostgresLedger {
         // A statement of its own, after the lock: its snapshot sees the previous
         // sequencer's commit (its inbox deletions), so no ticket is sequenced twice.
         let queued = try await connection.query(
-            "SELECT ticket, events FROM inbox WHERE log_id = \(log.id) ORDER BY ticket LIMIT \(Self.batchLimit)",
+            "SELECT ticket, events, credential, expected_last_seq FROM inbox WHERE log_id = \(log.id) ORDER BY ticket LIMIT \(Self.batchLimit)",
             logger: logger).collect()
         guard !queued.isEmpty || !local.isEmpty else { return (.idle, [], nil) }
         var tickets: [Int64] = []
         var submissions: [Result<[Event], InputError>] = []
+        var credentials: [String?] = []
+        var versions: [Int64?] = []
         for row in queued {
-            let (ticket, payload) = try row.decode((Int64, ByteBuffer).self)
+            let (ticket, payload, credential, expected) = try row.decode((Int64, ByteBuffer, String?, Int64?).self)
             tickets.append(ticket)
             submissions.append(Self.decodeSubmission(payload.bytes))
+            credentials.append(credential)
+            versions.append(expected)
         }
         let inboxCount = tickets.count
         for submission in local {
             tickets.append(submission.key)
             submissions.append(.success(submission.events))
+            credentials.append(submission.credential)
+            versions.append(submission.expectedLastSeq)
         }
         let events = submissions.flatMap { (try? $0.get()) ?? [] }
         let start = ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recordedMs)
@@ -215,18 +238,35 @@ extension PostgresLedger {
         // The planner keeps recorded_at from going back before the head's, whatever the clock says.
         var planner = try AppendPlanner(knowledge: knowledge, now: clock(), salt: saltSource)
         var answers: [Answered] = []
-        for (ticket, submission) in zip(tickets, submissions) {
-            switch submission.flatMap({ Self.plan($0, with: &planner) }) {
-            case .success(let outcomes): answers.append(Answered(ticket: ticket, outcomes: outcomes, error: nil))
-            case .failure(let error): answers.append(Answered(ticket: ticket, outcomes: [], error: error.description))
+        // Each entry's last seq as the round has left it so far (If-Match counts the
+        // submissions sequenced before it in the same round, as SQLite's group commit does).
+        var lastSeqs: [EntryKey: Int64] = [:]
+        var attribution: [(seq: Int64, credential: String)] = []
+        for index in tickets.indices {
+            let planned = submissions[index].mapError(SubmissionRefusal.input).flatMap { events -> Result<[Outcome], SubmissionRefusal> in
+                if let expected = versions[index], let moved = Self.movedOn(events, expected: expected, lastSeqs: lastSeqs, knowledge: knowledge) {
+                    return .failure(moved)
+                }
+                return Self.plan(events, with: &planner).mapError(SubmissionRefusal.input)
+            }
+            switch planned {
+            case .success(let outcomes):
+                for (event, outcome) in zip((try? submissions[index].get()) ?? [], outcomes) {
+                    guard case .appended(let seq) = outcome else { continue }
+                    if let entry = event.entry { lastSeqs[EntryKey(entry)] = seq }
+                    if let credential = credentials[index] { attribution.append((seq, credential)) }
+                }
+                answers.append(Answered(ticket: tickets[index], outcomes: outcomes, refusal: nil))
+            case .failure(let refusal):
+                answers.append(Answered(ticket: tickets[index], outcomes: [], refusal: refusal))
             }
         }
         let plan = try planner.finish()
         // Only the inbox's tickets are stored and announced: the local ones wait in this process.
         let edge = try await write(plan, start: knowledge.start.size, tileEdges: knowledge.tileEdges, answers: Array(answers.prefix(inboxCount)),
-                                   log: log, connection: connection)
+                                   attribution: attribution, log: log, connection: connection)
         return (.sequenced(tickets.count), answers.map { answer in
-            (answer.ticket, answer.error.map(AnswerBoard.Answer.refused) ?? .outcomes(answer.outcomes))
+            (answer.ticket, answer.refusal.map(AnswerBoard.Answer.refused) ?? .outcomes(answer.outcomes))
         }, edge)
     }
 
@@ -234,7 +274,19 @@ extension PostgresLedger {
     struct Answered {
         var ticket: Int64
         var outcomes: [Outcome]
-        var error: String?
+        var refusal: SubmissionRefusal?
+    }
+
+    /// If-Match: the first entry (in sorted order, as the SQLite store checks) that `events`
+    /// name whose last seq — stored, or as this round's earlier submissions left it — is not
+    /// `expected` (0: the entry must not exist yet).
+    static func movedOn(_ events: [Event], expected: Int64, lastSeqs: [EntryKey: Int64], knowledge: BatchKnowledge) -> SubmissionRefusal? {
+        for entry in Set(events.compactMap(\.entry)).sorted() {
+            let key = EntryKey(entry)
+            let lastSeq = lastSeqs[key] ?? knowledge.states[key]?.lastSeq ?? 0
+            if lastSeq != expected { return .movedOn(entry: entry, expected: expected, lastSeq: lastSeq) }
+        }
+        return nil
     }
 
     /// Plans one submission, all or nothing: its outcomes, or the refusal of its first bad

@@ -12,10 +12,10 @@ final class AccessLogBatcher: Sendable {
         var draining = false
     }
 
-    private let connections: LedgerConnections
+    private let ledger: any ServerLedger
     private let pending = Mutex(Pending())
 
-    init(connections: LedgerConnections) { self.connections = connections }
+    init(ledger: any ServerLedger) { self.ledger = ledger }
 
     /// Returns once `records` are committed (with the others waiting at the same time).
     func log(_ records: [AccessRecord]) async throws {
@@ -42,7 +42,7 @@ final class AccessLogBatcher: Sendable {
             }
             if waiters.isEmpty { return }
             do {
-                try await connections.write { ledger in try ledger.logAccess(records) }
+                try await ledger.logAccess(records)
                 for waiter in waiters { waiter.resume() }
             } catch {
                 for waiter in waiters { waiter.resume(throwing: error) }

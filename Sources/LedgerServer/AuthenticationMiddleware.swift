@@ -2,19 +2,17 @@ import Hummingbird
 import LedgerService
 import Logging
 
-/// Resolves the `Authorization` header to a principal, once per request, on a read connection
-/// (bcrypt for users runs there too, off the cooperative pool). A request with no header goes on
+/// Resolves the `Authorization` header to a principal, once per request, through the ledger
+/// (bcrypt for users runs off the cooperative pool). A request with no header goes on
 /// as the public; one with a header that is not a valid credential is refused with 401 at once,
 /// whatever route it asked for, so a revoked token never falls back to public access silently.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = LedgerRequestContext
-    let connections: LedgerConnections
+    let ledger: any ServerLedger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let authorization = request.headers[.authorization] else { return try await next(request, context) }
-        let principal = try await connections.read { ledger in
-            try Credentials.authenticate(authorization: authorization, ledger: ledger, now: LedgerClock.now())
-        }
+        let principal = try await ledger.authenticate(authorization: authorization, now: LedgerClock.now())
         guard let principal else { throw APIError.unauthorized }
         var context = context
         context.principal = principal

@@ -26,22 +26,44 @@ package struct ServerSettings: Sendable {
     package init(databasePath: String) { self.databasePath = databasePath }
 }
 
-/// The server of SPEC §6: routes, the middleware around them and the ledger connections.
+/// The server of SPEC §6: routes, the middleware around them and the ledger behind its seam.
 package struct LedgerServerApp: Sendable {
     package let settings: ServerSettings
-    package let connections: LedgerConnections
+    /// Every route reads and writes through this (`ServerLedger.swift`).
+    package let ledger: any ServerLedger
+    /// The web pages' ledger; nil where the pages are not served (PostgreSQL so far).
+    let web: (any WebLedger)?
     package let metrics = ServerMetrics()
     let limiter: RateLimiter
     /// Reads' access records, group-committed (see AccessLogBatcher).
     let accessLog: AccessLogBatcher
 
     package init(settings: ServerSettings) throws {
-        self.settings = settings
         // The pages' session and names tables, before the read-only connections open.
         try PartyNames.prepare(path: settings.databasePath)
-        connections = try LedgerConnections(path: settings.databasePath, readers: settings.readConnections)
+        let connections = try LedgerConnections(path: settings.databasePath, readers: settings.readConnections)
+        self.init(settings: settings, ledger: connections, web: connections)
+    }
+
+    /// The server over any ledger behind the seam; `web` nil answers the pages with 501.
+    package init(settings: ServerSettings, ledger: any ServerLedger, web: (any WebLedger)?) {
+        self.settings = settings
+        self.ledger = ledger
+        self.web = web
         limiter = RateLimiter(burst: settings.publicBurst, perSecond: settings.publicPerSecond)
-        accessLog = AccessLogBatcher(connections: connections)
+        accessLog = AccessLogBatcher(ledger: ledger)
+    }
+
+    /// The SQLite connections (tests count their transactions); only for a SQLite ledger.
+    package var connections: LedgerConnections {
+        guard let connections = ledger as? LedgerConnections else { preconditionFailure("this server does not run on a SQLite file") }
+        return connections
+    }
+
+    /// The pages' ledger, once `page` has refused the pages where there is none.
+    var pages: any WebLedger {
+        guard let web else { preconditionFailure("a page was served without a web ledger; `page` refuses them first") }
+        return web
     }
 
     /// The router with every route; also returns what was registered (for the OpenAPI test).
@@ -54,7 +76,7 @@ package struct LedgerServerApp: Sendable {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
-        router.add(middleware: AuthenticationMiddleware(connections: connections))
+        router.add(middleware: AuthenticationMiddleware(ledger: ledger))
 
         routes.get("/healthz") { _, _ in JSONResponse.make(.ok, .object([("status", .string("ok"))])) }
         routes.get("/metrics") { [metrics] _, _ in

@@ -50,7 +50,7 @@ extension LedgerServerApp {
         do {
             // Group-committed with the posts of the same moment; the If-Match check runs in
             // this batch's savepoint, after the batches before it in the group.
-            result = .appended(try await connections.append(events, credential: principal.credential, expectedLastSeq: expected))
+            result = .appended(try await ledger.append(events, credential: principal.credential, expectedLastSeq: expected))
         } catch let moved as EntryMovedOn {
             result = .conflict(entry: moved.entry, expected: moved.expected, lastSeq: moved.lastSeq, changes: moved.changes.map(LedgerJSON.recordedEvent))
         } catch let error as LedgerError {
@@ -58,6 +58,9 @@ extension LedgerServerApp {
                 throw APIError(EventInput.isNotYourAct(input) ? .forbidden : .badRequest, input)
             }
             context.logger.error("append failed", metadata: ["error.kind": .string(error.kind)])
+            throw APIError(.serviceUnavailable, "the ledger could not be written; nothing was written")
+        } catch let failure as StoreFailure {
+            context.logger.error("append failed", metadata: ["error.kind": .string(failure.kind)])
             throw APIError(.serviceUnavailable, "the ledger could not be written; nothing was written")
         }
         switch result {

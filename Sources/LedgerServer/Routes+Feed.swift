@@ -53,22 +53,21 @@ extension LedgerServerApp {
                 let from = position
                 // Each shown event with whether its resident IDs are masked for this party (a unit
                 // that only reposted the entry: SPEC §6/§7, as the history route does).
-                let batch = try await app.connections.read { ledger -> (events: [(RecordedEvent, mask: Bool)], end: Int64, full: Bool)? in
-                    guard try Credentials.stillValid(principal, ledger: ledger, now: LedgerClock.now()) else { return nil }
-                    let events = try ledger.events(after: from, limit: Self.feedPage)
-                    var states: [String: EntryState?] = [:]
+                let batch: (events: [(RecordedEvent, mask: Bool)], end: Int64, full: Bool)?
+                if try await app.ledger.stillValid(principal, now: LedgerClock.now()) {
+                    let events = try await app.ledger.events(after: from, limit: Self.feedPage)
                     var shown: [(RecordedEvent, mask: Bool)] = []
-                    for recorded in events {
-                        guard let entry = recorded.event.entry else {
+                    for (recorded, state) in events {
+                        guard recorded.event.entry != nil else {
                             if Visibility.concerns(principal, event: recorded.event, entryAfter: nil) { shown.append((recorded, false)) }
                             continue
                         }
-                        if states[entry] == nil { states[entry] = .some(try ledger.storedEntryState(entry)) }
-                        let state = states[entry] ?? nil
                         guard Visibility.concerns(principal, event: recorded.event, entryAfter: state) else { continue }
                         shown.append((recorded, state.map { !Visibility.needsFullIdentity(principal, entry: $0) } ?? false))
                     }
-                    return (shown, events.last?.seq ?? from, events.count == Self.feedPage)
+                    batch = (shown, events.last?.event.seq ?? from, events.count == Self.feedPage)
+                } else {
+                    batch = nil
                 }
                 guard let batch else { break }  // revoked, disabled or expired
                 if !batch.events.isEmpty {

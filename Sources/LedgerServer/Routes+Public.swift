@@ -14,12 +14,8 @@ extension LedgerServerApp {
         guard name.count <= 128 else { throw APIError(.badRequest, field: "name", "is longer than 128 characters") }
         let idNumber = request.query("id_number").flatMap { $0.isEmpty ? nil : $0 }
         let today = LedgerClock.now().beijingDay
-        let results = try await connections.read { ledger -> [JSONValue] in
-            try ledger.publicCandidates(debtorName: name).compactMap { state in
-                guard PublicList.isListed(state) else { return nil }
-                return PublicList.record(state: state, events: try ledger.events(ofEntry: state.entry),
-                                         today: (today.year, today.month, today.day), idNumber: idNumber)
-            }
+        let results = try await ledger.publicCandidates(debtorName: name, listed: { PublicList.isListed($0) }).compactMap { state, events in
+            PublicList.record(state: state, events: events, today: (today.year, today.month, today.day), idNumber: idNumber)
         }
         return JSONResponse.make(.ok, .object([("results", .array(results))]))
     }
@@ -28,7 +24,7 @@ extension LedgerServerApp {
 /// The checkpoint (public) and proofs (a credential that may see the event, or `audit`).
 extension LedgerServerApp {
     func latestCheckpoint(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
-        guard let checkpoint = try await connections.read({ try $0.latestCheckpoint() }) else {
+        guard let checkpoint = try await ledger.latestCheckpoint() else {
             throw APIError(.notFound, "no checkpoint has been signed yet; the operator runs `listledger checkpoint`")
         }
         return JSONResponse.make(.ok, ProofJSON.checkpoint(checkpoint, created: false))
@@ -40,24 +36,23 @@ extension LedgerServerApp {
             throw APIError(.badRequest, field: "seq", "give the event's seq, e.g. ?seq=12")
         }
         enum Found: Sendable { case proof(JSONValue), hidden, uncovered(Int64?), failedCheck(String) }
-        let found = try await connections.read { ledger -> Found in
-            guard seq >= 1, seq <= (try ledger.head().size), let bytes = try ledger.eventBytes(seq: seq) else { return .hidden }
-            if !Visibility.seesEverything(principal) {
-                // The leaf carries the event itself: shown only to who may see its entry.
-                let event = try Event.decode(try JSONParser.parse(bytes), source: .canonical).event
-                guard let entry = event.entry, let state = try ledger.storedEntryState(entry),
-                      Visibility.maySee(principal, entry: state) else { return .hidden }
+        let found: Found
+        if let read = try await ledger.inclusion(seq: seq) {
+            // The leaf carries the event itself: shown only to who may see its entry.
+            // `read.entry` is the state of the event's entry (nil: no entry, or none stored).
+            let visible = Visibility.seesEverything(principal) || (read.entry.map { Visibility.maySee(principal, entry: $0) } ?? false)
+            if !visible {
+                found = .hidden
+            } else {
+                switch read.proof {
+                case let .proved(checkpoint, canonical, path):
+                    found = .proof(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: path))
+                case .uncovered(let latest): found = .uncovered(latest)
+                case .failedCheck(let reason): found = .failedCheck(reason)
+                }
             }
-            guard let checkpoint = try ledger.latestCheckpoint(), checkpoint.size >= seq else {
-                return .uncovered(try ledger.latestCheckpoint()?.size)
-            }
-            // Checked as `prove` checks it: nobody is handed a proof that would not verify.
-            do {
-                let (canonical, proof) = try ledger.checkedInclusionProof(seq: seq, checkpoint: checkpoint)
-                return .proof(ProofJSON.inclusion(seq: seq, checkpoint: checkpoint, canonical: canonical, proof: proof))
-            } catch ProofCheckError.failed(let reason) {
-                return .failedCheck(reason)
-            }
+        } else {
+            found = .hidden
         }
         switch found {
         case .proof(let document): return JSONResponse.make(.ok, document)
@@ -79,12 +74,8 @@ extension LedgerServerApp {
             guard let value = Int64(text) else { throw APIError(.badRequest, field: "to", "must be a tree size") }
             return value
         }
-        let document = try await connections.read { ledger -> JSONValue? in
-            let newSize = try to ?? ledger.latestCheckpoint()?.size ?? ledger.head().size
-            guard from <= newSize, newSize <= (try ledger.head().size) else { return nil }
-            let proof = try ledger.consistencyProof(oldSize: from, newSize: newSize)
-            return ProofJSON.consistency(from: from, to: newSize, proof: proof,
-                                         old: try ledger.storedCheckpoint(size: from), new: try ledger.storedCheckpoint(size: newSize))
+        let document = try await ledger.consistency(from: from, to: to).map { read in
+            ProofJSON.consistency(from: from, to: read.to, proof: read.proof, old: read.old, new: read.new)
         }
         guard let document else {
             throw APIError(.badRequest, field: "to", "sizes must satisfy 1 ≤ from ≤ to ≤ the log's size")

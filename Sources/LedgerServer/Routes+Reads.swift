@@ -9,9 +9,8 @@ import LedgerStore
 extension LedgerServerApp {
     func listEntries(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let principal = try context.requireReader()
-        let (profile, states) = try await connections.read { ledger in
-            (try ledger.profile().name, try ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) })
-        }
+        let profile = try await ledger.profileName()
+        let states = try await ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) }
         try await logAccess(principal, entries: states.map(\.entry), route: "/api/v1/entries", context: context)
         return JSONResponse.make(.ok, LedgerJSON.state(profile: profile, states: states))
     }
@@ -19,11 +18,8 @@ extension LedgerServerApp {
     func showEntry(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let principal = try context.requireReader()
         let entry = try context.parameters.require("entry")
-        let found = try await connections.read { ledger -> (String, EntryState)? in
-            guard let state = try ledger.storedEntryState(entry), Visibility.maySee(principal, entry: state) else { return nil }
-            return (try ledger.profile().name, state)
-        }
-        guard let (profile, state) = found else { throw APIError.notFound }
+        guard let state = try await ledger.entryState(entry), Visibility.maySee(principal, entry: state) else { throw APIError.notFound }
+        let profile = try await ledger.profileName()
         try await logAccess(principal, entries: [entry], route: "/api/v1/entries/{entry}", context: context)
         return JSONResponse.make(.ok, LedgerJSON.state(profile: profile, states: [state]), headers: [.eTag: "\"\(state.lastSeq)\""])
     }
@@ -31,11 +27,7 @@ extension LedgerServerApp {
     func entryHistory(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let principal = try context.requireReader()
         let entry = try context.parameters.require("entry")
-        let found = try await connections.read { ledger -> (EntryState, [RecordedEvent])? in
-            guard let state = try ledger.storedEntryState(entry), Visibility.maySee(principal, entry: state) else { return nil }
-            return (state, try ledger.events(ofEntry: entry))
-        }
-        guard let (state, events) = found else { throw APIError.notFound }
+        guard let (state, events) = try await ledger.entryHistory(entry), Visibility.maySee(principal, entry: state) else { throw APIError.notFound }
         try await logAccess(principal, entries: [entry], route: "/api/v1/entries/{entry}/history", context: context)
         return JSONResponse.make(.ok, LedgerJSON.history(entry: entry, events: events, maskIdentity: !Visibility.needsFullIdentity(principal, entry: state)), headers: [.eTag: "\"\(state.lastSeq)\""])
     }
@@ -60,16 +52,10 @@ extension LedgerServerApp {
         }
         query.obligor = request.query("obligor")
         if query.obligor?.isEmpty == true { throw APIError(.badRequest, field: "obligor", "must not be empty: court:…, unit:… or debtor") }
-        let (document, entries) = try await connections.read { [query] ledger -> (JSONValue, [String]) in
-            var states: [String: EntryState?] = [:]
-            let found = try ledger.obligations(query).filter { obligation, _ in
-                if states[obligation.entry] == nil { states[obligation.entry] = .some(try ledger.storedEntryState(obligation.entry)) }
-                return Visibility.maySee(principal, obligation: obligation, entry: states[obligation.entry] ?? nil)
-            }
-            let document = LedgerJSON.obligations(asOf: query.asOf, profile: try ledger.profile().name, calendar: try ledger.calendar().identity,
-                                                  found: found, flags: try ledger.flaggedObligations())
-            return (document, Array(Set(found.map(\.0.entry))).sorted())
-        }
+        let read = try await ledger.obligations(query)
+        let found = read.found.filter { obligation, _ in Visibility.maySee(principal, obligation: obligation, entry: read.states[obligation.entry]) }
+        let document = LedgerJSON.obligations(asOf: query.asOf, profile: read.profile, calendar: read.calendar, found: found, flags: read.flags)
+        let entries = Array(Set(found.map(\.0.entry))).sorted()
         try await logAccess(principal, entries: entries, route: "/api/v1/obligations", context: context)
         return JSONResponse.make(.ok, document)
     }

@@ -9,6 +9,14 @@ package struct StoredCheckpoint: Sendable, Equatable {
     /// The C2SP signed note text.
     package var note: String
     package var createdMilliseconds: Int64
+
+    /// Also made from the PostgreSQL engine's checkpoints, for the server's routes.
+    package init(size: Int64, root: [UInt8], note: String, createdMilliseconds: Int64) {
+        self.size = size
+        self.root = root
+        self.note = note
+        self.createdMilliseconds = createdMilliseconds
+    }
 }
 
 /// Whether the log extends an auditor's saved checkpoint (`verify --against`).

@@ -55,22 +55,26 @@ struct CourtOption: ParsableArguments {
 func onPostgres<T: Sendable>(_ url: PostgresURL, migrate: Bool = true, _ body: @escaping @Sendable (PostgresLedger) async throws -> T) throws -> T {
     do {
         return try runBlocking { try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }, migrate: migrate, body) }
-    } catch let error as PostgresLedgerError {
-        switch error {
-        case .badURL(let text): throw Failure.input(InputError(field: "--db", text))
-        case .noLog(let text): throw Failure.other("error: \(text)")
-        case .input(let text): throw Failure.other("refused: \(text)\nnothing was written")
-        case .integrity(let text): throw Failure.integrity(text)
-        case .storage(let text): throw Failure.other("error: \(text)")
-        }
-    } catch let error as Failure {
-        throw error
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as PartlyWritten {
-        throw error
     } catch {
-        throw Failure.other("error: PostgreSQL at \(url): \(String(reflecting: error))")
+        throw commandLineFailure(error, url: url)
+    }
+}
+
+/// An engine error as the command line reports it (`reportingFailures`).
+func commandLineFailure(_ error: any Error, url: PostgresURL) -> any Error {
+    switch error {
+    case let error as PostgresLedgerError:
+        switch error {
+        case .badURL(let text): return Failure.input(InputError(field: "--db", text))
+        case .noLog(let text): return Failure.other("error: \(text)")
+        case .input(let text): return Failure.other("refused: \(text)\nnothing was written")
+        case .integrity(let text): return Failure.integrity(text)
+        case .storage(let text): return Failure.other("error: \(text)")
+        }
+    case is Failure, is ExitCode, is PartlyWritten:
+        return error
+    default:
+        return Failure.other("error: PostgreSQL at \(url): \(String(reflecting: error))")
     }
 }
 

@@ -22,7 +22,7 @@ struct LedgerOptions: ParsableArguments {
     func open(readOnly: Bool = false) throws -> Ledger {
         // Commands not yet offered on PostgreSQL say so instead of looking for a file of that name.
         if PostgresURL.isPostgres(path) {
-            throw Failure.input(InputError(field: "--db", "this command works on a SQLite ledger file only so far; on PostgreSQL: init, append, state, obligations, history, verify, checkpoint, prove, export, pg setup, national"))
+            throw Failure.input(InputError(field: "--db", "this command works on a SQLite ledger file only so far; on PostgreSQL: init, append, state, obligations, history, verify, checkpoint, prove, export, pg setup, national, serve, tokens, users"))
         }
         do {
             return try Ledger.open(path: path, readOnly: readOnly)

@@ -12,11 +12,12 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Run the HTTP server of SPEC §6 on this ledger (127.0.0.1:8080 unless told).",
             discussion: """
-            Every route needs a credential (`listledger tokens issue`, `listledger users add`) except /healthz, /metrics, /openapi.json, /api/v1/checkpoint and /api/v1/public/search. SIGTERM or SIGINT stops it gracefully: no new connections, the requests in flight finish (an acknowledged event is durable), open feeds end. Environment: LISTLEDGER_HOST, LISTLEDGER_PORT, LOG_LEVEL (info by default; one structured line per request, without personal data).
+            Every route needs a credential (`listledger tokens issue`, `listledger users add`) except /healthz, /metrics, /openapi.json, /api/v1/checkpoint and /api/v1/public/search. On PostgreSQL (--db postgresql://…, --court C) it serves that court's log: the API; the web pages answer 501 there so far. SIGTERM or SIGINT stops it gracefully: no new connections, the requests in flight finish (an acknowledged event is durable), open feeds end. Environment: LISTLEDGER_HOST, LISTLEDGER_PORT, LOG_LEVEL (info by default; one structured line per request, without personal data).
             """
         )
 
         @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var log: CourtOption
         @Option(help: ArgumentHelp("Address to bind (default $LISTLEDGER_HOST, else 127.0.0.1).", valueName: "host")) var host: String?
         @Option(help: ArgumentHelp("Port to bind (default $LISTLEDGER_PORT, else 8080; 0 picks a free one).", valueName: "port")) var port: Int?
         @Option(help: ArgumentHelp("Largest request body in bytes (default 8 MiB).", valueName: "bytes")) var maxBody: Int?
@@ -26,42 +27,75 @@ extension ListLedger {
 
         func run() async throws {
             var app: LedgerServerApp?
+            var settings: ServerSettings?
+            var postgres: PostgresURL?
             let environment = ProcessInfo.processInfo.environment
             try reportingFailures {
-                if PostgresURL.isPostgres(self.ledger.path) {
-                    // No half-working server: every route reads SQLite's side tables (users, tokens,
-                    // sessions, access log, webhooks), which PostgreSQL does not have yet.
-                    throw Failure.input(InputError(field: "--db", "serve runs on a SQLite ledger file only: on PostgreSQL its routes, credentials (users, tokens, sessions), access log and webhooks are not built yet; use the command line (append, state, obligations, history, prove, export, verify, checkpoint)"))
-                }
-                var settings = ServerSettings(databasePath: self.ledger.path)
-                settings.host = host ?? environment["LISTLEDGER_HOST"] ?? settings.host
+                postgres = try self.ledger.postgres()
+                // The server reads the primary it appends to (read-your-writes); no standby yet.
+                if log.readDB != nil { throw Failure.input(InputError(field: "--read-db", "serve reads the database it appends to (--db); it does not read a standby yet")) }
+                if log.afterSeq != nil { throw Failure.input(InputError(field: "--after-seq", "serve reads the database it appends to (--db); it does not read a standby yet")) }
+                var parsed = ServerSettings(databasePath: self.ledger.path)
+                parsed.host = host ?? environment["LISTLEDGER_HOST"] ?? parsed.host
                 if let text = port.map(String.init) ?? environment["LISTLEDGER_PORT"] {
                     guard let value = Int(text), (0...65535).contains(value) else {
                         throw Failure.input(InputError(field: "--port", "\"\(text)\" is not a port (0–65535)"))
                     }
-                    settings.port = value
+                    parsed.port = value
                 }
                 if let maxBody {
                     guard maxBody >= 1024 else { throw Failure.input(InputError(field: "--max-body", "must be at least 1024 bytes")) }
-                    settings.maximumBodyBytes = maxBody
+                    parsed.maximumBodyBytes = maxBody
                 }
                 if let publicRate {
                     guard publicRate > 0 else { throw Failure.input(InputError(field: "--public-rate", "must be more than 0")) }
-                    settings.publicPerSecond = publicRate
-                    settings.publicBurst = max(1, Int(publicRate * 3))
+                    parsed.publicPerSecond = publicRate
+                    parsed.publicBurst = max(1, Int(publicRate * 3))
                 }
-                settings.web.secureCookies = secureCookies
+                parsed.web.secureCookies = secureCookies
                 if let sessionHours {
                     guard (1...168).contains(sessionHours) else { throw Failure.input(InputError(field: "--session-hours", "must be 1 to 168 hours")) }
-                    settings.web.sessionLifetimeMilliseconds = Int64(sessionHours) * 3_600_000
+                    parsed.web.sessionLifetimeMilliseconds = Int64(sessionHours) * 3_600_000
                 }
+                settings = parsed
+                guard postgres == nil else { return }
                 // Opening the ledger here refuses a missing or foreign file before binding a port.
                 _ = try self.ledger.open(readOnly: true)
-                app = try LedgerServerApp(settings: settings)
+                app = try LedgerServerApp(settings: parsed)
             }
-            guard let app else { return }
+            guard let settings else { return }
             var logger = Logger(label: "listledger.server")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            if let postgres {
+                try await serveOnPostgres(postgres, settings: settings, logger: logger)
+            } else if let app {
+                try await Self.serve(app, logger: logger)
+            }
+        }
+
+        /// One court's log of a PostgreSQL database: the API (the web pages answer 501, see
+        /// `LedgerServerApp.pagesNotServed`). The pool runs for as long as the server does.
+        func serveOnPostgres(_ url: PostgresURL, settings: ServerSettings, logger: Logger) async throws {
+            let court = log.court
+            // The server's own failures (a port in use) are not the database's: kept apart.
+            struct Serving: Error { let error: any Error }
+            try await reportingFailuresAsync {
+                do {
+                    try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }) { database in
+                        // Refuses a database without that log (or with several and no --court) before binding a port.
+                        let log = try await database.log(court: court)
+                        let app = LedgerServerApp(settings: settings, ledger: PostgresServerLedger(database: database, log: log), web: nil)
+                        do { try await Self.serve(app, logger: logger) } catch { throw Serving(error: error) }
+                    }
+                } catch let serving as Serving {
+                    throw serving.error
+                } catch {
+                    throw commandLineFailure(error, url: url)
+                }
+            }
+        }
+
+        static func serve(_ app: LedgerServerApp, logger: Logger) async throws {
             let application = app.makeApplication(logger: logger)
             let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             try await group.run()

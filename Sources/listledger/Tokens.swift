@@ -1,5 +1,7 @@
 import ArgumentParser
 import LedgerDomain
+import LedgerPostgres
+import LedgerServer
 import LedgerService
 import LedgerStore
 
@@ -22,9 +24,14 @@ extension ListLedger {
                 try reportingFailures(options: ["party": "--party", "scope": "--scope", "expires": "--expires"]) {
                     let scopes = try Scope.parseList(scope, field: "--scope")
                     let issued = try Credentials.issueToken(party: party, scopes: scopes, expiresInDays: expires, now: Clock.now())
-                    let ledger = try self.ledger.open()
-                    try ledger.ensureCredentialTables()
-                    try ledger.insertToken(issued.stored)
+                    if let url = try self.ledger.postgres() {
+                        // The database's credentials: valid on the server of any of its logs.
+                        try onPostgres(url) { try await $0.insertToken(PostgresLedger.Credential(issued.stored)) }
+                    } else {
+                        let ledger = try self.ledger.open()
+                        try ledger.ensureCredentialTables()
+                        try ledger.insertToken(issued.stored)
+                    }
                     print("token \(issued.id) for \(party), scopes \(scopes.map(\.rawValue).joined(separator: ","))"
                           + (issued.stored.expiresMilliseconds.map { ", expires \(Instant(epochMilliseconds: $0).utcDescription)" } ?? ""))
                     print("it is shown once; keep it secret:")
@@ -40,8 +47,13 @@ extension ListLedger {
 
             func run() throws {
                 try reportingFailures {
-                    let ledger = try self.ledger.open(readOnly: true)
-                    let tokens = try ledger.hasCredentialTables() ? try ledger.allTokens() : []
+                    let tokens: [StoredCredential]
+                    if let url = try self.ledger.postgres() {
+                        tokens = try onPostgres(url) { try await $0.allTokens() }.map(\.stored)
+                    } else {
+                        let ledger = try self.ledger.open(readOnly: true)
+                        tokens = try ledger.hasCredentialTables() ? try ledger.allTokens() : []
+                    }
                     let now = Clock.now().epochMilliseconds
                     func state(_ token: StoredCredential) -> String {
                         if token.revokedMilliseconds != nil { return "revoked" }
@@ -73,9 +85,16 @@ extension ListLedger {
 
             func run() throws {
                 try reportingFailures {
-                    let ledger = try self.ledger.open()
-                    try ledger.ensureCredentialTables()
-                    guard try ledger.revokeToken(id: id, at: Clock.now().epochMilliseconds) else {
+                    let now = Clock.now().epochMilliseconds, id = self.id
+                    let revoked: Bool
+                    if let url = try self.ledger.postgres() {
+                        revoked = try onPostgres(url) { try await $0.revokeToken(id: id, at: now) }
+                    } else {
+                        let ledger = try self.ledger.open()
+                        try ledger.ensureCredentialTables()
+                        revoked = try ledger.revokeToken(id: id, at: now)
+                    }
+                    guard revoked else {
                         throw Failure.input(InputError(field: "id", "no live token \"\(id)\"; see `listledger tokens list`"))
                     }
                     print("revoked token \(id)")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import LedgerDomain
+import LedgerPostgres
+import LedgerServer
 import LedgerService
 import LedgerStore
 
@@ -24,10 +26,15 @@ extension ListLedger {
                     let scopes = try Scope.parseList(scope, field: "--scope")
                     let password = ProcessInfo.processInfo.environment["LISTLEDGER_PASSWORD"] ?? readLine(strippingNewline: true) ?? ""
                     let user = try Credentials.makeUser(name: name, party: party, scopes: scopes, password: password, now: Clock.now())
-                    let ledger = try self.ledger.open()
-                    try ledger.ensureCredentialTables()
-                    if try ledger.user(name: name) != nil { throw Failure.input(InputError(field: "name", "a user \"\(name)\" already exists")) }
-                    try ledger.insertUser(user)
+                    let taken = Failure.input(InputError(field: "name", "a user \"\(name)\" already exists"))
+                    if let url = try self.ledger.postgres() {
+                        guard try onPostgres(url, { try await $0.insertUser(PostgresLedger.Credential(user)) }) else { throw taken }
+                    } else {
+                        let ledger = try self.ledger.open()
+                        try ledger.ensureCredentialTables()
+                        if try ledger.user(name: name) != nil { throw taken }
+                        try ledger.insertUser(user)
+                    }
                     print("added user \(name) for \(party), scopes \(scopes.map(\.rawValue).joined(separator: ","))")
                 }
             }
@@ -40,8 +47,13 @@ extension ListLedger {
 
             func run() throws {
                 try reportingFailures {
-                    let ledger = try self.ledger.open(readOnly: true)
-                    let users = try ledger.hasCredentialTables() ? try ledger.allUsers() : []
+                    let users: [StoredCredential]
+                    if let url = try self.ledger.postgres() {
+                        users = try onPostgres(url) { try await $0.allUsers() }.map(\.stored)
+                    } else {
+                        let ledger = try self.ledger.open(readOnly: true)
+                        users = try ledger.hasCredentialTables() ? try ledger.allUsers() : []
+                    }
                     if output.json {
                         printJSON(.object([("users", .array(users.map { user in
                             .object([("name", .string(user.id)), ("party", .string(user.party)), ("scopes", .array(user.scopes.map(JSONValue.string))),
@@ -63,9 +75,16 @@ extension ListLedger {
 
             func run() throws {
                 try reportingFailures {
-                    let ledger = try self.ledger.open()
-                    try ledger.ensureCredentialTables()
-                    guard try ledger.disableUser(name: name, at: Clock.now().epochMilliseconds) else {
+                    let now = Clock.now().epochMilliseconds, name = self.name
+                    let disabled: Bool
+                    if let url = try self.ledger.postgres() {
+                        disabled = try onPostgres(url) { try await $0.disableUser(name: name, at: now) }
+                    } else {
+                        let ledger = try self.ledger.open()
+                        try ledger.ensureCredentialTables()
+                        disabled = try ledger.disableUser(name: name, at: now)
+                    }
+                    guard disabled else {
                         throw Failure.input(InputError(field: "name", "no active user \"\(name)\"; see `listledger users list`"))
                     }
                     print("disabled user \(name)")

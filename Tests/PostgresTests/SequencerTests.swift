@@ -134,11 +134,8 @@ struct PgSequencerTests {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    @Test("a submission that finds the head held by another session goes to the inbox and is sequenced from there, answered once")
-    func busyHeadUsesInbox() async throws {
-        let url = try await freshDatabase("busy")
-        try await PostgresLedger.withLedger(url: url) { ledger in _ = try await ledger.createLog(court: "court:baisha", profile: Self.profile) }
-        // Another session holds the head for 3 s, as a sequencer of another process would.
+    /// Another session holds the head for 3 s, as a sequencer of another process would.
+    func holdHead(_ url: PostgresURL) async throws -> Process {
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         holder.arguments = ["psql", url.description, "-q", "-c",
@@ -152,6 +149,53 @@ struct PgSequencerTests {
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         #expect(holding, "the other session never held the head")
+        return holder
+    }
+
+    @Test("through the inbox a submission keeps its credential (written beside its events), its If-Match (checked after the round's earlier submissions) and its refusal's line and field")
+    func inboxCarriesCredentialAndVersion() async throws {
+        let url = try await freshDatabase("inbox_meta")
+        try await PostgresLedger.withLedger(url: url) { ledger in _ = try await ledger.createLog(court: "court:baisha", profile: Self.profile) }
+        let holder = try await holdHead(url)
+        // Line 2 of the third submission is refused by the rules (a decision served on an entry
+        // that does not exist); on the local path the same refusal reads the same.
+        let served = try Event.decode(jsonLine: Array(#"{"type":"decision_served","entry":"NONE","at":"2024-03-06T10:00:00+08:00","actor":"court:baisha"}"#.utf8))
+        try await PostgresLedger.withLedger(url: url) { ledger in
+            let log = try await ledger.log(court: "court:baisha")
+            let first = Task { try await ledger.submit([notice("M1")], to: log, credential: "token:aaaa", expectedLastSeq: 0) }
+            var queued = ""
+            for _ in 0..<100 {
+                queued = try psql(url, "SELECT count(*) FROM inbox")
+                if queued == "1" { break }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+            #expect(queued == "1", "the first submission did not reach the inbox while the head was held")
+            #expect(try psql(url, "SELECT credential || ' ' || expected_last_seq FROM inbox") == "token:aaaa 0")
+            let second = Task { try await ledger.submit([notice("M1", id: "again")], to: log, credential: "token:bbbb", expectedLastSeq: 0) }
+            let third = Task { try await ledger.submit([notice("M3"), served], to: log, credential: "token:cccc", expectedLastSeq: nil) }
+            #expect(try await first.value == [.appended(seq: 1)])
+            do {
+                _ = try await second.value
+                Issue.record("If-Match 0 on M1 after the round appended it was accepted")
+            } catch let SubmissionRefusal.movedOn(entry, expected, lastSeq) {
+                #expect(entry == "M1" && expected == 0 && lastSeq == 1)
+            }
+            var inboxRefusal: InputError?
+            do { _ = try await third.value } catch SubmissionRefusal.input(let input) { inboxRefusal = input }
+            var localRefusal: InputError?
+            do { _ = try await ledger.submit([notice("M3"), served], to: log, credential: nil, expectedLastSeq: nil) } catch SubmissionRefusal.input(let input) { localRefusal = input }
+            #expect(inboxRefusal?.line == 2 && inboxRefusal?.description == localRefusal?.description, "\(String(describing: inboxRefusal)) vs \(String(describing: localRefusal))")
+        }
+        holder.waitUntilExit()
+        #expect(try psql(url, "SELECT string_agg(seq || ' ' || credential, ',' ORDER BY seq) FROM event_credentials") == "1 token:aaaa")
+        #expect(try psql(url, "SELECT string_agg(entry || ' ' || seq, ',' ORDER BY seq) FROM events") == "M1 1")
+    }
+
+    @Test("a submission that finds the head held by another session goes to the inbox and is sequenced from there, answered once")
+    func busyHeadUsesInbox() async throws {
+        let url = try await freshDatabase("busy")
+        try await PostgresLedger.withLedger(url: url) { ledger in _ = try await ledger.createLog(court: "court:baisha", profile: Self.profile) }
+        let holder = try await holdHead(url)
         try await PostgresLedger.withLedger(url: url) { ledger in
             let log = try await ledger.log(court: "court:baisha")
             let submitted = Task { try await ledger.submit([notice("B1"), notice("B2")], to: log) }

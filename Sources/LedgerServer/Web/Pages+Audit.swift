@@ -12,7 +12,7 @@ import NIOCore
 extension LedgerServerApp {
     func auditPage(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor) async throws -> Response {
         guard Visibility.seesEverything(visitor.principal) else { throw WebRefusal.notFound }
-        let checkpoints = try await connections.read { try $0.allCheckpoints() }
+        let checkpoints = try await pages.allCheckpoints()
         let latest = checkpoints.last
         var data: [String: Any] = [
             "command": "listledger audit \(latest.map { Self.bundleFileName(size: $0.size) } ?? "bundle.json") --key NAME+KEYHASH+BASE64",
@@ -32,17 +32,7 @@ extension LedgerServerApp {
     /// never signs a newer checkpoint: events after the latest one are not in the bundle.
     func auditBundle(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ context: LedgerRequestContext) async throws -> Response {
         guard Visibility.seesEverything(visitor.principal) else { throw WebRefusal.notFound }
-        let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("listledger-web-bundle-\(UUID().uuidString).json").path
-        let exported = try await connections.read { ledger -> (size: Int64, bytes: [UInt8], entries: [String])? in
-            guard let checkpoint = try ledger.latestCheckpoint() else { return nil }
-            defer { try? FileManager.default.removeItem(atPath: temporary) }
-            _ = try ledger.exportBundle(to: temporary, selection: .all, checkpoint: checkpoint)
-            // The exporter writes a file (bounded memory, renamed into place); reading it back
-            // whole holds one bundle in memory per download, tens of megabytes for a court's
-            // log. Streaming the file out is the next step if logs outgrow that.
-            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: temporary)))
-            return (checkpoint.size, bytes, try ledger.entries(throughSeq: checkpoint.size))
-        }
+        let exported = try await pages.exportBundle()
         guard let exported else { throw WebRefusal(.conflict, "audit_title", "audit_no_checkpoint") }
         // The bundle carries every entry's personal data the court still holds: a read of each.
         try await logAccess(visitor.principal, entries: exported.entries, route: "/audit/bundle", address: context.clientAddress)

@@ -22,9 +22,8 @@ extension LedgerServerApp {
         let principal = visitor.principal
         // An ID number is matched by its digest: the projection keeps only that.
         let digest = text.utf8.count == 18 ? Hex.encode(SHA256.hash(Array(IdentityNumber.normalized(text).utf8))) : nil
-        let (states, changes) = try await connections.read { ledger -> ([EntryState], [String: Int64]) in
-            (try ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) }, try ledger.lastChangeMilliseconds())
-        }
+        let (all, changes) = try await pages.entryStatesWithLastChange()
+        let states = all.filter { Visibility.maySee(principal, entry: $0) }
         let filtered = states.filter { state in
             if let status, state.status != status { return false }
             if let unit, !(state.units.contains(unit) || state.employers.contains(unit)) { return false }

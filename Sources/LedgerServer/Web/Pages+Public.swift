@@ -27,11 +27,8 @@ extension LedgerServerApp {
                                   headers: [.retryAfter: String(retryAfter)])
         }
         let today = LedgerClock.now().beijingDay
-        let results = try await connections.read { ledger -> [JSONValue] in
-            try ledger.publicCandidates(debtorName: name).compactMap { state in
-                PublicList.record(state: state, events: try ledger.events(ofEntry: state.entry), today: (today.year, today.month, today.day),
-                                  idNumber: idNumber.isEmpty ? nil : idNumber)
-            }
+        let results = try await pages.publicCandidates(debtorName: name, listed: { _ in true }).compactMap { state, events in
+            PublicList.record(state: state, events: events, today: (today.year, today.month, today.day), idNumber: idNumber.isEmpty ? nil : idNumber)
         }
         data["searched"] = true
         data["results"] = results.map { record -> [String: Any] in

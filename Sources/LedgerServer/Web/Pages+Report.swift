@@ -17,25 +17,18 @@ extension LedgerServerApp {
         let end = Instant.endOfBeijingDay(to)
         let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
         let principal = visitor.principal
-        let report = try await connections.read { ledger -> AccountabilityReport in
-            var states: [String: EntryState?] = [:]
-            func state(_ entry: String) throws -> EntryState? {
-                if states[entry] == nil { states[entry] = .some(try ledger.storedEntryState(entry)) }
-                return states[entry] ?? nil
-            }
-            let obligations = try ledger.obligations(ObligationQuery(asOf: asOf)).filter {
-                Visibility.maySee(principal, obligation: $0.0, entry: try state($0.0.entry))
-            }
-            var events: [RecordedEvent] = []
-            try ledger.forEachEvent(ofTypes: AccountabilityReport.inputEventTypes) { recorded in
-                if let entry = recorded.event.entry {
-                    if let s = try state(entry), Visibility.maySee(principal, entry: s) { events.append(recorded) }
-                } else if Visibility.seesEverything(principal) || recorded.event.actor == principal.party {
-                    events.append(recorded)
-                }
-            }
-            return AccountabilityReport(from: from, to: to, asOf: asOf, profile: try ledger.profile().name, obligations: obligations, events: events)
+        let obligations = try await pages.obligations(ObligationQuery(asOf: asOf))
+        var states = obligations.states
+        let inputs = try await pages.events(ofTypes: AccountabilityReport.inputEventTypes)
+        // The states of entries that have report events but no obligation.
+        let missing = Set(inputs.compactMap(\.event.entry)).filter { states[$0] == nil }
+        if !missing.isEmpty { states.merge(try await pages.entryStates(Array(missing))) { old, _ in old } }
+        let visible = obligations.found.filter { Visibility.maySee(principal, obligation: $0.0, entry: states[$0.0.entry]) }
+        let events = inputs.filter { recorded in
+            if let entry = recorded.event.entry { return states[entry].map { Visibility.maySee(principal, entry: $0) } ?? false }
+            return Visibility.seesEverything(principal) || recorded.event.actor == principal.party
         }
+        let report = AccountabilityReport(from: from, to: to, asOf: asOf, profile: obligations.profile, obligations: visible, events: events)
         let parties: [[String: Any]] = report.parties.map { party in
             ["obligor": env.party(party.obligor), "met": party.count(.met), "late": party.count(.late), "breached": party.count(.breached),
              "open": party.count(.open), "bad": party.count(.breached) > 0, "hasLines": party.count(.late) + party.count(.breached) > 0,

@@ -104,15 +104,29 @@ extension Credentials {
     /// Finds the principal of an `Authorization` header value: `Bearer TOKEN` or `Basic` for a
     /// user. Nil when the credential is not valid (unknown, revoked, disabled, expired, wrong).
     package static func authenticate(authorization: String, ledger: Ledger, now: Instant) throws -> Principal? {
+        switch presented(authorization) {
+        case let .token(id, token)?: return check(token: token, stored: try ledger.token(id: id), now: now)
+        case let .user(name, password)?: return check(password: password, stored: try ledger.user(name: name))
+        case nil: return nil
+        }
+    }
+
+    /// What an `Authorization` header presents, before any store is asked.
+    package enum Presented: Sendable {
+        case token(id: String, token: String)
+        case user(name: String, password: String)
+    }
+
+    /// `Bearer TOKEN` (a token's shape) or `Basic BASE64(name:password)`; nil for anything else.
+    package static func presented(_ authorization: String) -> Presented? {
         if authorization.hasPrefix("Bearer ") {
             let token = String(authorization.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
-            guard let id = tokenID(token) else { return nil }
-            return check(token: token, stored: try ledger.token(id: id), now: now)
+            return tokenID(token).map { .token(id: $0, token: token) }
         }
         if authorization.hasPrefix("Basic ") {
             guard let data = Data(base64Encoded: String(authorization.dropFirst("Basic ".count)).trimmingCharacters(in: .whitespaces)),
                   let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
-            return check(password: String(text[text.index(after: colon)...]), stored: try ledger.user(name: String(text[..<colon])))
+            return .user(name: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
         }
         return nil
     }
@@ -120,13 +134,23 @@ extension Credentials {
     /// Whether the credential behind a principal still grants access (revocation is immediate,
     /// including for an open feed, which asks this on every poll).
     package static func stillValid(_ principal: Principal, ledger: Ledger, now: Instant) throws -> Bool {
-        if principal.credential.hasPrefix("token:") {
-            return isLive(try ledger.token(id: String(principal.credential.dropFirst("token:".count))), now: now)
-        }
-        if principal.credential.hasPrefix("user:") {
-            let user = try ledger.user(name: String(principal.credential.dropFirst("user:".count)))
-            return user != nil && user?.revokedMilliseconds == nil
-        }
+        if let id = tokenCredential(principal) { return isLive(try ledger.token(id: id), now: now) }
+        if let name = userCredential(principal) { return isActive(try ledger.user(name: name)) }
         return false
+    }
+
+    /// The token id of a `token:ID` principal.
+    package static func tokenCredential(_ principal: Principal) -> String? {
+        principal.credential.hasPrefix("token:") ? String(principal.credential.dropFirst("token:".count)) : nil
+    }
+
+    /// The user name of a `user:NAME` principal.
+    package static func userCredential(_ principal: Principal) -> String? {
+        principal.credential.hasPrefix("user:") ? String(principal.credential.dropFirst("user:".count)) : nil
+    }
+
+    /// Whether a stored user may still sign in (exists, not disabled).
+    package static func isActive(_ user: StoredCredential?) -> Bool {
+        user != nil && user?.revokedMilliseconds == nil
     }
 }
