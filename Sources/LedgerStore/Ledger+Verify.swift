@@ -21,7 +21,7 @@ package struct VerifyReport: Sendable {
 }
 
 extension Ledger {
-    /// Below this many events, one pass; above, the log is cut into one segment per core.
+    /// Below this many events, one pass; above, the log is cut into four segments per core.
     static let parallelVerifyThreshold: Int64 = 200_000
 
     /// Re-hashes the chain and the Merkle tree, checks that seqs run gaplessly from 1, that every
@@ -62,7 +62,9 @@ extension Ledger {
             return withStored(VerifyReport(events: 0, head: RecordedEvent.genesisHash, firstBadSeq: 1, reason: "the Merkle tree holds nodes but the log has no events"))
         }
         let cores = Int64(max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        let parts: Int64 = segments.map { Int64(max(1, $0)) } ?? (size >= Self.parallelVerifyThreshold ? cores : 1)
+        // Four segments per core: on a shared machine a thread descheduled for a while then
+        // holds up only a quarter of its core's share, not the end of the whole verify.
+        let parts: Int64 = segments.map { Int64(max(1, $0)) } ?? (size >= Self.parallelVerifyThreshold ? cores * 4 : 1)
         var cuts: [(Int64, Int64)] = []
         for part in 0..<parts {
             let low: Int64 = size * part / parts + 1
@@ -284,15 +286,18 @@ enum CanonicalSeq {
 
     static func read(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         let width = key.count
-        guard bytes.count > width else { return nil }
-        var i = bytes.count - width - 1
+        let count = bytes.count
+        guard count > width, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        // The key's colon is tested first: a colon ends every key, so the byte at i + 5 rules
+        // out almost every position with one load (this search was 1.6% of a verify profile).
+        var i = count - width - 1
         while i >= 0 {
-            if bytes[i] == 0x22, bytes[i + 1] == 0x73, bytes[i + 2] == 0x65, bytes[i + 3] == 0x71, bytes[i + 4] == 0x22, bytes[i + 5] == 0x3A {
+            if base[i + 5] == 0x3A, base[i] == 0x22, base[i + 1] == 0x73, base[i + 2] == 0x65, base[i + 3] == 0x71, base[i + 4] == 0x22 {
                 var value: Int64 = 0
                 var k = i + width
                 var digits = 0
-                while k < bytes.count, bytes[k] >= 0x30, bytes[k] <= 0x39, digits < 19 {
-                    value = value * 10 + Int64(bytes[k] - 0x30)
+                while k < count, base[k] >= 0x30, base[k] <= 0x39, digits < 19 {
+                    value = value * 10 + Int64(base[k] - 0x30)
                     k += 1
                     digits += 1
                 }
