@@ -6,47 +6,48 @@ import Darwin
 #endif
 
 extension SHA256 {
-    /// One libcrypto SHA-256 context reused for many digests, written into caller-owned
-    /// memory: `verify` hashes three times per event, and a new `EVP_MD_CTX` (allocated, set
-    /// up, freed) plus a new digest array per hash were a large share of its time (issue 8).
+    /// One SHA-256 state reused for many digests, written into caller-owned memory: `verify`
+    /// hashes three times per event. A new `EVP_MD_CTX` per hash (allocated, set up, freed)
+    /// was a large share of its time (issue 8), and even a reused EVP context pays for the
+    /// provider's dispatch and a new provider context in every `EVP_DigestInit_ex2`; so this
+    /// is libcrypto's plain SHA-256 state (see the shim), held in memory allocated once.
     /// Not `Sendable`: one context per thread (each verify segment makes its own).
     package final class Context {
-        private let context: OpaquePointer
+        private let state: UnsafeMutablePointer<listledger_sha256_state>
 
         package init() {
-            guard let context = EVP_MD_CTX_new() else { fatalError("libcrypto: EVP_MD_CTX_new failed (out of memory)") }
-            self.context = context
+            state = .allocate(capacity: 1)
+            state.initialize(to: listledger_sha256_state())
         }
 
-        deinit { EVP_MD_CTX_free(context) }
+        deinit { state.deallocate() }
 
         /// Starts a new digest (forgets anything added since the last `finish`).
         @inline(__always)
         package func start() {
-            guard EVP_DigestInit_ex2(context, SHA256.algorithmForContexts, nil) == 1 else { fatalError("libcrypto: SHA-256 unavailable") }
+            _ = SHA256_Init(state)
         }
 
         @inline(__always)
         package func update(_ buffer: UnsafeRawBufferPointer) {
-            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+            _ = SHA256_Update(state, buffer.baseAddress, buffer.count)
         }
 
         @inline(__always)
         package func update(_ bytes: [UInt8]) {
-            bytes.withUnsafeBufferPointer { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+            bytes.withUnsafeBufferPointer { _ = SHA256_Update(state, $0.baseAddress, $0.count) }
         }
 
         @inline(__always)
         package func update(byte: UInt8) {
             var value = byte
-            _ = EVP_DigestUpdate(context, &value, 1)
+            _ = SHA256_Update(state, &value, 1)
         }
 
         /// Writes the 32-byte digest to `output`.
         @inline(__always)
         package func finish(into output: UnsafeMutableRawPointer) {
-            var length: UInt32 = 0
-            _ = EVP_DigestFinal_ex(context, output.assumingMemoryBound(to: UInt8.self), &length)
+            _ = SHA256_Final(output.assumingMemoryBound(to: UInt8.self), state)
         }
 
         /// The digest as a new array (where one must be kept).
@@ -61,9 +62,9 @@ extension SHA256 {
 
 extension SHA256.Context {
     /// Each thread's own context, made on its first use and freed when the thread ends: for
-    /// one-shot digests (the tree's leaf and node hashes) that would otherwise set up and free
-    /// an `EVP_MD_CTX` per hash. Use it only between `start` and `finish` with no other use of
-    /// `current` in between (nothing may hash re-entrantly on the same thread).
+    /// one-shot digests (the tree's leaf and node hashes). Use it only between `start` and
+    /// `finish` with no other use of `current` in between (nothing may hash re-entrantly on
+    /// the same thread).
     package static var current: SHA256.Context {
         if let raw = pthread_getspecific(threadKey) { return Unmanaged<SHA256.Context>.fromOpaque(raw).takeUnretainedValue() }
         let context = SHA256.Context()

@@ -40,12 +40,45 @@ extension Ledger {
     }
 
     /// The rows `entries` derive to (`row` of each obligation), in entry order.
+    /// Must run inside one transaction: the histories are those of its snapshot.
     func derivedObligationRows(entries: Set<EntryKey>, events known: [EntryKey: [RecordedEvent]] = [:]) throws -> [(EntryKey, [[SQLValue]])] {
         guard !entries.isEmpty else { return [] }
         let engine = try obligationEngine()
-        return try entries.sorted().map { entry in
-            (entry, engine.obligations(of: try known[entry] ?? events(ofEntry: entry.id)).map(Self.row))
+        let read = try histories(of: entries.filter { known[$0] == nil }, logSize: head().size)
+        return entries.sorted().map { entry in
+            (entry, engine.obligations(of: known[entry] ?? read[entry] ?? []).map(Self.row))
         }
+    }
+
+    /// The complete histories of `entries` in this transaction's snapshot, whose log size is
+    /// `size`: from `eventCache` where it holds them (a projector woken after every group
+    /// commit derives the same entries again and again), else read from the log and kept.
+    /// The cache is first moved to `size` by reading only the events it lacks.
+    func histories(of entries: some Collection<EntryKey>, logSize size: Int64) throws -> [EntryKey: [RecordedEvent]] {
+        guard !entries.isEmpty else { return [:] }
+        let cachedSize = eventCache.validForSize
+        if cachedSize != size {
+            if eventCache.isEmpty || cachedSize < 0 || cachedSize > size || size - cachedSize > Int64(EntryEventCache.capacity) {
+                // Nothing held, another log (a smaller size), or too far behind to be worth it.
+                eventCache.clear(describing: size)
+            } else {
+                var newEvents: [RecordedEvent] = []
+                try forEachEvent(where: "seq > ? AND seq <= ?", [.int(cachedSize), .int(size)]) { newEvents.append($0) }
+                eventCache.advance(to: size, newEvents: newEvents)
+            }
+        }
+        var out: [EntryKey: [RecordedEvent]] = [:]
+        out.reserveCapacity(entries.count)
+        for entry in entries {
+            if let list = eventCache.events(of: entry, logSize: size) {
+                out[entry] = list
+                continue
+            }
+            let list = try events(ofEntry: entry.id)
+            eventCache.store(list, of: entry, logSize: size)
+            out[entry] = list
+        }
+        return out
     }
 
     /// Makes the stored rows of each entry the given ones.

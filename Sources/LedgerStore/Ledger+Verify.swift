@@ -21,7 +21,7 @@ package struct VerifyReport: Sendable {
 }
 
 extension Ledger {
-    /// Below this many events, one pass; above, the log is cut into one segment per core.
+    /// Below this many events, one pass; above, the log is cut into four segments per core.
     static let parallelVerifyThreshold: Int64 = 200_000
 
     /// Re-hashes the chain and the Merkle tree, checks that seqs run gaplessly from 1, that every
@@ -62,7 +62,9 @@ extension Ledger {
             return withStored(VerifyReport(events: 0, head: RecordedEvent.genesisHash, firstBadSeq: 1, reason: "the Merkle tree holds nodes but the log has no events"))
         }
         let cores = Int64(max(1, min(4, sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
-        let parts: Int64 = segments.map { Int64(max(1, $0)) } ?? (size >= Self.parallelVerifyThreshold ? cores : 1)
+        // Four segments per core: on a shared machine a thread descheduled for a while then
+        // holds up only a quarter of its core's share, not the end of the whole verify.
+        let parts: Int64 = segments.map { Int64(max(1, $0)) } ?? (size >= Self.parallelVerifyThreshold ? cores * 4 : 1)
         var cuts: [(Int64, Int64)] = []
         for part in 0..<parts {
             let low: Int64 = size * part / parts + 1
@@ -275,31 +277,54 @@ struct StreamingRoot {
 /// Reads `"seq":N` from canonical bytes without decoding the whole event (verify's hot path).
 /// In canonical JSON every quote inside a string is escaped, so an unescaped `"seq":` is the
 /// key; keys are sorted and `seq` is near the end, so the search runs backwards.
-enum CanonicalSeq {
+package enum CanonicalSeq {
     private static let key = Array(#""seq":"#.utf8)
 
-    static func read(_ bytes: [UInt8]) -> Int64? {
+    package static func read(_ bytes: [UInt8]) -> Int64? {
         bytes.withUnsafeBytes { read($0) }
     }
 
-    static func read(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+    /// The last occurrence of `"seq":` (followed by at least one byte), by a backward
+    /// Boyer–Moore–Horspool search: the byte at a candidate start decides how far the next
+    /// candidate can be (only a quote can start the key; an `s`, `e`, `q`, quote or colon
+    /// there can only be the key's 2nd…6th byte, any other byte none of them), so most
+    /// positions are skipped six at a time. A byte-by-byte scan was 1.6% of a verify profile.
+    package static func read(_ bytes: UnsafeRawBufferPointer) -> Int64? {
         let width = key.count
-        guard bytes.count > width else { return nil }
-        var i = bytes.count - width - 1
+        let count = bytes.count
+        guard count > width, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var i = count - width - 1
         while i >= 0 {
-            if bytes[i] == 0x22, bytes[i + 1] == 0x73, bytes[i + 2] == 0x65, bytes[i + 3] == 0x71, bytes[i + 4] == 0x22, bytes[i + 5] == 0x3A {
-                var value: Int64 = 0
-                var k = i + width
-                var digits = 0
-                while k < bytes.count, bytes[k] >= 0x30, bytes[k] <= 0x39, digits < 19 {
-                    value = value * 10 + Int64(bytes[k] - 0x30)
-                    k += 1
-                    digits += 1
+            switch base[i] {
+            case 0x22:  // a quote: the key starts here, or this is its closing quote (5th byte)
+                if base[i + 1] == 0x73, base[i + 2] == 0x65, base[i + 3] == 0x71, base[i + 4] == 0x22, base[i + 5] == 0x3A {
+                    return digits(base, from: i + width, count: count)
                 }
-                return digits > 0 ? value : nil
+                i -= 4
+            case 0x73: i -= 1  // s
+            case 0x65: i -= 2  // e
+            case 0x71: i -= 3  // q
+            case 0x3A: i -= 5  // colon
+            default: i -= 6
             }
-            i -= 1
         }
         return nil
+    }
+
+    /// Up to 19 digits; nil for none, or for a number beyond Int64 (a tampered row made verify
+    /// trap on its arithmetic overflow before: "9999999999999999999" has 19 digits).
+    private static func digits(_ base: UnsafePointer<UInt8>, from start: Int, count: Int) -> Int64? {
+        var value: Int64 = 0
+        var k = start
+        var digits = 0
+        while k < count, base[k] >= 0x30, base[k] <= 0x39, digits < 19 {
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int64(base[k] - 0x30))
+            if o1 || o2 { return nil }
+            value = sum
+            k += 1
+            digits += 1
+        }
+        return digits > 0 ? value : nil
     }
 }

@@ -97,7 +97,9 @@ package final class Ledger {
         guard access(path, W_OK) == 0 else { return }
         let reader = try Ledger.open(path: path, readOnly: true)
         guard try Migrations.storedVersion(reader.connection) == Schema.version, try reader.obligationsLag() != nil else { return }
-        try Ledger(connection: try Connection(path: path, create: false), path: path).catchUpObligations()
+        let connection = try Connection(path: path, create: false)
+        try connection.commitsWithoutSync()
+        try Ledger(connection: connection, path: path).catchUpObligations()
     }
 
     package func meta(_ key: String) throws(LedgerError) -> String? {

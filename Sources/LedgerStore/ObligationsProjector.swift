@@ -64,24 +64,51 @@ extension Ledger {
     /// committing), then, under the write lock, writes the rows and the position only if the
     /// position is still the one it derived from (another projector, a rebuild or a calendar
     /// load moved it: derive again). Returns the number of events projected.
+    ///
+    /// Each entry is derived once per pass, not once per step that touches it: a pass runs from
+    /// the position to the head `through` seen when it began, and a step derives only the
+    /// entries it touches that no earlier step of the pass derived. That is enough because every
+    /// step's snapshot has a head ≥ `through`, so an entry derived in an earlier step already has
+    /// its rows from every event up to `through`. The table at a step's position therefore holds,
+    /// for every entry touched up to that position, rows derived from at least that position (a
+    /// read overlays those touched after it, as before), and a crash leaves a position from
+    /// which a new pass resumes as it always did.
     @discardableResult
     package func catchUpObligations() throws -> Int64 {
         var projected: Int64 = 0
+        // The current pass: the head it runs to, the position its last step wrote, and the
+        // entries it has derived. nil: start a new pass at the next step.
+        var pass: (through: Int64, position: Int64, derived: Set<EntryKey>)?
         while true {
-            let step: (from: Int64, to: Int64, rows: [(EntryKey, [[SQLValue]])])? = try connection.readTransaction {
+            typealias Step = (from: Int64, to: Int64, through: Int64, entries: Set<EntryKey>, rows: [(EntryKey, [[SQLValue]])])
+            let step: Step? = try connection.readTransaction {
                 guard let position = try obligationsPosition() else { return nil }
                 let size = try head().size
                 guard position < size else { return nil }
-                let end = min(size, position + Self.projectorStep)
-                return (position, end, try derivedObligationRows(entries: entriesChangingObligations(after: position, through: end)))
+                // Someone else moved the position since this pass's last step: begin again.
+                if let current = pass, current.position != position || position >= current.through { pass = nil }
+                let through = pass?.through ?? size
+                let end = min(through, position + Self.projectorStep)
+                var entries = try entriesChangingObligations(after: position, through: end)
+                if let derived = pass?.derived { entries.subtract(derived) }
+                return (position, end, through, entries, try derivedObligationRows(entries: entries))
             }
             guard let step else { return projected }
+            var wrote = false
             try connection.writeTransaction {
                 guard try obligationsPosition() == step.from else { return }
                 try storeObligationRows(step.rows)
                 try setObligationsPosition(step.to)
-                projected += step.to - step.from
+                wrote = true
             }
+            guard wrote else {
+                pass = nil
+                continue
+            }
+            projected += step.to - step.from
+            var derived = pass?.derived ?? []
+            derived.formUnion(step.entries)
+            pass = (step.through, step.to, derived)
         }
     }
 

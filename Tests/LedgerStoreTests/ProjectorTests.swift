@@ -124,4 +124,35 @@ struct ProjectorTests {
         }
         #expect(position == size && size == 20 && count == 20)
     }
+
+    @Test("one catch-up over several steps, then one kept open across another connection's appends and an erasure: the table equals a rebuild's")
+    func passesAndHeldHistories() throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        let writer = try temp.create()
+        // Steps of 1,000: P0…P599 get a notice and an inclusion (seq 1…1,200); P0…P99 are then
+        // served (seq 1,201…1,300), so they are touched in both steps and R2 opens in the second.
+        var lines: [String] = []
+        for i in 0..<600 { lines += [notice("P\(i)"), inclusion("P\(i)")] }
+        for i in 0..<100 { lines.append(simple("decision_served", "P\(i)", at: "2024-03-06T10:00:00+08:00")) }
+        _ = try writer.append(try events(lines), clock: { Self.fixed })
+        let projector = try Ledger.open(path: temp.path)
+        #expect(try projector.catchUpObligations() == 1_300)
+        #expect(try position(projector) == 1_300)
+        #expect(try projector.connection.scalarInt("SELECT count(*) FROM obligations WHERE rule = 'R2'") == 100)
+
+        // Another connection appends to entries the projector has derived (a service of P100, a
+        // shielding of P0) and erases P0's personal data; the projector catches up again.
+        _ = try writer.append(try events([
+            simple("decision_served", "P100", at: "2024-03-06T10:00:00+08:00"),
+            simple("entry_shielded", "P0", at: "2024-03-10T10:00:00+08:00", extra: #","reason":"discharge""#),
+        ]), clock: { Self.fixed })
+        _ = try writer.erase(entry: "P0", reason: "purpose served", at: nil, clock: { Self.fixed })
+        #expect(try projector.catchUpObligations() == 3)
+        let projected = try storedRows(projector)
+        #expect(try projector.connection.scalarInt("SELECT count(*) FROM obligations WHERE rule = 'R2'") == 101)
+
+        try writer.rebuild()
+        #expect(try storedRows(writer) == projected)
+    }
 }

@@ -56,7 +56,9 @@ package final class SharedLedger: Sendable {
         let writerLedger = try Ledger.open(path: path)
         try prepare(writerLedger)
         writer = SerialWorker(label: "listledger.writer", state: writerLedger)
-        projector = SerialWorker(label: "listledger.projector", state: try Ledger.open(path: path))
+        let projectorLedger = try Ledger.open(path: path)
+        do { try projectorLedger.connection.commitsWithoutSync() } catch { throw .storage(error) }
+        projector = SerialWorker(label: "listledger.projector", state: projectorLedger)
         var pool: [SerialWorker<Ledger>] = []
         for index in 0..<max(1, readers) {
             pool.append(SerialWorker(label: "listledger.reader.\(index)", state: try Ledger.open(path: path, readOnly: true)))
