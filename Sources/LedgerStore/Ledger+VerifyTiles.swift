@@ -43,14 +43,7 @@ func verifyTileSegment(connection: Connection, low: Int64, high: Int64, last: Bo
         if stored.count >= length, stored.withUnsafeBytes({ s in computed.withUnsafeBytes { memcmp(s.baseAddress!, $0.baseAddress!, length) == 0 } }) {
             return nil
         }
-        var slot = 0
-        while (slot + 1) * Merkle.hashSize <= stored.count,
-              stored[(slot * Merkle.hashSize)..<((slot + 1) * Merkle.hashSize)] == computed[(slot * Merkle.hashSize)..<((slot + 1) * Merkle.hashSize)] {
-            slot += 1
-        }
-        let treeLevel = Merkle.tileHeight * level
-        let n = (index << Merkle.tileHeight) + Int64(slot)
-        return (((n + 1) << treeLevel), Merkle.storedHashIndex(level: treeLevel, n: n))
+        return Merkle.firstMismatch(tileLevel: level, index: index, computed: computed, stored: stored)
     }
     /// The earliest mismatch among the hashes computed so far that no full tile has checked.
     func pendingMismatch() throws -> (seq: Int64, node: Int64)? {
