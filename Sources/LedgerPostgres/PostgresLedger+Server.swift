@@ -7,29 +7,8 @@ import PostgresNIO
 /// log and event attribution (one log's), and the few reads the routes make that the command
 /// line does not.
 extension PostgresLedger {
-    /// A token or a user as stored: secrets only hashed (SHA-256 of a token, bcrypt of a
-    /// password). The server's `StoredCredential`, without depending on the SQLite store.
-    package struct Credential: Sendable, Equatable {
-        package var id: String
-        package var party: String
-        package var scopes: [String]
-        package var createdMilliseconds: Int64
-        package var expiresMilliseconds: Int64?
-        /// Revoked (a token) or disabled (a user).
-        package var revokedMilliseconds: Int64?
-        package var secretHash: [UInt8]
-
-        package init(id: String, party: String, scopes: [String], createdMilliseconds: Int64, expiresMilliseconds: Int64?,
-                     revokedMilliseconds: Int64?, secretHash: [UInt8]) {
-            self.id = id
-            self.party = party
-            self.scopes = scopes
-            self.createdMilliseconds = createdMilliseconds
-            self.expiresMilliseconds = expiresMilliseconds
-            self.revokedMilliseconds = revokedMilliseconds
-            self.secretHash = secretHash
-        }
-    }
+    /// A token or a user as stored (secrets only hashed): the server's `StoredCredential`.
+    package typealias Credential = StoredCredential
 
     // MARK: tokens
 

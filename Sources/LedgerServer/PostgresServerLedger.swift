@@ -31,9 +31,9 @@ package struct PostgresServerLedger: ServerLedger {
     package func authenticate(authorization: String, now: Instant) async throws -> Principal? {
         switch Credentials.presented(authorization) {
         case let .token(id, token)?:
-            return Credentials.check(token: token, stored: try await database.token(id: id).map(Self.stored), now: now)
+            return Credentials.check(token: token, stored: try await database.token(id: id), now: now)
         case let .user(name, password)?:
-            let stored = try await database.user(name: name).map(Self.stored)
+            let stored = try await database.user(name: name)
             // bcrypt (about 0.25 s) on a thread of its own, not on the cooperative pool.
             return await Self.offPool { Credentials.check(password: password, stored: stored) }
         case nil:
@@ -42,12 +42,10 @@ package struct PostgresServerLedger: ServerLedger {
     }
 
     package func stillValid(_ principal: Principal, now: Instant) async throws -> Bool {
-        if let id = Credentials.tokenCredential(principal) { return Credentials.isLive(try await database.token(id: id).map(Self.stored), now: now) }
-        if let name = Credentials.userCredential(principal) { return Credentials.isActive(try await database.user(name: name).map(Self.stored)) }
+        if let id = Credentials.tokenCredential(principal) { return Credentials.isLive(try await database.token(id: id), now: now) }
+        if let name = Credentials.userCredential(principal) { return Credentials.isActive(try await database.user(name: name)) }
         return false
     }
-
-    static func stored(_ credential: PostgresLedger.Credential) -> StoredCredential { credential.stored }
 
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
@@ -169,19 +167,5 @@ extension Optional {
     func asyncFlatMap<U>(_ transform: (Wrapped) async throws -> U?) async rethrows -> U? {
         guard let value = self else { return nil }
         return try await transform(value)
-    }
-}
-
-/// A credential row of either engine is the same fields (the command line's `tokens` and
-/// `users` write PostgreSQL's from what `Credentials` makes).
-extension PostgresLedger.Credential {
-    package init(_ stored: StoredCredential) {
-        self.init(id: stored.id, party: stored.party, scopes: stored.scopes, createdMilliseconds: stored.createdMilliseconds,
-                  expiresMilliseconds: stored.expiresMilliseconds, revokedMilliseconds: stored.revokedMilliseconds, secretHash: stored.secretHash)
-    }
-
-    package var stored: StoredCredential {
-        StoredCredential(id: id, party: party, scopes: scopes, createdMilliseconds: createdMilliseconds,
-                         expiresMilliseconds: expiresMilliseconds, revokedMilliseconds: revokedMilliseconds, secretHash: secretHash)
     }
 }

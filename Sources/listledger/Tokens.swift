@@ -26,7 +26,7 @@ extension ListLedger {
                     let issued = try Credentials.issueToken(party: party, scopes: scopes, expiresInDays: expires, now: Clock.now())
                     if let url = try self.ledger.postgres() {
                         // The database's credentials: valid on the server of any of its logs.
-                        try onPostgres(url) { try await $0.insertToken(PostgresLedger.Credential(issued.stored)) }
+                        try onPostgres(url) { try await $0.insertToken(issued.stored) }
                     } else {
                         let ledger = try self.ledger.open()
                         try ledger.ensureCredentialTables()
@@ -49,7 +49,7 @@ extension ListLedger {
                 try reportingFailures {
                     let tokens: [StoredCredential]
                     if let url = try self.ledger.postgres() {
-                        tokens = try onPostgres(url) { try await $0.allTokens() }.map(\.stored)
+                        tokens = try onPostgres(url) { try await $0.allTokens() }
                     } else {
                         let ledger = try self.ledger.open(readOnly: true)
                         tokens = try ledger.hasCredentialTables() ? try ledger.allTokens() : []

@@ -28,7 +28,7 @@ extension ListLedger {
                     let user = try Credentials.makeUser(name: name, party: party, scopes: scopes, password: password, now: Clock.now())
                     let taken = Failure.input(InputError(field: "name", "a user \"\(name)\" already exists"))
                     if let url = try self.ledger.postgres() {
-                        guard try onPostgres(url, { try await $0.insertUser(PostgresLedger.Credential(user)) }) else { throw taken }
+                        guard try onPostgres(url, { try await $0.insertUser(user) }) else { throw taken }
                     } else {
                         let ledger = try self.ledger.open()
                         try ledger.ensureCredentialTables()
@@ -49,7 +49,7 @@ extension ListLedger {
                 try reportingFailures {
                     let users: [StoredCredential]
                     if let url = try self.ledger.postgres() {
-                        users = try onPostgres(url) { try await $0.allUsers() }.map(\.stored)
+                        users = try onPostgres(url) { try await $0.allUsers() }
                     } else {
                         let ledger = try self.ledger.open(readOnly: true)
                         users = try ledger.hasCredentialTables() ? try ledger.allUsers() : []
