@@ -83,24 +83,8 @@ extension PostgresLedger {
 
     // MARK: the access log and attribution
 
-    /// One read of personal data through the server (SPEC §6).
-    package struct AccessRow: Sendable {
-        package var atMilliseconds: Int64
-        package var credential: String
-        package var party: String
-        package var entry: String
-        package var address: String
-        package var route: String
-
-        package init(atMilliseconds: Int64, credential: String, party: String, entry: String, address: String, route: String) {
-            self.atMilliseconds = atMilliseconds
-            self.credential = credential
-            self.party = party
-            self.entry = entry
-            self.address = address
-            self.route = route
-        }
-    }
+    /// One read of personal data through the server (SPEC §6): the SQLite store's row.
+    package typealias AccessRow = AccessRecord
 
     /// Appends access-log rows to `log`'s, in one statement (one synchronous commit).
     package func logAccess(of log: Log, _ rows: [AccessRow]) async throws {
