@@ -15,6 +15,11 @@ extension SHA256 {
     package final class Context {
         private let state: UnsafeMutablePointer<listledger_sha256_state>
 
+        /// The size and alignment of the state the shim declares, which libcrypto writes as its
+        /// own `SHA256_CTX`: SHA256LayoutTests compares them with the system's <openssl/sha.h>.
+        package static let stateLayout = (size: MemoryLayout<listledger_sha256_state>.size,
+                                          alignment: MemoryLayout<listledger_sha256_state>.alignment)
+
         package init() {
             state = .allocate(capacity: 1)
             state.initialize(to: listledger_sha256_state())
