@@ -360,6 +360,19 @@ struct PgServerEngineTests {
         }
     }
 
+    @Test("a database of schema 2 gains the pages' tables (schema 3) at the owner's next command")
+    func webSchemaMigrates() async throws {
+        let url = try await freshDatabase("schema2")
+        _ = try listledger(["init", "--court", Self.court, "--db", url.description])
+        // Schema 2 as it was: without the pages' tables (the probe is their last index).
+        try await PostgresAdmin.execute(["DROP TABLE web_sessions", "DROP TABLE party_names"], on: url)
+        #expect(try await PostgresAdmin.scalar("SELECT to_regclass('public.web_sessions')::text", on: url) == nil)
+        _ = try listledger(["tokens", "list", "--db", url.description])
+        for table in ["web_sessions", "party_names", "web_sessions_by_user"] {
+            #expect(try await PostgresAdmin.scalar("SELECT to_regclass('public.\(table)')::text", on: url) == table)
+        }
+    }
+
     @Test("serve on a database without that court's log refuses before binding, naming --court")
     func serveNeedsTheLog() async throws {
         let db = try await freshDatabase("serve_nolog").description
