@@ -36,7 +36,7 @@ extension LedgerServerApp {
     }
 
     func actPost(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ form: FormBody, _ context: LedgerRequestContext) async throws -> Response {
-        let entry = try context.parameters.require("entry")
+        let entry = try context.entryParameter()
         guard let view = try await entryView(entry, visitor.principal) else { throw WebRefusal.notFound }
         // The entry's last seq as the form's page showed it (issue 10 point 7): carried through
         // review and confirmation, checked again by the writer when the act is recorded.

@@ -36,7 +36,7 @@ extension LedgerServerApp {
 
     func entryPage(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ context: LedgerRequestContext,
                    flash: String? = nil) async throws -> Response {
-        let entry = try context.parameters.require("entry")
+        let entry = try context.entryParameter()
         guard let view = try await entryView(entry, visitor.principal) else { throw WebRefusal.notFound }
         try await logAccess(visitor.principal, entries: [entry], route: "/entries/{entry}", address: context.clientAddress)
         var data = Self.entryData(view, env: env, principal: visitor.principal)
