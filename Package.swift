@@ -138,6 +138,9 @@ let package = Package(
         .testTarget(name: "ObligationTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar"], swiftSettings: layering),
         .testTarget(name: "ServerTests", dependencies: [
             "TestSupport", "LedgerServer", "LedgerService", "LedgerStore", "LedgerDomain", "LedgerCrypto",
+            // The page suites also run on PostgreSQL when $LISTLEDGER_PG_URL is set (EngineFixture.swift).
+            "LedgerPostgres", "LedgerMerkle", "LedgerCalendar",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

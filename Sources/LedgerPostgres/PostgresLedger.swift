@@ -89,6 +89,8 @@ package final class PostgresLedger: Sendable {
         try await createOnce(probe: "public.tile_edges", PostgresSchema.tileStatements) { connection in
             try await self.convertFlatTree(connection)
         }
+        // Schema 3, the web pages' sessions and names (PostgresSchema+Web.swift).
+        try await createOnce(probe: "public.web_sessions_by_user", PostgresSchema.webStatements)
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then`, in one

@@ -5,6 +5,7 @@
 ///   triggers refuse those for everyone, the owner included); it may change what is not the
 ///   log: the head row it sequences under, the inbox, the answers, the projection; it reads
 ///   the credentials and appends the access log and event attribution (never UPDATE/DELETE);
+///   for the pages it opens and ends sign-in sessions and adds missing party names;
 /// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys
 ///   or the personal values.
 package enum PostgresSetup {
@@ -39,6 +40,10 @@ package enum PostgresSetup {
             "GRANT SELECT ON credential_tokens, credential_users TO \(serverRole)",
             "GRANT SELECT, INSERT ON access_log, event_credentials TO \(serverRole)",
             "GRANT USAGE ON SEQUENCE access_log_n_seq TO \(serverRole)",
+            // The pages: it opens sessions and ends them (the end time only), and adds the seed
+            // names it does not find; a name the operator changed is never overwritten by it.
+            "GRANT SELECT, INSERT ON web_sessions, party_names TO \(serverRole)",
+            "GRANT UPDATE (ended_ms) ON web_sessions TO \(serverRole)",
         ]
         let reader: [String] = [
             createRole(readerRole),

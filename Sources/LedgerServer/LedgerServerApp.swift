@@ -29,10 +29,9 @@ package struct ServerSettings: Sendable {
 /// The server of SPEC §6: routes, the middleware around them and the ledger behind its seam.
 package struct LedgerServerApp: Sendable {
     package let settings: ServerSettings
-    /// Every route reads and writes through this (`ServerLedger.swift`).
-    package let ledger: any ServerLedger
-    /// The web pages' ledger; nil where the pages are not served (PostgreSQL so far).
-    let web: (any WebLedger)?
+    /// Every route and page reads and writes through this (`ServerLedger.swift`): the SQLite
+    /// file's connections or one court's log in PostgreSQL.
+    package let ledger: any WebLedger
     package let metrics = ServerMetrics()
     let limiter: RateLimiter
     /// Reads' access records, group-committed (see AccessLogBatcher).
@@ -41,15 +40,13 @@ package struct LedgerServerApp: Sendable {
     package init(settings: ServerSettings) throws {
         // The pages' session and names tables, before the read-only connections open.
         try PartyNames.prepare(path: settings.databasePath)
-        let connections = try LedgerConnections(path: settings.databasePath, readers: settings.readConnections)
-        self.init(settings: settings, ledger: connections, web: connections)
+        self.init(settings: settings, ledger: try LedgerConnections(path: settings.databasePath, readers: settings.readConnections))
     }
 
-    /// The server over any ledger behind the seam; `web` nil answers the pages with 501.
-    package init(settings: ServerSettings, ledger: any ServerLedger, web: (any WebLedger)?) {
+    /// The server over any ledger behind the seam.
+    package init(settings: ServerSettings, ledger: any WebLedger) {
         self.settings = settings
         self.ledger = ledger
-        self.web = web
         limiter = RateLimiter(burst: settings.publicBurst, perSecond: settings.publicPerSecond)
         accessLog = AccessLogBatcher(ledger: ledger)
     }
@@ -58,12 +55,6 @@ package struct LedgerServerApp: Sendable {
     package var connections: LedgerConnections {
         guard let connections = ledger as? LedgerConnections else { preconditionFailure("this server does not run on a SQLite file") }
         return connections
-    }
-
-    /// The pages' ledger, once `page` has refused the pages where there is none.
-    var pages: any WebLedger {
-        guard let web else { preconditionFailure("a page was served without a web ledger; `page` refuses them first") }
-        return web
     }
 
     /// The router with every route; also returns what was registered (for the OpenAPI test).

@@ -5,7 +5,7 @@ package import LedgerService
 package import LedgerStore
 
 /// One court's log in a PostgreSQL database behind the server's seam (`serve --db
-/// postgresql://… --court C`). Appends go through the log's sequencer (queued, sequenced in
+/// postgresql://… --court C`): the API here, the web pages in PostgresServerLedger+Web.swift. Appends go through the log's sequencer (queued, sequenced in
 /// batches, answered once committed), carrying the credential and the If-Match version so that
 /// the attribution is written, and the version checked, in the sequencing transaction.
 ///
@@ -128,7 +128,7 @@ package struct PostgresServerLedger: ServerLedger {
     // MARK: the tree
 
     static func stored(_ checkpoint: PostgresLedger.SignedCheckpoint) -> StoredCheckpoint {
-        // The creation time is not part of what the API answers (the pages show it: not served here).
+        // The creation time is not part of what the API answers (the audit page's `allCheckpoints` carries it).
         StoredCheckpoint(size: checkpoint.size, root: checkpoint.root, note: checkpoint.note, createdMilliseconds: 0)
     }
 

@@ -17,7 +17,7 @@ extension LedgerServerApp {
 
     func showEntry(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let principal = try context.requireReader()
-        let entry = try context.parameters.require("entry")
+        let entry = try context.entryParameter()
         guard let state = try await ledger.entryState(entry), Visibility.maySee(principal, entry: state) else { throw APIError.notFound }
         let profile = try await ledger.profileName()
         try await logAccess(principal, entries: [entry], route: "/api/v1/entries/{entry}", context: context)
@@ -26,7 +26,7 @@ extension LedgerServerApp {
 
     func entryHistory(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let principal = try context.requireReader()
-        let entry = try context.parameters.require("entry")
+        let entry = try context.entryParameter()
         guard let (state, events) = try await ledger.entryHistory(entry), Visibility.maySee(principal, entry: state) else { throw APIError.notFound }
         try await logAccess(principal, entries: [entry], route: "/api/v1/entries/{entry}/history", context: context)
         return JSONResponse.make(.ok, LedgerJSON.history(entry: entry, events: events, maskIdentity: !Visibility.needsFullIdentity(principal, entry: state)), headers: [.eTag: "\"\(state.lastSeq)\""])

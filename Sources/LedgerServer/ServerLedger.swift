@@ -125,8 +125,8 @@ package struct ConsistencyRead: Sendable {
 }
 
 /// What the web pages ask beyond the API (sessions, party names, the report's events, the
-/// audit page's checkpoints and bundle). Only the SQLite ledger answers it so far: on
-/// PostgreSQL the pages are refused with a message naming what is missing.
+/// audit page's checkpoints and bundle). Both engines answer it: `LedgerConnections` and
+/// `PostgresServerLedger` (PostgresServerLedger+Web.swift).
 package protocol WebLedger: ServerLedger {
     /// The principal of a user name and password (bcrypt, off the cooperative pool), or nil.
     func checkPassword(user: String, password: String) async throws -> Principal?

@@ -1,19 +1,9 @@
-import LedgerDomain
+package import LedgerDomain
 
 // The web pages' sign-in sessions, beside the log like the other credential tables (never in
 // the canonical bytes; `rebuild` leaves them alone). A session id is stored only as its SHA-256,
 // so a copy of the file holds no usable cookie. Each lookup joins the user row: a user disabled
 // or removed after signing in is out on the very next request, without any session sweep.
-
-/// A live session as the pages need it: who, and the form token that must come back.
-package struct StoredSession: Sendable, Equatable {
-    package var user: String
-    package var party: String
-    package var scopes: [String]
-    /// The synchronizer token every form of this session carries (hex).
-    package var csrfToken: String
-    package var expiresMilliseconds: Int64
-}
 
 extension Ledger {
     static let sessionSchema = """

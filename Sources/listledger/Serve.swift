@@ -12,7 +12,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Run the HTTP server of SPEC §6 on this ledger (127.0.0.1:8080 unless told).",
             discussion: """
-            Every route needs a credential (`listledger tokens issue`, `listledger users add`) except /healthz, /metrics, /openapi.json, /api/v1/checkpoint and /api/v1/public/search. On PostgreSQL (--db postgresql://…, --court C) it serves that court's log: the API; the web pages answer 501 there so far. SIGTERM or SIGINT stops it gracefully: no new connections, the requests in flight finish (an acknowledged event is durable), open feeds end. Environment: LISTLEDGER_HOST, LISTLEDGER_PORT, LOG_LEVEL (info by default; one structured line per request, without personal data).
+            Every route needs a credential (`listledger tokens issue`, `listledger users add`) except /healthz, /metrics, /openapi.json, /api/v1/checkpoint and /api/v1/public/search. On PostgreSQL (--db postgresql://…, --court C) it serves that court's log, the API and the web pages (sign-in sessions and party names are the database's, as its users are; the seed names are added at start, a name changed in party_names is kept). SIGTERM or SIGINT stops it gracefully: no new connections, the requests in flight finish (an acknowledged event is durable), open feeds end. Environment: LISTLEDGER_HOST, LISTLEDGER_PORT, LOG_LEVEL (info by default; one structured line per request, without personal data).
             """
         )
 
@@ -73,8 +73,8 @@ extension ListLedger {
             }
         }
 
-        /// One court's log of a PostgreSQL database: the API (the web pages answer 501, see
-        /// `LedgerServerApp.pagesNotServed`). The pool runs for as long as the server does.
+        /// One court's log of a PostgreSQL database: the API and the web pages. The pool runs for
+        /// as long as the server does.
         func serveOnPostgres(_ url: PostgresURL, settings: ServerSettings, logger: Logger) async throws {
             let court = log.court
             // The server's own failures (a port in use) are not the database's: kept apart.
@@ -84,7 +84,7 @@ extension ListLedger {
                     try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }) { database in
                         // Refuses a database without that log (or with several and no --court) before binding a port.
                         let log = try await database.log(court: court)
-                        let app = LedgerServerApp(settings: settings, ledger: PostgresServerLedger(database: database, log: log), web: nil)
+                        let app = try await LedgerServerApp(settings: settings, postgres: database, log: log)
                         do { try await Self.serve(app, logger: logger) } catch { throw Serving(error: error) }
                     }
                 } catch let serving as Serving {

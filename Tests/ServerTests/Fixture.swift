@@ -70,23 +70,47 @@ let baseEvents = [
 
 final class Fixture: @unchecked Sendable {
     let dir: URL
-    var db: String { dir.appendingPathComponent("ledger.sqlite").path }
-    private(set) var tokens: [Holder: String] = [:]
-    private(set) var tokenIDs: [Holder: String] = [:]
+    /// The engine the ledger is on (EngineFixture.swift makes the PostgreSQL one).
+    let engine: Engine
+    /// The `--db` of the ledger: the SQLite file's path, or the PostgreSQL database's URL.
+    let db: String
+    var tokens: [Holder: String] = [:]
+    var tokenIDs: [Holder: String] = [:]
 
     init(events: [String] = baseEvents) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = Self.temporaryFolder()
+        engine = .sqlite
+        db = dir.appendingPathComponent("ledger.sqlite").path
         let ledger = try Ledger.create(path: db, profile: "baisha-2018", court: nil, now: LedgerClock.now())
         if !events.isEmpty { try append(events, to: ledger) }
         try ledger.ensureCredentialTables()
         for holder in Holder.allCases where holder.party != nil {
-            let issued = try Credentials.issueToken(party: holder.party!, scopes: holder.scopes, expiresInDays: nil, now: LedgerClock.now())
+            let issued = try Self.issue(holder)
             try ledger.insertToken(issued.stored)
             tokens[holder] = issued.token
             tokenIDs[holder] = issued.id
         }
-        tokens[.bogus] = "ll_0123456789abcdef_" + String(repeating: "0", count: 64)
+        tokens[.bogus] = Self.bogusToken
+    }
+
+    /// An empty fixture on a ledger that `EngineFixture.swift` fills.
+    init(engine: Engine, db: String, dir: URL) {
+        self.engine = engine
+        self.db = db
+        self.dir = dir
+        tokens[.bogus] = Self.bogusToken
+    }
+
+    static let bogusToken = "ll_0123456789abcdef_" + String(repeating: "0", count: 64)
+
+    static func temporaryFolder() -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-server-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    static func issue(_ holder: Holder) throws -> Credentials.IssuedToken {
+        try Credentials.issueToken(party: holder.party!, scopes: holder.scopes, expiresInDays: nil, now: LedgerClock.now())
     }
 
     deinit { try? FileManager.default.removeItem(at: dir) }

@@ -12,12 +12,11 @@ import Testing
 /// Issue 10.11: server-side sessions (hashed id, expiry, a disabled user out at once), cookies
 /// HttpOnly + SameSite=Strict (+ Secure when asked), a synchronizer token on every form.
 @Suite struct WebSessionTests {
-    @Test("sign-in sets an HttpOnly, SameSite=Strict session cookie; the id is stored only hashed")
-    func signIn() async throws {
-        let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
+    @Test("sign-in sets an HttpOnly, SameSite=Strict session cookie; the id is stored only hashed", arguments: Engine.available)
+    func signIn(_ engine: Engine) async throws {
+        let fixture = try await Fixture.make(engine)
+        try await fixture.addUser("clerk-wang", party: court)
+        try await fixture.test { client in
             let browser = Browser(client)
             let response = try await browser.signIn("clerk-wang", "correct horse battery")
             #expect(response.status == .seeOther)
@@ -26,10 +25,9 @@ import Testing
             #expect(!setCookie.contains("Secure"))
             let id = try #require(browser.cookies["ll_session"])
             #expect(id.utf8.count == 64)
-            // The file holds SHA-256(id), never the id.
-            let ledger = try fixture.open()
-            #expect(try ledger.liveSession(idHash: SHA256.hash(Array(id.utf8)), nowMilliseconds: LedgerClock.now().epochMilliseconds)?.user == "clerk-wang")
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: fixture.db)) + ((try? Data(contentsOf: URL(fileURLWithPath: fixture.db + "-wal"))) ?? Data())
+            // The store holds SHA-256(id), never the id.
+            #expect(try await fixture.liveSession(idHash: SHA256.hash(Array(id.utf8)))?.user == "clerk-wang")
+            let bytes = try await fixture.storedSessionBytes()
             #expect(bytes.range(of: Data(id.utf8)) == nil)
             // The court's list shows its entries A and B, not C (another court's).
             let list = try await browser.get("/entries")
@@ -38,24 +36,22 @@ import Testing
         }
     }
 
-    @Test("Secure is added when the server is told it sits behind TLS")
-    func secureFlag() async throws {
-        let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        let (_, app) = try fixture.app { $0.web.secureCookies = true }
-        try await app.test(.router) { client in
+    @Test("Secure is added when the server is told it sits behind TLS", arguments: Engine.available)
+    func secureFlag(_ engine: Engine) async throws {
+        let fixture = try await Fixture.make(engine)
+        try await fixture.addUser("clerk-wang", party: court)
+        try await fixture.test({ $0.web.secureCookies = true }) { client in
             let response = try await Browser(client).signIn("clerk-wang", "correct horse battery")
             let setCookie = response.headers[values: .setCookie].first { $0.hasPrefix("ll_session=") } ?? ""
             #expect(setCookie.hasSuffix("; Secure"), "\(setCookie)")
         }
     }
 
-    @Test("a wrong password, an unknown user or a missing sign-in token opens no session")
-    func failedSignIn() async throws {
-        let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
+    @Test("a wrong password, an unknown user or a missing sign-in token opens no session", arguments: Engine.available)
+    func failedSignIn(_ engine: Engine) async throws {
+        let fixture = try await Fixture.make(engine)
+        try await fixture.addUser("clerk-wang", party: court)
+        try await fixture.test { client in
             let browser = Browser(client)
             let wrong = try await browser.signIn("clerk-wang", "wrong horse battery")
             #expect(wrong.status == .unauthorized)
@@ -69,13 +65,12 @@ import Testing
         }
     }
 
-    @Test("sign-out ends the session at once; a disabled user is out on the next request; a session expires")
-    func endings() async throws {
-        let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        try fixture.addUser("clerk-li", party: court)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
+    @Test("sign-out ends the session at once; a disabled user is out on the next request; a session expires", arguments: Engine.available)
+    func endings(_ engine: Engine) async throws {
+        let fixture = try await Fixture.make(engine)
+        try await fixture.addUser("clerk-wang", party: court)
+        try await fixture.addUser("clerk-li", party: court)
+        try await fixture.test { client in
             let wang = Browser(client)
             try await wang.signIn("clerk-wang", "correct horse battery")
             let page = try await wang.get("/entries")
@@ -91,15 +86,14 @@ import Testing
             let li = Browser(client)
             try await li.signIn("clerk-li", "correct horse battery")
             #expect(try await li.get("/entries").status == .ok)
-            #expect(try fixture.open().disableUser(name: "clerk-li", at: LedgerClock.now().epochMilliseconds))
+            #expect(try await fixture.disableUser("clerk-li"))
             let after = try await li.get("/entries")
             #expect(after.status == .seeOther && after.headers[.location] == "/login")
         }
         // 10 s, not less: on a loaded 2-core machine the first request after sign-in took over
         // 300 ms (CI) and, with every suite running at once, over 3 s (locally), so a shorter
         // life made "still valid" itself flaky. The wait below is the life plus 200 ms.
-        let (_, shortLived) = try fixture.app { $0.web.sessionLifetimeMilliseconds = 10_000 }
-        try await shortLived.test(.router) { client in
+        try await fixture.test({ $0.web.sessionLifetimeMilliseconds = 10_000 }) { client in
             let wang = Browser(client)
             try await wang.signIn("clerk-wang", "correct horse battery")
             #expect(try await wang.get("/entries").status == .ok)
@@ -108,35 +102,34 @@ import Testing
         }
     }
 
-    @Test("a form posted without the session's token, or with another's, is refused with 403 and records nothing")
-    func csrf() async throws {
-        let fixture = try Fixture()
+    @Test("a form posted without the session's token, or with another's, is refused with 403 and records nothing", arguments: Engine.available)
+    func csrf(_ engine: Engine) async throws {
+        let fixture = try await Fixture.make(engine)
         try await fixture.withSignedIn(["clerk-wang", "clerk-li"]) { browsers in
             let (wang, li) = (browsers[0], browsers[1])
             let liToken = Browser.csrf(in: try await li.get("/entries/B").text) ?? ""
             let wangToken = Browser.csrf(in: try await wang.get("/entries/B").text) ?? ""
             #expect(!wangToken.isEmpty && wangToken != liToken)
-            let before = try fixture.logSize()
+            let before = try await fixture.logSize()
             let act: [(String, String)] = [("type", "decision_served"), ("key", ""), ("method", "in_person"), ("at", "2024-03-06T10:00"), ("step", "confirm")]
             let missing = try await wang.post("/entries/B/acts", act)
             #expect(missing.status == .forbidden)
             #expect(missing.text.contains("表单令牌"), "\(missing.text)")
             #expect(try await wang.post("/entries/B/acts", [("csrf", liToken)] + act).status == .forbidden)
-            #expect(try fixture.logSize() == before)
+            #expect(try await fixture.logSize() == before)
             // With its own token the same form records, attributed to the person.
             let ok = try await wang.post("/entries/B/acts", [("csrf", wangToken)] + act)
             #expect(ok.status == .seeOther, "\(ok.text)")
-            #expect(try fixture.logSize() == before + 1)
-            #expect(try fixture.open().credential(ofSeq: before + 1) == "user:clerk-wang")
+            #expect(try await fixture.logSize() == before + 1)
+            #expect(try await fixture.credential(ofSeq: before + 1) == "user:clerk-wang")
         }
     }
 
-    @Test("the API takes no session cookie: a cookie alone cannot post an event")
-    func apiIgnoresCookie() async throws {
-        let fixture = try Fixture()
-        try fixture.addUser("clerk-wang", party: court)
-        let (_, app) = try fixture.app()
-        try await app.test(.router) { client in
+    @Test("the API takes no session cookie: a cookie alone cannot post an event", arguments: Engine.available)
+    func apiIgnoresCookie(_ engine: Engine) async throws {
+        let fixture = try await Fixture.make(engine)
+        try await fixture.addUser("clerk-wang", party: court)
+        try await fixture.test { client in
             let wang = Browser(client)
             try await wang.signIn("clerk-wang", "correct horse battery")
             var headers = wang.cookieHeader

@@ -63,31 +63,3 @@ final class Browser: @unchecked Sendable {
         return try await post("/login", [("csrf", token), ("user", user), ("password", password)])
     }
 }
-
-extension Fixture {
-    /// A user with a cheap bcrypt cost (4) so tests stay fast; the command line uses cost 12.
-    func addUser(_ name: String, party: String, scopes: [Scope] = [.record, .read], password: String = "correct horse battery") throws {
-        try open().insertUser(try Credentials.makeUser(name: name, party: party, scopes: scopes, password: password, now: LedgerClock.now(), cost: 4))
-    }
-
-    func logSize() throws -> Int64 { try open().head().size }
-}
-
-extension Fixture {
-    /// Users `names` of `party` (password "correct horse battery"), each signed in to the pages
-    /// in a browser of its own, on one app over this fixture's ledger.
-    func withSignedIn(_ names: [String], party: String = court,
-                      _ body: @Sendable ([Browser]) async throws -> Void) async throws {
-        for name in names { try addUser(name, party: party) }
-        let (_, app) = try self.app()
-        try await app.test(.router) { client in
-            var browsers: [Browser] = []
-            for name in names {
-                let browser = Browser(client)
-                try await browser.signIn(name, "correct horse battery")
-                browsers.append(browser)
-            }
-            try await body(browsers)
-        }
-    }
-}

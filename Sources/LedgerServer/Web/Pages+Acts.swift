@@ -25,7 +25,7 @@ extension LedgerServerApp {
         guard visitor.principal.kind == "court", visitor.principal.scopes.contains(.record) else { throw WebRefusal.notFound }
         let spec = ActForms.riskNotice(env)
         let entry = form["entry"] ?? ""
-        if !entry.isEmpty, try await pages.entryState(entry) != nil {
+        if !entry.isEmpty, try await ledger.entryState(entry) != nil {
             return actPage(spec, action: "/entries/new", form: form, errors: [FieldError(field: "entry", message: env.format("err_entry_exists", entry))],
                            env: env, visitor: visitor, title: env.t("new_entry_title"), status: .badRequest)
         }
@@ -36,7 +36,7 @@ extension LedgerServerApp {
     }
 
     func actPost(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ form: FormBody, _ context: LedgerRequestContext) async throws -> Response {
-        let entry = try context.parameters.require("entry")
+        let entry = try context.entryParameter()
         guard let view = try await entryView(entry, visitor.principal) else { throw WebRefusal.notFound }
         // The entry's last seq as the form's page showed it (issue 10 point 7): carried through
         // review and confirmation, checked again by the writer when the act is recorded.
@@ -99,7 +99,7 @@ extension LedgerServerApp {
         // signed-in person, answered once durable.
         let outcome: Result<FormOutcome, InputError>
         do {
-            switch try await pages.append(events, credential: visitor.principal.credential, expectedLastSeq: expectedLastSeq).first {
+            switch try await ledger.append(events, credential: visitor.principal.credential, expectedLastSeq: expectedLastSeq).first {
             case .appended(let seq)?: outcome = .success(.recorded(seq))
             case .duplicate(let seq)?: outcome = .success(.repeated(seq))
             case nil: outcome = .failure(InputError("nothing was appended"))
@@ -131,7 +131,7 @@ extension LedgerServerApp {
     /// 409: the entry moved on after the visitor's page was drawn. Shows what was recorded since
     /// (as the timeline shows it: when, what, who), says nothing was written, links back.
     func movedOnPage(_ moved: EntryMovedOn, env: PageEnvironment, visitor: WebVisitor) async throws -> Response {
-        let credentials = try await pages.credentials(ofSeqs: moved.changes.map(\.seq))
+        let credentials = try await ledger.credentials(ofSeqs: moved.changes.map(\.seq))
         let changes: [[String: Any]] = moved.changes.map { recorded in
             let person = credentials[recorded.seq].map { $0.hasPrefix("user:") ? String($0.dropFirst(5)) : $0 } ?? env.t("by_command_line")
             return ["seq": recorded.seq, "at": env.dateTime(recorded.event.at), "what": env.t("act_" + recorded.event.type.rawValue), "who": person]

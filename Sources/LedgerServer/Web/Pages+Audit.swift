@@ -12,7 +12,7 @@ import NIOCore
 extension LedgerServerApp {
     func auditPage(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor) async throws -> Response {
         guard Visibility.seesEverything(visitor.principal) else { throw WebRefusal.notFound }
-        let checkpoints = try await pages.allCheckpoints()
+        let checkpoints = try await ledger.allCheckpoints()
         let latest = checkpoints.last
         var data: [String: Any] = [
             "command": "listledger audit \(latest.map { Self.bundleFileName(size: $0.size) } ?? "bundle.json") --key NAME+KEYHASH+BASE64",
@@ -32,7 +32,7 @@ extension LedgerServerApp {
     /// never signs a newer checkpoint: events after the latest one are not in the bundle.
     func auditBundle(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ context: LedgerRequestContext) async throws -> Response {
         guard Visibility.seesEverything(visitor.principal) else { throw WebRefusal.notFound }
-        let exported = try await pages.exportBundle()
+        let exported = try await ledger.exportBundle()
         guard let exported else { throw WebRefusal(.conflict, "audit_title", "audit_no_checkpoint") }
         // The bundle carries every entry's personal data the court still holds: a read of each.
         try await logAccess(visitor.principal, entries: exported.entries, route: "/audit/bundle", address: context.clientAddress)

@@ -15,7 +15,7 @@ extension LedgerServerApp {
         query.statuses = [.open, .breached]
         query.dutiesOnly = true
         if onlyOwn { query.obligor = principal.party }
-        let read = try await pages.obligations(query)
+        let read = try await ledger.obligations(query)
         return read.found.filter { obligation, _ in Visibility.maySee(principal, obligation: obligation, entry: read.states[obligation.entry]) }
             .sorted { ($0.0.due?.description ?? "9", $0.0.id) < ($1.0.due?.description ?? "9", $1.0.id) }
     }
@@ -27,7 +27,7 @@ extension LedgerServerApp {
         let at = ActForms.at(env).initial
         // Each one-click form carries its entry's last seq as this page saw it (a 409 if the
         // entry moves on before the click).
-        let lastSeqs = try await pages.entryStates(Array(Set(duties.map(\.0.entry)))).mapValues(\.lastSeq)
+        let lastSeqs = try await ledger.entryStates(Array(Set(duties.map(\.0.entry)))).mapValues(\.lastSeq)
         var rows: [[String: Any]] = []
         for (obligation, status) in duties {
             var row = Self.obligationData(obligation, status, today: today, env: env)
@@ -52,7 +52,7 @@ extension LedgerServerApp {
         // Pushes and exit notices the unit has not acknowledged yet, each with its 签收 form.
         var acknowledgements: [[String: Any]] = []
         if principal.kind == "unit" {
-            let states = try await pages.allEntryStates().filter { Visibility.maySee(principal, entry: $0) }
+            let states = try await ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) }
             for state in states {
                 for spec in ActForms.next(state: state, principal: principal, env: env) where spec.type == "unit_acknowledged" {
                     acknowledgements.append([

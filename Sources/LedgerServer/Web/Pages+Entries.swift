@@ -22,7 +22,7 @@ extension LedgerServerApp {
         let principal = visitor.principal
         // An ID number is matched by its digest: the projection keeps only that.
         let digest = text.utf8.count == 18 ? Hex.encode(SHA256.hash(Array(IdentityNumber.normalized(text).utf8))) : nil
-        let (all, changes) = try await pages.entryStatesWithLastChange()
+        let (all, changes) = try await ledger.entryStatesWithLastChange()
         let states = all.filter { Visibility.maySee(principal, entry: $0) }
         let filtered = states.filter { state in
             if let status, state.status != status { return false }

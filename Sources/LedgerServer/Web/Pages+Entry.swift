@@ -20,10 +20,10 @@ extension LedgerServerApp {
     /// The entry as the visitor may see it, or nil (absent or not theirs: the page says 404).
     func entryView(_ entry: String, _ principal: Principal) async throws -> EntryView? {
         let now = LedgerClock.now()
-        guard let (state, events) = try await pages.entryHistory(entry), Visibility.maySee(principal, entry: state) else { return nil }
+        guard let (state, events) = try await ledger.entryHistory(entry), Visibility.maySee(principal, entry: state) else { return nil }
         var query = ObligationQuery(asOf: now)
         query.entry = entry
-        let obligations = try await pages.obligations(query).found.filter { Visibility.maySee(principal, obligation: $0.0, entry: state) }
+        let obligations = try await ledger.obligations(query).found.filter { Visibility.maySee(principal, obligation: $0.0, entry: state) }
         var debtor: Debtor?
         for recorded in events {
             switch recorded.event.body {
@@ -31,12 +31,12 @@ extension LedgerServerApp {
             default: break
             }
         }
-        return EntryView(state: state, events: events, credentials: try await pages.credentials(ofSeqs: events.map(\.seq)), obligations: obligations, debtor: debtor)
+        return EntryView(state: state, events: events, credentials: try await ledger.credentials(ofSeqs: events.map(\.seq)), obligations: obligations, debtor: debtor)
     }
 
     func entryPage(_ request: Request, _ env: PageEnvironment, _ visitor: WebVisitor, _ context: LedgerRequestContext,
                    flash: String? = nil) async throws -> Response {
-        let entry = try context.parameters.require("entry")
+        let entry = try context.entryParameter()
         guard let view = try await entryView(entry, visitor.principal) else { throw WebRefusal.notFound }
         try await logAccess(visitor.principal, entries: [entry], route: "/entries/{entry}", address: context.clientAddress)
         var data = Self.entryData(view, env: env, principal: visitor.principal)

@@ -27,7 +27,7 @@ extension LedgerServerApp {
                                   headers: [.retryAfter: String(retryAfter)])
         }
         let today = LedgerClock.now().beijingDay
-        let results = try await pages.publicCandidates(debtorName: name, listed: { _ in true }).compactMap { state, events in
+        let results = try await ledger.publicCandidates(debtorName: name, listed: { _ in true }).compactMap { state, events in
             PublicList.record(state: state, events: events, today: (today.year, today.month, today.day), idNumber: idNumber.isEmpty ? nil : idNumber)
         }
         data["searched"] = true

@@ -17,12 +17,12 @@ extension LedgerServerApp {
         let end = Instant.endOfBeijingDay(to)
         let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
         let principal = visitor.principal
-        let obligations = try await pages.obligations(ObligationQuery(asOf: asOf))
+        let obligations = try await ledger.obligations(ObligationQuery(asOf: asOf))
         var states = obligations.states
-        let inputs = try await pages.events(ofTypes: AccountabilityReport.inputEventTypes)
+        let inputs = try await ledger.events(ofTypes: AccountabilityReport.inputEventTypes)
         // The states of entries that have report events but no obligation.
         let missing = Set(inputs.compactMap(\.event.entry)).filter { states[$0] == nil }
-        if !missing.isEmpty { states.merge(try await pages.entryStates(Array(missing))) { old, _ in old } }
+        if !missing.isEmpty { states.merge(try await ledger.entryStates(Array(missing))) { old, _ in old } }
         let visible = obligations.found.filter { Visibility.maySee(principal, obligation: $0.0, entry: states[$0.0.entry]) }
         let events = inputs.filter { recorded in
             if let entry = recorded.event.entry { return states[entry].map { Visibility.maySee(principal, entry: $0) } ?? false }

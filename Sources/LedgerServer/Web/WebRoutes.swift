@@ -39,19 +39,13 @@ extension LedgerServerApp {
     /// Builds the page environment and turns any failure into an HTML page (never the API's
     /// JSON, never a stack trace).
     func page(_ request: Request, _ context: LedgerRequestContext, _ body: (PageEnvironment) async throws -> Response) async throws -> Response {
-        guard web != nil else {
-            // No half-working pages: sessions, party names, the report's scan and the audit
-            // bundle are not built on this engine yet. The API serves the same ledger.
-            return Response(status: .notImplemented, headers: [.contentType: "text/plain; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: Self.pagesNotServed)))
-        }
         let cookies = Cookies.parse(request.headers[.cookie])
         let query = request.uri.queryParameters.get("lang")
         let language = Language.chosen(query: query, cookie: cookies[Cookies.language], acceptLanguage: request.headers[.acceptLanguage])
         var env = PageEnvironment(language: language, visitor: nil, names: [:], path: request.uri.path)
         do {
             env.visitor = try await visitor(request)
-            env.names = try await pages.partyNames()
+            env.names = try await ledger.partyNames()
             var response = try await body(env)
             if let query, Language(tag: query) != nil {
                 response.headers.append(HTTPField(name: .setCookie, value: Cookies.set(Cookies.language, language.rawValue, maxAgeSeconds: 31_536_000, secure: settings.web.secureCookies)))
@@ -64,12 +58,6 @@ extension LedgerServerApp {
             return WebPage.message(.internalServerError, titleKey: "error_title", textKey: "server_error", environment: env)
         }
     }
-
-    static let pagesNotServed = """
-        The web pages are not served on PostgreSQL yet: their sign-in sessions, party names, accountability report and audit \
-        bundle download are built on SQLite only. The API under /api/v1 serves this ledger (see /openapi.json).
-
-        """
 
     /// A page for a signed-in reader: sends the others to the sign-in page.
     func signedIn(_ request: Request, _ context: LedgerRequestContext,

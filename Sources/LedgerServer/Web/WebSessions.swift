@@ -24,7 +24,7 @@ extension LedgerServerApp {
         guard let id = Cookies.parse(request.headers[.cookie])[Cookies.session], id.utf8.count == 64 else { return nil }
         let hash = Self.sessionHash(id)
         let now = LedgerClock.now().epochMilliseconds
-        guard let session = try await pages.liveSession(idHash: hash, nowMilliseconds: now) else { return nil }
+        guard let session = try await ledger.liveSession(idHash: hash, nowMilliseconds: now) else { return nil }
         let principal = Principal(party: session.party, scopes: Set(session.scopes.compactMap(Scope.init(rawValue:))), credential: "user:\(session.user)")
         return WebVisitor(user: session.user, principal: principal, csrfToken: session.csrfToken, sessionHash: hash)
     }
@@ -33,20 +33,20 @@ extension LedgerServerApp {
     /// pool) and opens a session: returns the cookie value, or nil when the sign-in fails.
     func signIn(user: String, password: String) async throws -> String? {
         guard !user.isEmpty, !password.isEmpty, user.utf8.count <= 64, password.utf8.count <= 1024 else { return nil }
-        let principal = try await pages.checkPassword(user: user, password: password)
+        let principal = try await ledger.checkPassword(user: user, password: password)
         guard principal != nil else { return nil }
         let id = Hex.encode(RandomBytes.generate(32))
         let csrf = Hex.encode(RandomBytes.generate(32))
         let now = LedgerClock.now().epochMilliseconds
         let lifetime = settings.web.sessionLifetimeMilliseconds
-        try await pages.insertSession(idHash: Self.sessionHash(id), user: user, csrfToken: csrf,
+        try await ledger.insertSession(idHash: Self.sessionHash(id), user: user, csrfToken: csrf,
                                       createdMilliseconds: now, expiresMilliseconds: now + lifetime)
         return id
     }
 
     func signOut(_ visitor: WebVisitor) async throws {
         let now = LedgerClock.now().epochMilliseconds
-        try await pages.endSession(idHash: visitor.sessionHash, at: now)
+        try await ledger.endSession(idHash: visitor.sessionHash, at: now)
     }
 
     /// Whether a posted form carries this session's token (compared in constant time).

@@ -1,6 +1,7 @@
 """A real ledger, real users and a real `listledger serve` on loopback, and headless Chromium."""
 import os
 import socket
+import sqlite3
 import subprocess
 import tempfile
 import time
@@ -12,6 +13,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 
 BIN = os.environ.get("LISTLEDGER_BIN", "listledger")
+# sqlite (a ledger file) or postgresql (a new database on the server of $LISTLEDGER_PG_URL).
+ENGINE = os.environ.get("LISTLEDGER_ENGINE", "sqlite")
 PASSWORD = "correct horse battery staple"
 USERS = [("clerk-wang", "court:baisha", "record,read"), ("officer-chen", "unit:pboc-baisha", "record,read"),
          ("officer-zhao", "unit:baisha-psb", "record,read"), ("auditor-sun", "auditor:spc", "audit")]
@@ -21,10 +24,34 @@ def run(*args, stdin=None, env=None):
     return subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, check=True, env=env)
 
 
+def psql(db, sql):
+    """One statement through psql on `db` (a URL): its rows, one per line."""
+    result = subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", db, "-c", sql], capture_output=True, text=True, check=True)
+    return [line for line in result.stdout.split("\n") if line]
+
+
+def new_ledger(folder):
+    """The --db of a new, empty ledger on the engine under test."""
+    if ENGINE == "sqlite":
+        return os.path.join(folder, "ledger.sqlite")
+    server = os.environ["LISTLEDGER_PG_URL"]
+    name = f"browser_{os.getpid()}_{int(time.time())}"
+    psql(server, f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
+def event_count(server):
+    """The events in the ledger, read by the test itself (sqlite3 or psql), not through the server."""
+    if server["engine"] == "sqlite":
+        with sqlite3.connect(f"file:{server['db']}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM events").fetchone()[0]
+    return int(psql(server["db"], "SELECT count(*) FROM events")[0])
+
+
 @pytest.fixture(scope="session")
 def server():
     folder = tempfile.mkdtemp(prefix="ll-browser-")
-    env = dict(os.environ, LISTLEDGER_DB=os.path.join(folder, "ledger.sqlite"))
+    env = dict(os.environ, LISTLEDGER_DB=new_ledger(folder))
     run("init", "--court", "court:baisha", env=env)
     for name, party, scope in USERS:
         run("users", "add", name, "--party", party, "--scope", scope, stdin=PASSWORD + "\n", env=env)
@@ -43,7 +70,7 @@ def server():
     else:
         process.kill()
         raise RuntimeError("the server did not start: " + process.stderr.read())
-    yield {"base": base, "db": env["LISTLEDGER_DB"], "env": env}
+    yield {"base": base, "db": env["LISTLEDGER_DB"], "env": env, "engine": ENGINE}
     process.terminate()
     process.wait(timeout=20)
 

@@ -5,7 +5,6 @@ measure after the exit notice is already breached and shows on the board.
 """
 import datetime
 import os
-import sqlite3
 import urllib.parse
 
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
@@ -13,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import PASSWORD
+from conftest import PASSWORD, event_count
 
 SHOTS = os.environ.get("SCREENSHOTS", ".build/screenshots")
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
@@ -21,11 +20,6 @@ BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 def days_ago(n):
     return (datetime.datetime.now(BEIJING) - datetime.timedelta(days=n)).strftime("%Y-%m-%dT%H:%M")
-
-
-def event_count(server):
-    with sqlite3.connect(f"file:{server['db']}?mode=ro", uri=True) as db:
-        return db.execute("SELECT count(*) FROM events").fetchone()[0]
 
 
 def shot(d, name):
