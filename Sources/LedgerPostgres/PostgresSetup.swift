@@ -39,13 +39,15 @@ package enum PostgresSetup {
             "GRANT SELECT ON credential_tokens, credential_users TO \(serverRole)",
             "GRANT SELECT, INSERT ON access_log, event_credentials TO \(serverRole)",
             "GRANT USAGE ON SEQUENCE access_log_n_seq TO \(serverRole)",
+            // The obligations projector (derived data, not the log) runs as the server too.
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON obligations, obligation_positions TO \(serverRole)",
         ]
         let reader: [String] = [
             createRole(readerRole),
             "GRANT CONNECT ON DATABASE \(database) TO \(readerRole)",
             "GRANT USAGE ON SCHEMA public TO \(readerRole)",
             "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(readerRole)",
-            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags TO \(readerRole)",
+            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags, obligations, obligation_positions TO \(readerRole)",
         ]
         return server + reader
     }

@@ -46,4 +46,71 @@ struct PgEngineParityTests {
         #expect(report.ok, "\(report)")
         #expect(report.events == Int64(events.count))
     }
+
+    /// The obligations the PostgreSQL projector serves equal the SQLite store's on the same
+    /// events: read from the table after a catch-up, from the table and a tail derived in
+    /// memory while the projector lags, and replayed for an instant before the last fact.
+    @Test("obligations on the PostgreSQL projection equal SQLite's: caught up, lagging (the tail), and as of the past")
+    func projectedObligations() async throws {
+        let events = try demoEvents()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-parity-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sqlite = try Ledger.create(path: dir.appendingPathComponent("demo.sqlite").path, profile: "baisha-2018",
+                                       court: "court:baisha", now: demoClock)
+        sqlite.saltSource = seededSalt
+        _ = try sqlite.append(events.enumerated().map { NumberedEvent(line: $0.offset + 1, event: $0.element) }, clock: { demoClock })
+        let later = [notice("P1"), notice("P2", id: "p2-once")]
+        let asOf = instant("2026-11-20T00:00:00+08:00"), past = instant("2020-06-30T23:59:59+08:00")
+        var queries: [ObligationQuery] = [ObligationQuery(asOf: asOf), ObligationQuery(asOf: past)]
+        for statuses: Set<ObligationStatus> in [[.breached], [.open], [.met, .late], [.closed]] {
+            var query = ObligationQuery(asOf: asOf)
+            query.statuses = statuses
+            queries.append(query)
+        }
+        var byObligor = ObligationQuery(asOf: asOf)
+        byObligor.obligor = "court:baisha"
+        var byEntry = ObligationQuery(asOf: asOf)
+        byEntry.entry = "(2018)琼9025执37号-符某某"
+        var dutiesOnly = ObligationQuery(asOf: asOf)
+        dutiesOnly.dutiesOnly = true
+        dutiesOnly.statuses = [.open, .breached]
+        queries += [byObligor, byEntry, dutiesOnly]
+        let asked = queries
+        func onSQLite() throws -> [[String]] { try asked.map { try sqlite.obligations($0).map { "\($0.0) \($0.1)" } } }
+        let expected = try onSQLite()
+        #expect(expected[0].count > 100 && !expected[2].isEmpty, "the demo's obligations, breaches among them")
+        _ = try sqlite.append(later.enumerated().map { NumberedEvent(line: $0.offset + 1, event: $0.element) }, clock: { demoClock })
+        let expectedLater = try onSQLite()
+        #expect(expectedLater[0].count > expected[0].count, "the new entries open duties")
+
+        let url = try await freshDatabase("parity_ob")
+        try await PostgresLedger.withLedger(url: url, saltSource: seededSalt, clock: { demoClock }) { ledger in
+            let log = try await ledger.createLog(court: "court:baisha", profile: PolicyProfile.named("baisha-2018")!)
+            _ = try await ledger.submit(events, to: log)
+            func onPostgres(catchingUp: Bool) async throws -> [[String]] {
+                var out: [[String]] = []
+                for query in asked {
+                    out.append(try await ledger.obligations(of: log, asOf: query.asOf, statuses: query.statuses, obligor: query.obligor,
+                                                            rule: query.rule, entry: query.entry, dutiesOnly: query.dutiesOnly,
+                                                            catchingUp: catchingUp).map { "\($0.0) \($0.1)" })
+                }
+                return out
+            }
+            // Nothing projected yet: every entry is the tail.
+            #expect(try await ledger.storedObligations(of: log).position == 0)
+            #expect(try await onPostgres(catchingUp: false) == expected)
+            // Caught up: the table alone.
+            #expect(try await onPostgres(catchingUp: true) == expected)
+            let stored = try await ledger.storedObligations(of: log)
+            #expect(stored.position == Int64(events.count) && stored.obligations.count > 100)
+            // Two more events, the projector not run: the table plus the tail of two entries.
+            _ = try await ledger.submit(later, to: log)
+            #expect(try await ledger.obligationsLag(of: log)?.position == Int64(events.count))
+            #expect(try await onPostgres(catchingUp: false) == expectedLater)
+            #expect(try await ledger.catchUpObligations(of: log) == 2)
+            #expect(try await onPostgres(catchingUp: false) == expectedLater)
+            #expect(try await ledger.obligationsLag(of: log) == nil)
+        }
+    }
 }
