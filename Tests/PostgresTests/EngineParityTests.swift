@@ -60,7 +60,8 @@ struct PgEngineParityTests {
                                        court: "court:baisha", now: demoClock)
         sqlite.saltSource = seededSalt
         _ = try sqlite.append(events.enumerated().map { NumberedEvent(line: $0.offset + 1, event: $0.element) }, clock: { demoClock })
-        let later = [notice("P1"), notice("P2", id: "p2-once")]
+        let later = try [PgServerEngineTests.inclusion("P1", name: "测试丙", id: "460030198001010105"),
+                         PgServerEngineTests.inclusion("P2", name: "测试丁", id: "460030198001010113")].map { try Event.decode(jsonLine: Array($0.utf8)) }
         let asOf = instant("2026-11-20T00:00:00+08:00"), past = instant("2020-06-30T23:59:59+08:00")
         var queries: [ObligationQuery] = [ObligationQuery(asOf: asOf), ObligationQuery(asOf: past)]
         for statuses: Set<ObligationStatus> in [[.breached], [.open], [.met, .late], [.closed]] {
