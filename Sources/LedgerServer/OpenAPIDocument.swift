@@ -127,11 +127,7 @@ enum OpenAPIDocument {
       "description": "appended",
       "headers": {
        "Ledger-Seq": {
-        "description": "the highest seq this answer names: send it as Ledger-After-Seq on a later read to see this write from any server process, also one that reads a hot standby",
-        "schema": {
-         "type": "string",
-         "pattern": "^[0-9]{1,15}$"
-        }
+        "$ref": "#/components/headers/LedgerSeq"
        }
       },
       "content": {
@@ -146,11 +142,7 @@ enum OpenAPIDocument {
       "description": "a repeat: already stored",
       "headers": {
        "Ledger-Seq": {
-        "description": "the highest seq this answer names: send it as Ledger-After-Seq on a later read to see this write from any server process, also one that reads a hot standby",
-        "schema": {
-         "type": "string",
-         "pattern": "^[0-9]{1,15}$"
-        }
+        "$ref": "#/components/headers/LedgerSeq"
        }
       },
       "content": {
@@ -733,6 +725,15 @@ enum OpenAPIDocument {
     "in": "header",
     "required": false,
     "description": "read-your-writes: the read sees the log at least up to this seq (e.g. the Ledger-Seq an append was answered with). A server reading a hot standby (serve --read-db) waits up to 2 s for the standby to replay it, then reads the primary; the credential's own appends through the same process count without it. Other servers hold every seq they acknowledged.",
+    "schema": {
+     "type": "string",
+     "pattern": "^[0-9]{1,15}$"
+    }
+   }
+  },
+  "headers": {
+   "LedgerSeq": {
+    "description": "the highest seq this answer names: send it as Ledger-After-Seq on a later read to see this write from any server process, also one that reads a hot standby",
     "schema": {
      "type": "string",
      "pattern": "^[0-9]{1,15}$"

@@ -12,17 +12,24 @@ import Testing
 /// against), not from the code under test.
 @Suite("PostgreSQL: same bytes and hashes as SQLite", .enabled(if: serverURL != nil, skipReason))
 struct PgEngineParityTests {
-    @Test("the demo scenario: every event's hash, the head and the tree root equal SQLite's")
-    func demoScenarioHashes() async throws {
-        let events = try demoEvents()
-        // SQLite, one transaction at the fixed clock.
+    /// `events` appended to a new SQLite ledger in one transaction at the fixed clock, with
+    /// the seeded salts; the folder holding it (the caller removes it).
+    static func sqliteDemo(_ events: [Event]) throws -> (Ledger, URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-parity-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         let sqlite = try Ledger.create(path: dir.appendingPathComponent("demo.sqlite").path, profile: "baisha-2018",
                                        court: "court:baisha", now: demoClock)
         sqlite.saltSource = seededSalt
         _ = try sqlite.append(events.enumerated().map { NumberedEvent(line: $0.offset + 1, event: $0.element) }, clock: { demoClock })
+        return (sqlite, dir)
+    }
+
+    @Test("the demo scenario: every event's hash, the head and the tree root equal SQLite's")
+    func demoScenarioHashes() async throws {
+        let events = try demoEvents()
+        // SQLite, one transaction at the fixed clock.
+        let (sqlite, dir) = try Self.sqliteDemo(events)
+        defer { try? FileManager.default.removeItem(at: dir) }
         var expected: [(Int64, [UInt8])] = []
         try sqlite.forEachEvent { expected.append(($0.seq, $0.hash)) }
         let sqliteVerify = try sqlite.verify()
@@ -53,13 +60,8 @@ struct PgEngineParityTests {
     @Test("obligations on the PostgreSQL projection equal SQLite's: caught up, lagging (the tail), and as of the past")
     func projectedObligations() async throws {
         let events = try demoEvents()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-parity-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (sqlite, dir) = try Self.sqliteDemo(events)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sqlite = try Ledger.create(path: dir.appendingPathComponent("demo.sqlite").path, profile: "baisha-2018",
-                                       court: "court:baisha", now: demoClock)
-        sqlite.saltSource = seededSalt
-        _ = try sqlite.append(events.enumerated().map { NumberedEvent(line: $0.offset + 1, event: $0.element) }, clock: { demoClock })
         let later = try [PgServerEngineTests.inclusion("P1", name: "测试丙", id: "460030198001010105"),
                          PgServerEngineTests.inclusion("P2", name: "测试丁", id: "460030198001010113")].map { try Event.decode(jsonLine: Array($0.utf8)) }
         let asOf = instant("2026-11-20T00:00:00+08:00"), past = instant("2020-06-30T23:59:59+08:00")

@@ -39,7 +39,7 @@ struct PgObligationsProjectorTests {
         let expected = sortedByID(derived)
         // A read lists what is in effect at its instant (a term's deletion duty arises later).
         let expectedRead = sortedByID(derived.filter { $0.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds })
-        #expect(head == 20_000 && expected.count > 10_000, "\(head) events, \(expected.count) obligations")
+        #expect(head == 20_000 && expected.count > 5_000, "\(head) events, \(expected.count) obligations")
         for round in 0..<8 {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
@@ -47,7 +47,8 @@ struct PgObligationsProjectorTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            try await Task.sleep(for: .milliseconds(Int.random(in: 300...(1_200 + 300 * round))))
+            // A debug build's step of 5,000 events takes seconds: later kills land in later steps.
+            try await Task.sleep(for: .milliseconds(Int.random(in: 500...(2_000 + 1_000 * round))))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let (position, served) = try await PostgresLedger.withLedger(url: url) { ledger in

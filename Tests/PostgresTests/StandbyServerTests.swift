@@ -137,20 +137,8 @@ struct PgStandbyServerTests {
         let (made, standby) = try await made()
         defer { try? FileManager.default.removeItem(at: made.dir) }
         let binary = try listledgerBinary()
-        let port = Int.random(in: 20_000...40_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--db", made.db, "--read-db", standby.description, "--port", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, port) = try await startServe(["--db", made.db, "--read-db", standby.description])
         defer { if process.isRunning { process.terminate() } }
-        var healthy = false
-        for _ in 0..<100 where !healthy {
-            try await Task.sleep(for: .milliseconds(100))
-            healthy = (try? runProgram("/usr/bin/env", ["curl", "-sf", "http://127.0.0.1:\(port)/healthz"]))?.status == 0
-        }
-        #expect(healthy, "serve --read-db did not answer /healthz on port \(port)")
         let token = made.tokens["court"]!
         let posted = try runProgram("/usr/bin/env", ["curl", "-s", "-i", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
                                                      "--data-binary", Self.notice("S9"), "http://127.0.0.1:\(port)/api/v1/events"]).stdout
