@@ -13,23 +13,18 @@ import Testing
 /// `serve --read-db` against a real hot standby (issue 13 point 4): the reads go to the standby,
 /// a read that needs its own write (the same credential through the same process, or any
 /// request naming the seq in `Ledger-After-Seq`) waits for the replay or reads the primary.
-/// Serialized, and kept apart from `PgStandbyTests` by its own databases; the replay pause is
-/// lifted however a test ends.
-@Suite("PostgreSQL: serve --read-db reads the hot standby, read-your-writes",
-       .enabled(if: serverURL != nil && standbyURL != nil,
-                "LISTLEDGER_PG_URL or LISTLEDGER_PG_STANDBY_URL is unset: `scripts/pg start` and `scripts/pg start-standby` print them"),
-       .serialized)
-struct PgStandbyServerTests {
-    typealias Engine = PgServerEngineTests.Engine
+/// Tests of `PgStandbyTests` (serialized): they pause the standby's replay, which would stall the
+/// suite's other reads if they ran at once. The pause is lifted however a test ends.
+extension PgStandbyTests {
 
     /// The server test ledger on the primary (6 events, tokens, a checkpoint of 6), one more
     /// token of the same court (`court2`), and the standby's URL of it once replayed.
-    func made() async throws -> (made: PgServerEngineTests.Made, standby: PostgresURL) {
+    func serverLedger() async throws -> (made: PgServerEngineTests.Made, standby: PostgresURL) {
         var made = try await PgServerEngineTests.make(.postgresql)
         let printed = try listledger(["tokens", "issue", "--party", PgServerEngineTests.court, "--scope", "record,read", "--db", made.db])
         made.tokens["court2"] = String(printed.split(separator: "\n").last ?? "")
         let standby = try PostgresURL(parsing: standbyURL!).with(database: try PostgresURL(parsing: made.db).database)
-        try await PgStandbyTests().waitForReplay(of: standby, seq: 6)
+        try await waitForReplay(of: standby, seq: 6)
         return (made, standby)
     }
 
@@ -54,13 +49,13 @@ struct PgStandbyServerTests {
         }
     }
 
-    static func notice(_ entry: String) -> String {
+    static func inclusion(_ entry: String) -> String {
         PgServerEngineTests.inclusion(entry, name: "测试戊", id: "460030198001010148")
     }
 
-    @Test("a write then an immediate read through a --read-db server sees the write; with replay paused, the writer's reads fall back to the primary after 2 s while another credential's read is served by the standby")
+    @Test("serve --read-db: a write then an immediate read through a --read-db server sees the write; with replay paused, the writer's reads fall back to the primary after 2 s while another credential's read is served by the standby")
     func readYourWritesOnTheStandby() async throws {
-        let (made, standby) = try await made()
+        let (made, standby) = try await serverLedger()
         defer { try? FileManager.default.removeItem(at: made.dir) }
         let tokens = made.tokens
         try await withServers(made, standby: standby, count: 2) { apps in
@@ -81,15 +76,15 @@ struct PgStandbyServerTests {
                                 Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                     }
                     // Replay running: post, then read back at once through the same server.
-                    let posted = try await send(first, "court", .post, "/api/v1/events", Self.notice("S1"))
+                    let posted = try await send(first, "court", .post, "/api/v1/events", Self.inclusion("S1"))
                     #expect(posted.status == 201 && posted.body.contains(#""seqs":[7]"#), "\(posted)")
                     #expect(posted.headers[HTTPField.Name("Ledger-Seq")!] == "7", "the post answers the seq to name later: \(posted.headers)")
                     let read = try await send(first, "court", .get, "/api/v1/entries/S1")
                     #expect(read.status == 200 && read.body.contains(#""entry":"S1""#), "\(read)")
 
                     // Replay paused: the standby stays at 7 while the primary moves on to 8.
-                    try await PgStandbyTests().withReplayPaused(on: standby) {
-                        let paused = try await send(first, "court", .post, "/api/v1/events", Self.notice("S2"))
+                    try await withReplayPaused(on: standby) {
+                        let paused = try await send(first, "court", .post, "/api/v1/events", Self.inclusion("S2"))
                         #expect(paused.status == 201 && paused.headers[HTTPField.Name("Ledger-Seq")!] == "8", "\(paused)")
                         try await Task.sleep(for: .milliseconds(300))
                         #expect(try await PostgresAdmin.scalar("SELECT size::text FROM heads", on: standby) == "7", "the pause holds")
@@ -122,7 +117,7 @@ struct PgStandbyServerTests {
                         #expect(bad.status == 400 && bad.body.contains(#""field":"Ledger-After-Seq""#), "\(bad)")
                     }
                     // Replay resumed: the standby catches up and serves everyone.
-                    try await PgStandbyTests().waitForReplay(of: standby, seq: 8)
+                    try await waitForReplay(of: standby, seq: 8)
                     let caughtUp = try await send(first, "court2", .get, "/api/v1/entries/S2")
                     #expect(caughtUp.status == 200 && caughtUp.seconds < 1.5, "\(caughtUp)")
                     let writer = try await send(first, "court", .get, "/api/v1/entries/S2")
@@ -132,16 +127,16 @@ struct PgStandbyServerTests {
         }
     }
 
-    @Test("the real serve --read-db: a post then an immediate read sees it; --read-db that is not a standby of --db, --after-seq, and --read-db on a SQLite file are refused before binding")
+    @Test("serve --read-db, the real process: a post then an immediate read sees it; --read-db that is not a standby of --db, --after-seq, and --read-db on a SQLite file are refused before binding")
     func serveProcess() async throws {
-        let (made, standby) = try await made()
+        let (made, standby) = try await serverLedger()
         defer { try? FileManager.default.removeItem(at: made.dir) }
         let binary = try listledgerBinary()
         let (process, port) = try await startServe(["--db", made.db, "--read-db", standby.description])
         defer { if process.isRunning { process.terminate() } }
         let token = made.tokens["court"]!
         let posted = try runProgram("/usr/bin/env", ["curl", "-s", "-i", "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                                                     "--data-binary", Self.notice("S9"), "http://127.0.0.1:\(port)/api/v1/events"]).stdout
+                                                     "--data-binary", Self.inclusion("S9"), "http://127.0.0.1:\(port)/api/v1/events"]).stdout
         #expect(posted.contains("201") && posted.lowercased().contains("ledger-seq: 7"), "\(posted)")
         let read = try runProgram("/usr/bin/env", ["curl", "-s", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(port)/api/v1/entries/S9"]).stdout
         #expect(read.contains(#""entry":"S9""#), "\(read)")
