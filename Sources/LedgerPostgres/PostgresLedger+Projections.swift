@@ -4,8 +4,8 @@ import NIOCore
 import PostgresNIO
 
 /// `state` and `obligations` on PostgreSQL. The entry projection is kept by the sequencer;
-/// obligations are derived on read by replaying each entry's history through LedgerDomain's
-/// ObligationEngine (pure), the definition the SQLite store's stored projection follows.
+/// obligations by the projector (its own transactions), both following LedgerDomain's pure
+/// reducers, the definitions the SQLite store's projections follow.
 extension PostgresLedger {
     /// Entry states: the projection, or a replay counting only facts effective by `asOf` and
     /// recorded by `knownAt` (SPEC §5).
@@ -19,20 +19,23 @@ extension PostgresLedger {
         return replay.states.keys.sorted().map { replay.states[$0]! }
     }
 
-    /// Every obligation of `log` derived from the facts effective by `asOf` (annulments count
-    /// at every instant), with its status then, filtered and ordered as the SQLite store does:
-    /// due day (unknown last), entry, id.
+    /// The obligations of `log` with their status at `asOf`, filtered and ordered as the SQLite
+    /// store does: due day (unknown last), entry, id. Read from the projection (its table and
+    /// the tail it lacks, `PostgresLedger+ObligationsProjector.swift`) unless some fact takes
+    /// effect after `asOf`; then derived from the facts effective by then (annulments count at
+    /// every instant), so a later act, retention or trigger does not leak into the past.
+    /// `catchingUp` (the primary, a reader that may write): the projector catches up first.
     package func obligations(of log: Log, asOf: Instant, statuses: Set<ObligationStatus>? = nil, obligor: String? = nil,
-                             rule: String? = nil, entry: String? = nil, dutiesOnly: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
-        let engine = try engine(of: log)
-        // Keyed by bytes: ids that differ only in Unicode normalisation are two entries (IDKey).
-        var byEntry: [EntryKey: [RecordedEvent]] = [:]
-        try await forEachEvent(of: log, entry: entry) { recorded in
-            guard let name = recorded.event.entry,
-                  recorded.event.at.epochMilliseconds <= asOf.epochMilliseconds || recorded.event.type == .recordAnnulled else { return }
-            byEntry[EntryKey(name), default: []].append(recorded)
+                             rule: String? = nil, entry: String? = nil, dutiesOnly: Bool = false,
+                             catchingUp: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
+        if catchingUp { try await catchUpIfAllowed(log) }
+        let found: [Obligation]
+        if let projected = try await projectedObligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule,
+                                                          entry: entry, dutiesOnly: dutiesOnly) {
+            found = projected
+        } else {
+            found = try await obligationsReplayed(of: log, asOf: asOf, entry: entry)
         }
-        let found = byEntry.keys.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
         let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
             guard obligation.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds else { return nil }
             if let rule, obligation.rule != rule { return nil }
@@ -44,6 +47,20 @@ extension PostgresLedger {
         }
         let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, item: $0) }
         return keyed.sorted { ($0.day, IDKey($0.item.0.entry), IDKey($0.item.0.id)) < ($1.day, IDKey($1.item.0.entry), IDKey($1.item.0.id)) }.map(\.item)
+    }
+
+    /// Every obligation of `log` derived by replaying the facts effective by `asOf`
+    /// (annulments count at every instant) through the pure `ObligationEngine`.
+    package func obligationsReplayed(of log: Log, asOf: Instant, entry: String? = nil) async throws -> [Obligation] {
+        let engine = try engine(of: log)
+        // Keyed by bytes: ids that differ only in Unicode normalisation are two entries (IDKey).
+        var byEntry: [EntryKey: [RecordedEvent]] = [:]
+        try await forEachEvent(of: log, entry: entry) { recorded in
+            guard let name = recorded.event.entry,
+                  recorded.event.at.epochMilliseconds <= asOf.epochMilliseconds || recorded.event.type == .recordAnnulled else { return }
+            byEntry[EntryKey(name), default: []].append(recorded)
+        }
+        return byEntry.keys.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
     }
 
     /// Obligations flagged with `breach_flagged`, with that event's seq.

@@ -44,13 +44,15 @@ package enum PostgresSetup {
             // names it does not find; a name the operator changed is never overwritten by it.
             "GRANT SELECT, INSERT ON web_sessions, party_names TO \(serverRole)",
             "GRANT UPDATE (ended_ms) ON web_sessions TO \(serverRole)",
+            // The obligations projector (derived data, not the log) runs as the server too.
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON obligations, obligation_positions TO \(serverRole)",
         ]
         let reader: [String] = [
             createRole(readerRole),
             "GRANT CONNECT ON DATABASE \(database) TO \(readerRole)",
             "GRANT USAGE ON SCHEMA public TO \(readerRole)",
             "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(readerRole)",
-            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags TO \(readerRole)",
+            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags, obligations, obligation_positions TO \(readerRole)",
         ]
         return server + reader
     }

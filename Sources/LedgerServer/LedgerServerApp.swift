@@ -68,6 +68,7 @@ package struct LedgerServerApp: Sendable {
         router.add(middleware: ErrorMiddleware(routes: routes))
         router.add(middleware: RateLimitMiddleware(limiter: limiter))
         router.add(middleware: AuthenticationMiddleware(ledger: ledger))
+        router.add(middleware: ReadYourWritesMiddleware())
 
         routes.get("/healthz") { _, _ in JSONResponse.make(.ok, .object([("status", .string("ok"))])) }
         routes.get("/metrics") { [metrics] _, _ in

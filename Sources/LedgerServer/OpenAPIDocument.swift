@@ -125,6 +125,11 @@ enum OpenAPIDocument {
     "responses": {
      "201": {
       "description": "appended",
+      "headers": {
+       "Ledger-Seq": {
+        "$ref": "#/components/headers/LedgerSeq"
+       }
+      },
       "content": {
        "application/json": {
         "schema": {
@@ -135,6 +140,11 @@ enum OpenAPIDocument {
      },
      "200": {
       "description": "a repeat: already stored",
+      "headers": {
+       "Ledger-Seq": {
+        "$ref": "#/components/headers/LedgerSeq"
+       }
+      },
       "content": {
        "application/json": {
         "schema": {
@@ -182,6 +192,11 @@ enum OpenAPIDocument {
       "basic": []
      }
     ],
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/afterSeq"
+     }
+    ],
     "responses": {
      "200": {
       "description": "state",
@@ -192,6 +207,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "401": {
       "$ref": "#/components/responses/Error"
@@ -220,6 +238,9 @@ enum OpenAPIDocument {
     "parameters": [
      {
       "$ref": "#/components/parameters/entry"
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -232,6 +253,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "401": {
       "$ref": "#/components/responses/Error"
@@ -263,6 +287,9 @@ enum OpenAPIDocument {
     "parameters": [
      {
       "$ref": "#/components/parameters/entry"
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -275,6 +302,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "401": {
       "$ref": "#/components/responses/Error"
@@ -347,6 +377,9 @@ enum OpenAPIDocument {
         }
        ]
       }
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -400,6 +433,9 @@ enum OpenAPIDocument {
        "type": "string",
        "maxLength": 32
       }
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -479,6 +515,9 @@ enum OpenAPIDocument {
        "type": "string",
        "pattern": "^[0-9]{1,15}$"
       }
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -516,6 +555,11 @@ enum OpenAPIDocument {
    "get": {
     "operationId": "checkpoint",
     "summary": "The latest signed checkpoint (public)",
+    "parameters": [
+     {
+      "$ref": "#/components/parameters/afterSeq"
+     }
+    ],
     "responses": {
      "200": {
       "description": "checkpoint",
@@ -526,6 +570,9 @@ enum OpenAPIDocument {
         }
        }
       }
+     },
+     "400": {
+      "$ref": "#/components/responses/Error"
      },
      "404": {
       "$ref": "#/components/responses/Error"
@@ -559,6 +606,9 @@ enum OpenAPIDocument {
        "minimum": 1,
        "maximum": 9007199254740991
       }
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -627,6 +677,9 @@ enum OpenAPIDocument {
        "minimum": 1,
        "maximum": 9007199254740991
       }
+     },
+     {
+      "$ref": "#/components/parameters/afterSeq"
      }
     ],
     "responses": {
@@ -665,6 +718,25 @@ enum OpenAPIDocument {
     "description": "the entry's id",
     "schema": {
      "type": "string"
+    }
+   },
+   "afterSeq": {
+    "name": "Ledger-After-Seq",
+    "in": "header",
+    "required": false,
+    "description": "read-your-writes: the read sees the log at least up to this seq (e.g. the Ledger-Seq an append was answered with). A server reading a hot standby (serve --read-db) waits up to 2 s for the standby to replay it, then reads the primary; the credential's own appends through the same process count without it. Other servers hold every seq they acknowledged.",
+    "schema": {
+     "type": "string",
+     "pattern": "^[0-9]{1,15}$"
+    }
+   }
+  },
+  "headers": {
+   "LedgerSeq": {
+    "description": "the highest seq this answer names: send it as Ledger-After-Seq on a later read to see this write from any server process, also one that reads a hot standby",
+    "schema": {
+     "type": "string",
+     "pattern": "^[0-9]{1,15}$"
     }
    }
   },

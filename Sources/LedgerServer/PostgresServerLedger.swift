@@ -10,13 +10,15 @@ package import LedgerStore
 /// the attribution is written, and the version checked, in the sequencing transaction.
 ///
 /// Read-your-writes: every read goes to the same database the appends go to (the primary), so
-/// a caller answered 201 reads its events at once. Replica reads (`--read-db`) are not offered
-/// to the server yet.
+/// a caller answered 201 reads its events at once. With `--read-db` two of these (the primary
+/// and the standby) sit behind `StandbyServerLedger`, which picks one per read.
 ///
 /// Consistency: each read is its own statement(s) on the pool. Where two facts must agree, they
-/// are made to: an entry's history is cut at the state's last seq. Obligations (derived on read
-/// by replaying events) and the states they are judged by are two reads; a post between them can
-/// show one newer than the other, never a mix within one entry's obligations.
+/// are made to: an entry's history is cut at the state's last seq. Obligations
+/// and the states they are judged by are two reads; a post between them can
+/// show one newer than the other, never a mix within one entry's obligations. Obligations come
+/// from the projection (its rows and the tail it lacks, in one snapshot); `serve` runs the
+/// projector beside the server.
 package struct PostgresServerLedger: ServerLedger {
     package let database: PostgresLedger
     package let log: PostgresLedger.Log

@@ -83,8 +83,12 @@ extension LedgerServerApp {
                 }
             }
             metrics.appendedEvents.increment(by: Int64(appendedCount))
-            // A request that stored nothing new is a repeat: 200 with the stored seqs.
-            return JSONResponse.make(appendedCount == 0 ? .ok : .created, .object([("seqs", .array(seqs)), ("duplicates", .array(duplicates))]))
+            // A request that stored nothing new is a repeat: 200 with the stored seqs. `Ledger-Seq`:
+            // the seq a later read names in `Ledger-After-Seq` to see this write on any server
+            // process, also one that reads a standby (ReadYourWrites.swift).
+            var headers: HTTPFields = [:]
+            if let last = outcomes.map(\.answeredSeq).max() { headers[ReadRequirement.answerHeader] = String(last) }
+            return JSONResponse.make(appendedCount == 0 ? .ok : .created, .object([("seqs", .array(seqs)), ("duplicates", .array(duplicates))]), headers: headers)
         }
     }
 }

@@ -40,10 +40,13 @@ extension LedgerServerApp {
         let start = after
         let app = self
         let address = context.clientAddress
+        // The body is written after this handler returns, outside the request's task-local
+        // binding: the feed's polls keep the requirement of the request that opened it.
+        let requirement = ReadRequirement.current
         let headers: HTTPFields = sse
             ? [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("X-Accel-Buffering")!: "no"]
             : [.contentType: "application/jsonl; charset=utf-8"]
-        let body = ResponseBody { writer in
+        let body = ResponseBody { writer in try await ReadRequirement.$current.withValue(requirement) {
             app.metrics.openFeeds.increment()
             defer { app.metrics.openFeeds.decrement() }
             var position = start
@@ -93,7 +96,7 @@ extension LedgerServerApp {
                 try? await Task.sleep(for: app.settings.feedPollInterval)
             }
             try await writer.finish(nil)
-        }
+        } }
         return Response(status: .ok, headers: headers, body: body)
     }
 

@@ -17,7 +17,7 @@ struct CourtOption: ParsableArguments {
     @Option(name: .customLong("court"), help: ArgumentHelp("On PostgreSQL: the court whose log to use (default: the only one).", valueName: "court"))
     var court: String?
 
-    @Option(name: .customLong("read-db"), help: ArgumentHelp("On PostgreSQL, for state, obligations, verify and history: read from this hot standby (postgresql://USER@HOST:PORT/DB) instead of --db.", valueName: "url"))
+    @Option(name: .customLong("read-db"), help: ArgumentHelp("On PostgreSQL, for state, obligations, verify, history and serve: read from this hot standby (postgresql://USER@HOST:PORT/DB) instead of --db.", valueName: "url"))
     var readDB: String?
 
     @Option(name: .customLong("after-seq"), help: ArgumentHelp("With --read-db (read-your-writes): read the standby only once its log holds this seq, the last one you appended; it waits up to 2 s, then reads --db.", valueName: "seq"))
@@ -200,7 +200,10 @@ extension ListLedger.Obligations {
         let source = try log.readSource(primary: url)
         let (found, flags, profile, calendar) = try onPostgres(source.url, migrate: source.migrate) { ledger in
             let log = try await ledger.log(court: court)
-            let found = try await ledger.obligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule, entry: entry)
+            // On the primary the projector catches up first (one-shot appends leave it behind), as
+            // `Ledger.catchUpObligations(path:)` does for a SQLite file; a standby derives the tail.
+            let found = try await ledger.obligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule, entry: entry,
+                                                     catchingUp: source.migrate)
             return (found, try await ledger.flaggedObligations(of: log), log.profile, try ledger.calendarIdentity(of: log))
         }
         if output.json {

@@ -12,7 +12,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Run the HTTP server of SPEC §6 on this ledger (127.0.0.1:8080 unless told).",
             discussion: """
-            Every route needs a credential (`listledger tokens issue`, `listledger users add`) except /healthz, /metrics, /openapi.json, /api/v1/checkpoint and /api/v1/public/search. On PostgreSQL (--db postgresql://…, --court C) it serves that court's log, the API and the web pages (sign-in sessions and party names are the database's, as its users are; the seed names are added at start, a name changed in party_names is kept). SIGTERM or SIGINT stops it gracefully: no new connections, the requests in flight finish (an acknowledged event is durable), open feeds end. Environment: LISTLEDGER_HOST, LISTLEDGER_PORT, LOG_LEVEL (info by default; one structured line per request, without personal data).
+            Every route needs a credential (`listledger tokens issue`, `listledger users add`) except /healthz, /metrics, /openapi.json, /api/v1/checkpoint and /api/v1/public/search. On PostgreSQL (--db postgresql://…, --court C) it serves that court's log, the API and the web pages (sign-in sessions and party names are the database's, as its users are; the seed names are added at start, a name changed in party_names is kept). With --read-db postgresql://… (a hot standby of --db) the API's reads go to the standby (the web pages read --db), except those that need a seq it has not replayed yet (the caller's Ledger-After-Seq header, or this credential's own appends through this process): they wait up to 2 s for the replay, then read --db. SIGTERM or SIGINT stops it gracefully: no new connections, the requests in flight finish (an acknowledged event is durable), open feeds end. Environment: LISTLEDGER_HOST, LISTLEDGER_PORT, LOG_LEVEL (info by default; one structured line per request, without personal data).
             """
         )
 
@@ -29,12 +29,20 @@ extension ListLedger {
             var app: LedgerServerApp?
             var settings: ServerSettings?
             var postgres: PostgresURL?
+            var standby: PostgresURL?
             let environment = ProcessInfo.processInfo.environment
             try reportingFailures {
                 postgres = try self.ledger.postgres()
-                // The server reads the primary it appends to (read-your-writes); no standby yet.
-                if log.readDB != nil { throw Failure.input(InputError(field: "--read-db", "serve reads the database it appends to (--db); it does not read a standby yet")) }
-                if log.afterSeq != nil { throw Failure.input(InputError(field: "--after-seq", "serve reads the database it appends to (--db); it does not read a standby yet")) }
+                if log.readDB != nil, postgres == nil {
+                    throw Failure.input(InputError(field: "--read-db", "a hot standby is read only with a PostgreSQL --db (its primary); a SQLite file has none"))
+                }
+                // Per request, not per server: a read names the seq it needs in Ledger-After-Seq.
+                if log.afterSeq != nil {
+                    throw Failure.input(InputError(field: "--after-seq", "serve takes no --after-seq: a request names the seq it needs in its Ledger-After-Seq header (the Ledger-Seq its append was answered with)"))
+                }
+                if let readDB = log.readDB {
+                    do { standby = try PostgresURL(parsing: readDB) } catch { throw Failure.input(InputError(field: "--read-db", "\(error)")) }
+                }
                 var parsed = ServerSettings(databasePath: self.ledger.path)
                 parsed.host = host ?? environment["LISTLEDGER_HOST"] ?? parsed.host
                 if let text = port.map(String.init) ?? environment["LISTLEDGER_PORT"] {
@@ -67,15 +75,16 @@ extension ListLedger {
             var logger = Logger(label: "listledger.server")
             logger.logLevel = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             if let postgres {
-                try await serveOnPostgres(postgres, settings: settings, logger: logger)
+                try await serveOnPostgres(postgres, standby: standby, settings: settings, logger: logger)
             } else if let app {
                 try await Self.serve(app, logger: logger)
             }
         }
 
-        /// One court's log of a PostgreSQL database: the API and the web pages. The pool runs for
-        /// as long as the server does.
-        func serveOnPostgres(_ url: PostgresURL, settings: ServerSettings, logger: Logger) async throws {
+        /// One court's log of a PostgreSQL database: the API and the web pages, with the API's reads on `standby` when given
+        /// (`StandbyServerLedger`), and the obligations projector of the log running beside it.
+        /// The pools run for as long as the server does.
+        func serveOnPostgres(_ url: PostgresURL, standby: PostgresURL?, settings: ServerSettings, logger: Logger) async throws {
             let court = log.court
             // The server's own failures (a port in use) are not the database's: kept apart.
             struct Serving: Error { let error: any Error }
@@ -84,14 +93,54 @@ extension ListLedger {
                     try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }) { database in
                         // Refuses a database without that log (or with several and no --court) before binding a port.
                         let log = try await database.log(court: court)
-                        let app = try await LedgerServerApp(settings: settings, postgres: database, log: log)
-                        do { try await Self.serve(app, logger: logger) } catch { throw Serving(error: error) }
+                        let primary = PostgresServerLedger(database: database, log: log)
+                        // The pages' tables and seed names, before any page is served.
+                        try await primary.prepareWeb()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            // Derived data, caught up in its own transactions; reads derive what it lacks.
+                            group.addTask { await database.runObligationsProjector(of: log) }
+                            defer { group.cancelAll() }
+                            guard let standby else {
+                                let app = LedgerServerApp(settings: settings, ledger: primary)
+                                do { try await Self.serve(app, logger: logger) } catch { throw Serving(error: error) }
+                                return
+                            }
+                            try await Self.withStandby(standby, of: log, on: database, court: court) { replica in
+                                let app = LedgerServerApp(settings: settings, ledger: StandbyServerLedger(primary: primary, standby: replica))
+                                do { try await Self.serve(app, logger: logger) } catch { throw Serving(error: error) }
+                            }
+                        }
                     }
                 } catch let serving as Serving {
                     throw serving.error
                 } catch {
                     throw commandLineFailure(error, url: url)
                 }
+            }
+        }
+
+        /// The standby's pool (nothing created there: it is read-only) and the same log on it,
+        /// refused before binding a port when it is not that log (another database or server).
+        static func withStandby(_ url: PostgresURL, of log: PostgresLedger.Log, on primary: PostgresLedger, court: String?,
+                                _ body: @escaping @Sendable (PostgresServerLedger) async throws -> Void) async throws {
+            struct Inner: Error { let error: any Error }
+            do {
+                try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }, migrate: false) { replica in
+                    let found: PostgresLedger.Log
+                    do { found = try await replica.log(court: court ?? log.court) } catch {
+                        throw Failure.input(InputError(field: "--read-db", "\(url) does not hold the log of \(log.court) (\(error)); name a hot standby of --db"))
+                    }
+                    guard found == log, try await replica.creation(of: found) == (try await primary.creation(of: log)) else {
+                        throw Failure.input(InputError(field: "--read-db", "\(url) holds another log of \(log.court) (not the one of --db: another database or server): name a hot standby of --db"))
+                    }
+                    do { try await body(PostgresServerLedger(database: replica, log: found)) } catch { throw Inner(error: error) }
+                }
+            } catch let inner as Inner {
+                throw inner.error
+            } catch let failure as Failure {
+                throw failure
+            } catch {
+                throw Failure.other("error: --read-db \(url): \(String(reflecting: error))")
             }
         }
 

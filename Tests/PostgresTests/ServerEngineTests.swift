@@ -303,20 +303,8 @@ struct PgServerEngineTests {
         _ = try runProgram(try listledgerBinary(), ["users", "add", "clerk-wang", "--party", Self.court, "--scope", "record,read", "--db", owner.description],
                            stdin: "a long enough password\n")
         let server = owner.with(user: serverRole)
-        let port = Int.random(in: 20_000...40_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try listledgerBinary())
-        process.arguments = ["serve", "--db", server.description, "--port", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let (process, port) = try await startServe(["--db", server.description])
         defer { if process.isRunning { process.terminate() } }
-        var healthy = false
-        for _ in 0..<200 where !healthy {
-            healthy = (try? runProgram("/usr/bin/env", ["curl", "-sf", "http://127.0.0.1:\(port)/healthz"]))?.status == 0
-            if !healthy { try await Task.sleep(nanoseconds: 50_000_000) }
-        }
-        #expect(healthy, "serve did not answer /healthz on port \(port)")
         let post = try runProgram("/usr/bin/env", ["curl", "-s", "-w", " %{http_code}", "-X", "POST", "-H", "Authorization: Bearer \(token)",
                                                    "-H", "Content-Type: application/json", "--data", Self.baseEvents[0],
                                                    "http://127.0.0.1:\(port)/api/v1/events"]).stdout

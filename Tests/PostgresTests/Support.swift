@@ -49,3 +49,22 @@ func listledger(_ arguments: [String], expect status: Int32 = 0) throws -> Strin
     #expect(result.status == status, "listledger \(arguments.joined(separator: " ")): \(result)")
     return result.stdout
 }
+
+/// Starts the real `listledger serve ARGUMENTS --port P` on a random port and waits (at most
+/// 10 s) until it answers /healthz; the caller stops it.
+func startServe(_ arguments: [String]) async throws -> (process: Process, port: Int) {
+    let port = Int.random(in: 20_000...40_000)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try listledgerBinary())
+    process.arguments = ["serve"] + arguments + ["--port", String(port)]
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var healthy = false
+    for _ in 0..<200 where !healthy {
+        healthy = (try? runProgram("/usr/bin/env", ["curl", "-sf", "http://127.0.0.1:\(port)/healthz"]))?.status == 0
+        if !healthy { try await Task.sleep(nanoseconds: 50_000_000) }
+    }
+    #expect(healthy, "serve \(arguments.joined(separator: " ")) did not answer /healthz on port \(port)")
+    return (process, port)
+}
