@@ -138,10 +138,7 @@ extension PostgresLedger {
             for table in ["entry_states", "complaints", "flags"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE log_id = \(log.id)"), logger: logger)
             }
-            // Complaints and flags are keyed by id, so their rows do not depend on reading order.
-            var complaints: [IDKey: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
-            var flags: [(String, Int64)] = []
-            var annulled: Set<Int64> = []
+            var derived = ProjectionRebuild()
             var history: [RecordedEvent] = []
             var states: [EntryState] = []
             var done: Int64 = 0
@@ -156,21 +153,12 @@ extension PostgresLedger {
             }
             func finishEntry() async throws {
                 guard !history.isEmpty else { return }
-                // Annulled events (record_annulled) are left out; their flags too.
-                annulled.formUnion(Annulment.annulledSeqs(in: history))
-                if let state = Annulment.fold(history) { states.append(state) }
+                if let state = derived.finish(entry: history) { states.append(state) }
                 history.removeAll(keepingCapacity: true)
                 try await flushStates(false)
             }
             func take(_ recorded: RecordedEvent) {
-                switch recorded.event.body {
-                case .complaintReceived(let id, _):
-                    complaints[IDKey(id), default: (nil, nil, nil)].entry = recorded.event.entry
-                    complaints[IDKey(id), default: (nil, nil, nil)].received = recorded.seq
-                case .complaintResolved(let id, _, _): complaints[IDKey(id), default: (nil, nil, nil)].resolved = recorded.seq
-                case .breachFlagged(let obligation): flags.append((obligation, recorded.seq))
-                default: break
-                }
+                derived.take(recorded)
                 done += 1
                 if let progress, done % 100_000 == 0 { progress(done) }
             }
@@ -206,19 +194,20 @@ extension PostgresLedger {
                                                  [EventType.complaintReceived.rawValue, EventType.complaintResolved.rawValue]) {
                 take(recorded)
             }
-            let kept = complaints.compactMap { id, row in row.received.map { (id.id, row.entry ?? "", $0, row.resolved ?? 0) } }
-            if !kept.isEmpty {
+            let complaints = derived.complaintRecords
+            if !complaints.isEmpty {
                 try await connection.query("""
                     INSERT INTO complaints(log_id, complaint, entry, received_seq, resolved_seq)
                     SELECT \(log.id), c, NULLIF(e, ''), r, NULLIF(s, 0)
-                    FROM unnest(\(kept.map(\.0))::text[], \(kept.map(\.1))::text[], \(kept.map(\.2))::int8[], \(kept.map(\.3))::int8[]) AS u(c, e, r, s)
+                    FROM unnest(\(complaints.map(\.complaint))::text[], \(complaints.map { $0.entry ?? "" })::text[],
+                                \(complaints.map(\.receivedSeq))::int8[], \(complaints.map { $0.resolvedSeq ?? 0 })::int8[]) AS u(c, e, r, s)
                     """, logger: logger)
             }
-            let keptFlags = flags.filter { !annulled.contains($0.1) }
-            if !keptFlags.isEmpty {
+            let flags = derived.flags
+            if !flags.isEmpty {
                 try await connection.query("""
                     INSERT INTO flags(log_id, obligation, flagged_seq)
-                    SELECT \(log.id), o, s FROM unnest(\(keptFlags.map(\.0))::text[], \(keptFlags.map(\.1))::int8[]) AS u(o, s)
+                    SELECT \(log.id), o, s FROM unnest(\(flags.map(\.obligation))::text[], \(flags.map(\.seq))::int8[]) AS u(o, s)
                     """, logger: logger)
             }
             guard done == head.size else {
