@@ -21,15 +21,8 @@ package struct PostgresStorage: LedgerStorage {
 
     package func append(_ events: [NumberedEvent]) async throws -> [AppendOutcome] {
         do {
-            return try await database.submit(events.map(\.event), to: log, credential: nil, expectedLastSeq: nil).map { outcome in
-                switch outcome {
-                case .appended(let seq): .appended(seq: seq)
-                case .duplicate(let seq): .duplicate(seq: seq)
-                }
-            }
-        } catch SubmissionRefusal.input(var input) {
-            // The sequencer counts lines within the submission; the caller's lines are its own.
-            if let line = input.line, events.indices.contains(line - 1) { input.line = events[line - 1].line }
+            return try await database.submit(numbered: events, to: log, credential: nil, expectedLastSeq: nil)
+        } catch SubmissionRefusal.input(let input) {
             throw StorageError.input(input)
         } catch {
             throw Self.storageError(error)
@@ -106,6 +99,23 @@ package struct PostgresStorage: LedgerStorage {
 }
 
 extension PostgresLedger {
+    /// `submit` in the callers' terms: numbered input lines in, the seam's outcomes out, and a
+    /// refusal (`SubmissionRefusal.input`) naming the caller's line rather than the line within
+    /// the submission.
+    package func submit(numbered events: [NumberedEvent], to log: Log, credential: String?, expectedLastSeq: Int64?) async throws -> [AppendOutcome] {
+        do {
+            return try await submit(events.map(\.event), to: log, credential: credential, expectedLastSeq: expectedLastSeq).map { outcome in
+                switch outcome {
+                case .appended(let seq): .appended(seq: seq)
+                case .duplicate(let seq): .duplicate(seq: seq)
+                }
+            }
+        } catch SubmissionRefusal.input(var input) {
+            if let line = input.line, events.indices.contains(line - 1) { input.line = events[line - 1].line }
+            throw SubmissionRefusal.input(input)
+        }
+    }
+
     /// Every event of `log` of one of `types`, in seq order.
     package func events(of log: Log, ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
         try await client.withConnection { connection in
