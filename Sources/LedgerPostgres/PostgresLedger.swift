@@ -89,6 +89,7 @@ package final class PostgresLedger: Sendable {
         try await createOnce(probe: "public.tile_edges", PostgresSchema.tileStatements) { connection in
             try await self.convertFlatTree(connection)
         }
+        try await createOnce(probe: "public.webhook_deliveries", PostgresSchema.webhookStatements)
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then`, in one

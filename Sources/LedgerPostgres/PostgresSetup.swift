@@ -5,8 +5,8 @@
 ///   triggers refuse those for everyone, the owner included); it may change what is not the
 ///   log: the head row it sequences under, the inbox, the answers, the projection; it reads
 ///   the credentials and appends the access log and event attribution (never UPDATE/DELETE);
-/// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys
-///   or the personal values.
+/// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys,
+///   the personal values or the webhook secrets.
 package enum PostgresSetup {
     package static let logTables = ["events", "tiles", "checkpoints"]
 
@@ -39,6 +39,10 @@ package enum PostgresSetup {
             "GRANT SELECT ON credential_tokens, credential_users TO \(serverRole)",
             "GRANT SELECT, INSERT ON access_log, event_credentials TO \(serverRole)",
             "GRANT USAGE ON SEQUENCE access_log_n_seq TO \(serverRole)",
+            // The alert runner (`alerts --webhook`, receivers): it signs with a receiver's
+            // secret and records what was delivered; receivers are managed by the owner.
+            "GRANT SELECT ON webhook_receivers TO \(serverRole)",
+            "GRANT SELECT, INSERT ON webhook_deliveries TO \(serverRole)",
         ]
         let reader: [String] = [
             createRole(readerRole),

@@ -165,15 +165,12 @@ extension ListLedger {
             }
         }
 
-        /// One pass on PostgreSQL, through the storage seam: the same findings, flags and output
-        /// as on SQLite. Webhooks are not offered there yet (no receivers or deliveries tables).
+        /// One pass on PostgreSQL, through the storage seam: the same findings, flags, webhook
+        /// deliveries and output as on SQLite (receivers and deliveries are the log's tables).
         func runOnceOnPostgres(_ url: PostgresURL, horizon: Int, logger: Logger?) async throws -> Bool {
-            if webhook != nil {
-                throw Failure.input(InputError(field: "--webhook", "webhook delivery is not offered on PostgreSQL yet (the database keeps no receivers or deliveries); run alerts there without --webhook"))
-            }
             let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
-            let (record, actor) = (self.record, self.actor)
-            let (findings, newlyFlagged, flags, erasures) = try await ledger.withStorage(readOnly: !record, log: log) { storage in
+            let (record, actor, webhook) = (self.record, self.actor, self.webhook)
+            let (findings, newlyFlagged, flags, erasures, deliveries) = try await ledger.withStorage(readOnly: !record && webhook == nil, log: log) { storage in
                 let findings = AlertFindings(asOf: when, horizonDays: horizon, found: try await storage.obligations(AlertFindings.query(asOf: when)))
                 var newlyFlagged = findings.breaches
                 if record {
@@ -185,15 +182,49 @@ extension ListLedger {
                 }
                 let days = PolicyProfile.named(try await storage.profileName())?.personalDataRetention?.daysAfterExit
                 let erasures = try await days.asyncMap { ErasureDue.among(try await storage.entryStates(StateQuery()), asOf: when, daysAfterExit: $0) } ?? []
-                return (findings, newlyFlagged, try await storage.flaggedObligations(), erasures)
+                let flags = try await storage.flaggedObligations()
+                var deliveries = WebhookDelivery.Report()
+                if let postgres = storage as? PostgresStorage, !findings.breaches.isEmpty {
+                    let targets = try await postgres.database.receivers(of: postgres.log).map(WebhookTarget.receiver) + (webhook.map { [.unsigned(url: $0)] } ?? [])
+                    if !targets.isEmpty {
+                        let client = WebhookClient()
+                        do {
+                            deliveries = try await WebhookDelivery.deliver(findings.breaches, flags: flags, asOf: when, to: targets,
+                                                                           book: PostgresDeliveries(storage: postgres), client: client, now: Clock.now)
+                        } catch {
+                            await client.shutdown()
+                            throw error
+                        }
+                        await client.shutdown()
+                    }
+                }
+                return (findings, newlyFlagged, flags, erasures, deliveries)
             }
             // PostgreSQL judges with the embedded calendar (the log's obligation engine).
-            show(Run(when: when, findings: findings, newlyFlagged: newlyFlagged, flags: flags,
+            show(Run(when: when, findings: findings, newlyFlagged: newlyFlagged, flags: flags, deliveries: deliveries,
                      calendarStatus: CalendarStatus(calendar: .embedded, today: when.beijingDay), erasures: erasures),
                  horizon: horizon, logger: logger)
             return !findings.breaches.isEmpty
         }
     }
+}
+
+/// A PostgreSQL log's webhook deliveries (`webhook_deliveries`, per log).
+struct PostgresDeliveries: DeliveryBook {
+    let storage: PostgresStorage
+    var source: WebhookDelivery.Source { WebhookDelivery.Source(origin: storage.log.origin, court: storage.log.court) }
+
+    func undelivered(_ obligations: [Obligation], to address: String) async throws -> [Obligation] {
+        let done = try await storage.database.delivered(obligations.map(\.id), to: address, in: storage.log)
+        return obligations.filter { !done.contains($0.id) }
+    }
+
+    func markDelivered(_ obligation: Obligation, to address: String, at instant: Instant) async throws {
+        try await storage.database.markDelivered(obligation.id, to: address, at: instant.epochMilliseconds, in: storage.log)
+    }
+
+    /// Every entry of a log is its court's.
+    func court(ofEntry entry: String) async throws -> String? { storage.log.court }
 }
 
 extension Optional {

@@ -88,9 +88,9 @@ struct LedgerOptions: ParsableArguments {
     }
 
     /// The commands a PostgreSQL `--db` is offered to (the rest refuse naming this list).
-    static let offeredOnPostgres = "init, append, record, state, history, obligations, alerts (without --webhook), report, verify (also --against), rebuild, calendar due/status, profile show, keys show, checkpoint, prove, export, erase, verify-value, access-log, pg setup, national, serve, tokens, users"
+    static let offeredOnPostgres = "init, append, record, state, history, obligations, alerts, webhooks, report, verify (also --against), rebuild, calendar due/status, profile show, keys show, checkpoint, prove, export, erase, verify-value, access-log, pg setup, national, serve, tokens, users"
     /// What is not offered there yet (docs/postgresql.md): the commands that reach `open`.
-    static let notYetOnPostgres = "webhooks add/list/remove, alerts --webhook, calendar load, keys init"
+    static let notYetOnPostgres = "calendar load, keys init"
 
     /// What the store's "no ledger here" leaves to the command line: how to make or name one.
     static let missingHint = "; create one with `listledger init` (or name another with --db)"

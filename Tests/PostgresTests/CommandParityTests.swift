@@ -1,4 +1,5 @@
 import Foundation
+import LedgerCrypto
 import LedgerDomain
 import LedgerPostgres
 import TestSupport
@@ -291,7 +292,7 @@ struct PgCommandParityTests {
 /// `alerts` on PostgreSQL: the same findings, exit code and flags as on SQLite.
 @Suite("PostgreSQL: alerts as on SQLite", .enabled(if: serverURL != nil, skipReason))
 struct PgAlertsParityTests {
-    @Test("alerts --json, --record once (never twice), and the refusals of what PostgreSQL does not offer yet")
+    @Test("alerts --json, --record once (never twice), and the refusal of what PostgreSQL does not offer yet")
     func alerts() async throws {
         let pair = try await PgCommandParityTests.Pair("alerts")
         defer { pair.remove() }
@@ -312,9 +313,86 @@ struct PgAlertsParityTests {
         #expect(try listledger(json + ["--db", pair.postgres], expect: 3) == listledger(json + ["--db", pair.sqlite], expect: 3))
         #expect(try listledger(["verify", "--json", "--db", pair.postgres]).contains(#""events":\#(try PgCommandParityTests.fixtureLines().count + breached.count)"#))
         // Not offered on PostgreSQL yet: said, naming it; nothing written.
-        let webhook = try runProgram(try listledgerBinary(), ["alerts", "--webhook", "http://127.0.0.1:9/", "--db", pair.postgres])
-        #expect(webhook.status == 1 && webhook.stderr.contains("--webhook") && webhook.stderr.contains("not offered on PostgreSQL"), "\(webhook)")
-        let receivers = try runProgram(try listledgerBinary(), ["webhooks", "list", "--db", pair.postgres])
-        #expect(receivers.status == 1 && receivers.stderr.contains("not yet on PostgreSQL: webhooks"), "\(receivers)")
+        let calendar = try runProgram(try listledgerBinary(), ["calendar", "load", repositoryRoot.appendingPathComponent("Fixtures/calendars/cn-official.json").path, "--db", pair.postgres])
+        #expect(calendar.status == 1 && calendar.stderr.contains("not yet on PostgreSQL: calendar load"), "\(calendar)")
+    }
+}
+
+/// Webhooks on PostgreSQL: receivers per log, signed POSTs to a real HTTP receiver on
+/// loopback, each breach delivered once per receiver, as on SQLite.
+@Suite("PostgreSQL: webhooks as on SQLite", .enabled(if: serverURL != nil, skipReason))
+struct PgWebhookParityTests {
+    /// A receiver on 127.0.0.1 (python3's http.server): answers 200 and appends each POST as a
+    /// JSON line {"headers", "body"} to `log`; its port is written to `portFile`.
+    static let receiver = """
+        import http.server, json, os, sys, threading
+        log, port_file = sys.argv[1], sys.argv[2]
+        threading.Timer(120, os._exit, [0]).start()  # never outlives a stuck test
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers['Content-Length']))
+                with open(log, 'a') as f:
+                    f.write(json.dumps({'headers': {k.lower(): v for k, v in self.headers.items()}, 'body': body.decode()}) + '\\n')
+                self.send_response(200); self.end_headers()
+            def log_message(self, *a): pass
+        s = http.server.HTTPServer(('127.0.0.1', 0), H)
+        open(port_file, 'w').write(str(s.server_address[1]))
+        s.serve_forever()
+        """
+
+    @Test("webhooks add/list/remove; alerts POSTs each of the party's breaches once, signed with the receiver's secret")
+    func webhooks() async throws {
+        let pair = try await PgCommandParityTests.Pair("webhooks")
+        defer { pair.remove() }
+        let script = pair.dir.appendingPathComponent("receiver.py").path
+        try Self.receiver.write(toFile: script, atomically: true, encoding: .utf8)
+        var delivered: [String: [String]] = [:]
+        for (index, db) in pair.both.enumerated() {
+            let log = pair.dir.appendingPathComponent("posts-\(index).jsonl").path, portFile = pair.dir.appendingPathComponent("port-\(index)").path
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            server.arguments = ["python3", script, log, portFile]
+            // Not the test's pipes: a receiver left running must not keep the test run open.
+            server.standardOutput = FileHandle.nullDevice
+            server.standardError = FileHandle.nullDevice
+            server.standardInput = FileHandle.nullDevice
+            try server.run()
+            defer { server.terminate() }
+            var port: String?
+            for _ in 0..<100 where port == nil {
+                try await Task.sleep(for: .milliseconds(50))
+                port = try? String(contentsOfFile: portFile, encoding: .utf8)
+            }
+            let url = "http://127.0.0.1:\(try #require(port))/hook"
+            let added = try listledger(["webhooks", "add", "--party", "court:baisha", "--url", url, "--db", db])
+            let secretHex = try #require(added.split(separator: "\n").last.map(String.init))
+            let listed = try listledger(["webhooks", "list", "--json", "--db", db])
+            #expect(listed.contains(url) && listed.contains("court:baisha") && !listed.contains(secretHex), "\(db): \(listed)")
+            _ = try listledger(["alerts", "--as-of", "2026-11-20", "--db", db], expect: 3)
+            _ = try listledger(["alerts", "--as-of", "2026-11-20", "--db", db], expect: 3)  // nothing new: delivered already
+            let posts = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map { try PgCommandParityTests.json(String($0)) }
+            var ids: [String] = []
+            for post in posts {
+                let headers = try #require(post["headers"] as? [String: String]), body = try #require(post["body"] as? String)
+                let expected = "sha256=" + HMACSHA256.authenticationCode(key: Hex.decode(secretHex)!, message: Array(body.utf8)).map { String(format: "%02x", $0) }.joined()
+                #expect(headers["x-listledger-signature"] == expected, "\(db): a POST not signed with the receiver's secret")
+                #expect(headers["x-listledger-court"] == "court:baisha")
+                let payload = try PgCommandParityTests.json(body)
+                #expect(payload["obligor"] as? String == "court:baisha")
+                ids.append(try #require(payload["id"] as? String))
+            }
+            delivered[db] = ids
+            // Removed: nothing more is sent to it, and it is gone from the list.
+            let id = try #require(try PgCommandParityTests.json(listed)["receivers"] as? [[String: Any]]).first?["id"] as? String
+            _ = try listledger(["webhooks", "remove", try #require(id), "--db", db])
+            #expect(try listledger(["webhooks", "list", "--json", "--db", db]) == #"{"receivers":[]}"# + "\n")
+        }
+        // court:baisha's breaches, each once (the second run delivered none again), the same on both engines.
+        let breached = try PgCommandParityTests.json(try listledger(["obligations", "--json", "--status", "breached", "--as-of", "2026-11-20",
+                                                                     "--obligor", "court:baisha", "--db", pair.sqlite]))["obligations"] as? [[String: Any]] ?? []
+        #expect(!breached.isEmpty)
+        #expect(Set(delivered[pair.sqlite] ?? []) == Set(breached.compactMap { $0["id"] as? String }))
+        #expect(delivered[pair.sqlite]?.count == breached.count)
+        #expect(delivered[pair.postgres]?.sorted() == delivered[pair.sqlite]?.sorted())
     }
 }
