@@ -55,7 +55,8 @@ let package = Package(
         .target(
             name: "LedgerPostgres",
             dependencies: [
-                "LedgerDomain", "LedgerMerkle", "LedgerCrypto", "LedgerCalendar",
+                // `PostgresStorage`: one log behind the command line's storage seam.
+                "LedgerStorage", "LedgerDomain", "LedgerMerkle", "LedgerCrypto", "LedgerCalendar",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -27,6 +27,12 @@ package struct WebhookDelivery {
             self.ledger = try ledger.identity()?.origin ?? ledger.defaultOrigin() ?? "listledger/unnamed"
             court = try ledger.meta("court")
         }
+
+        /// A log of a PostgreSQL database: its origin and court.
+        package init(origin: String, court: String?) {
+            ledger = origin
+            self.court = court
+        }
     }
 
     /// The targets of a run: the registered receivers, and `--webhook URL` when given.
@@ -36,13 +42,21 @@ package struct WebhookDelivery {
 
     package static func deliver(_ breaches: [Obligation], flags: [String: Int64], asOf: Instant, to targets: [WebhookTarget],
                                 ledger: Ledger, client: WebhookClient, now: () -> Instant) async throws -> Report {
+        guard !targets.isEmpty, !breaches.isEmpty else { return Report() }
+        return try await deliver(breaches, flags: flags, asOf: asOf, to: targets, book: SQLiteDeliveries(ledger: ledger, source: try Source(ledger: ledger)),
+                                 client: client, now: now)
+    }
+
+    /// The same on either engine: `book` says what was delivered and records each delivery.
+    package static func deliver(_ breaches: [Obligation], flags: [String: Int64], asOf: Instant, to targets: [WebhookTarget],
+                                book: some DeliveryBook, client: WebhookClient, now: () -> Instant) async throws -> Report {
         var report = Report()
         guard !targets.isEmpty, !breaches.isEmpty else { return report }
-        let source = try Source(ledger: ledger)
+        let source = book.source
         var courts: [String: String] = [:]
         for target in targets {
-            for obligation in try ledger.undelivered(breaches.filter(target.wants), to: target.deliveryAddress) {
-                if courts[obligation.entry] == nil { courts[obligation.entry] = try ledger.storedEntryState(obligation.entry)?.court }
+            for obligation in try await book.undelivered(breaches.filter(target.wants), to: target.deliveryAddress) {
+                if courts[obligation.entry] == nil { courts[obligation.entry] = try await book.court(ofEntry: obligation.entry) }
                 let court = source.court ?? courts[obligation.entry]
                 let sentAt = now()
                 let body = CanonicalJSON.encode(payload(obligation, asOf: asOf, flaggedSeq: flags[obligation.id], source: source, court: court, sentAt: sentAt))
@@ -54,11 +68,24 @@ package struct WebhookDelivery {
                     report.failures.append(Failure(url: target.url, obligation: obligation.id, reason: reason))
                     continue
                 }
-                try ledger.markDelivered(obligation, to: target.deliveryAddress, at: now())
+                try await book.markDelivered(obligation, to: target.deliveryAddress, at: now())
                 report.delivered += 1
             }
         }
         return report
+    }
+
+    /// The SQLite ledger's deliveries (`webhook_deliveries` in its file).
+    struct SQLiteDeliveries: DeliveryBook {
+        let ledger: Ledger
+        let source: Source
+        func undelivered(_ obligations: [Obligation], to address: String) async throws -> [Obligation] {
+            try ledger.undelivered(obligations, to: address)
+        }
+        func markDelivered(_ obligation: Obligation, to address: String, at instant: Instant) async throws {
+            try ledger.markDelivered(obligation, to: address, at: instant)
+        }
+        func court(ofEntry entry: String) async throws -> String? { try ledger.storedEntryState(entry)?.court }
     }
 
     /// The obligation as `alerts --json` prints it, and where it comes from (signed with it).
@@ -71,4 +98,15 @@ package struct WebhookDelivery {
         members.append(("sent_at", .string(sentAt.utcDescription)))
         return .object(members)
     }
+}
+
+/// Where one run's deliveries are kept and its POSTs' source is read, on either engine.
+package protocol DeliveryBook {
+    /// The ledger and court the POSTs name.
+    var source: WebhookDelivery.Source { get }
+    /// Which of `obligations` have not yet been delivered to `address`.
+    func undelivered(_ obligations: [Obligation], to address: String) async throws -> [Obligation]
+    func markDelivered(_ obligation: Obligation, to address: String, at instant: Instant) async throws
+    /// The court of `entry` (the POST's court when the ledger names none).
+    func court(ofEntry entry: String) async throws -> String?
 }

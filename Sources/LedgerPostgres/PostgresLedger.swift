@@ -92,6 +92,7 @@ package final class PostgresLedger: Sendable {
         // Schema 3, the web pages' sessions and names (PostgresSchema+Web.swift).
         try await createOnce(probe: "public.web_sessions_by_user", PostgresSchema.webStatements)
         try await createOnce(probe: "public.obligations_unmet", Self.obligationStatements)
+        try await createOnce(probe: "public.webhook_deliveries", PostgresSchema.webhookStatements)
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then`, in one

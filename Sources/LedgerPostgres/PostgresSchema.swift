@@ -187,6 +187,33 @@ enum PostgresSchema {
         "CREATE TRIGGER tile_edges_no_truncate BEFORE TRUNCATE ON tile_edges FOR EACH STATEMENT EXECUTE FUNCTION listledger_refuse_change()",
     ] + appendOnly("tiles")
 
+    /// The alert runner's webhook receivers and deliveries, per log (the SQLite ledger keeps
+    /// them in its file): operational state beside the log, never in it, not touched by
+    /// `rebuild`. A delivery row says a breach reached an address; the runner retries the rest.
+    /// The probe of this step is `webhook_deliveries`.
+    static let webhookStatements: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS webhook_receivers (
+            log_id integer NOT NULL REFERENCES logs,
+            id text NOT NULL,
+            party text NOT NULL,
+            url text NOT NULL,
+            secret bytea NOT NULL,
+            created_ms bigint NOT NULL,
+            PRIMARY KEY (log_id, id)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS webhook_deliveries (
+            log_id integer NOT NULL REFERENCES logs,
+            obligation text NOT NULL,
+            address text NOT NULL,
+            delivered_ms bigint NOT NULL,
+            PRIMARY KEY (log_id, obligation, address)
+        )
+        """,
+    ]
+
     /// Schema 2: what `serve` needs beside the log (the SQLite store's `credentialSchema`).
     /// Credentials are the database's, not one log's: a person or a program of a province holds
     /// one credential whichever court's log a server serves. The access log and the event

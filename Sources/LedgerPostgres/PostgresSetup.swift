@@ -6,8 +6,8 @@
 ///   log: the head row it sequences under, the inbox, the answers, the projection; it reads
 ///   the credentials and appends the access log and event attribution (never UPDATE/DELETE);
 ///   for the pages it opens and ends sign-in sessions and adds missing party names;
-/// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys
-///   or the personal values.
+/// - the reader role (replicas, auditors' tooling) may only SELECT, and never the signing keys,
+///   the personal values or the webhook secrets.
 package enum PostgresSetup {
     package static let logTables = ["events", "tiles", "checkpoints"]
 
@@ -46,6 +46,10 @@ package enum PostgresSetup {
             "GRANT UPDATE (ended_ms) ON web_sessions TO \(serverRole)",
             // The obligations projector (derived data, not the log) runs as the server too.
             "GRANT SELECT, INSERT, UPDATE, DELETE ON obligations, obligation_positions TO \(serverRole)",
+            // The alert runner (`alerts --webhook`, receivers): it signs with a receiver's
+            // secret and records what was delivered; receivers are managed by the owner.
+            "GRANT SELECT ON webhook_receivers TO \(serverRole)",
+            "GRANT SELECT, INSERT ON webhook_deliveries TO \(serverRole)",
         ]
         let reader: [String] = [
             createRole(readerRole),

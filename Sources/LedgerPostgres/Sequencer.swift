@@ -297,7 +297,7 @@ extension PostgresLedger {
         for (index, event) in events.enumerated() {
             do {
                 if case .personalDataErased = event.body {
-                    throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase`, which the PostgreSQL engine does not offer yet")
+                    throw InputError(field: "type", "personal_data_erased is recorded by `listledger erase`, which deletes the values in the same transaction")
                 }
                 outcomes.append(Outcome(try planner.add(event)))
             } catch let error as InputError {

@@ -59,15 +59,8 @@ package struct PostgresServerLedger: ServerLedger {
 
     package func append(_ events: [NumberedEvent], credential: String, expectedLastSeq: Int64?) async throws -> [AppendOutcome] {
         do {
-            return try await database.submit(events.map(\.event), to: log, credential: credential, expectedLastSeq: expectedLastSeq).map { outcome in
-                switch outcome {
-                case .appended(let seq): .appended(seq: seq)
-                case .duplicate(let seq): .duplicate(seq: seq)
-                }
-            }
-        } catch SubmissionRefusal.input(var input) {
-            // The sequencer counts lines within the submission; the caller's lines are its own.
-            if let line = input.line, events.indices.contains(line - 1) { input.line = events[line - 1].line }
+            return try await database.submit(numbered: events, to: log, credential: credential, expectedLastSeq: expectedLastSeq)
+        } catch SubmissionRefusal.input(let input) {
             throw LedgerError.input(input)
         } catch let SubmissionRefusal.movedOn(entry, expected, lastSeq) {
             let changes = try await database.events(of: log, entry: entry).filter { $0.seq > expected }

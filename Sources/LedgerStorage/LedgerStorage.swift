@@ -35,6 +35,14 @@ package protocol LedgerStorage: Sendable {
 
     /// The obligations flagged with `breach_flagged`, with the seq of that event.
     func flaggedObligations() async throws -> [String: Int64]
+
+    /// The event at `seq`, with its personal values when the store still holds them; nil when
+    /// the log has no such seq.
+    func event(seq: Int64) async throws -> RecordedEvent?
+
+    /// The access log (SPEC §6), oldest first: reads by `party`, of `entry`, at or after
+    /// `fromMilliseconds`, each when given.
+    func accessLog(party: String?, entry: String?, fromMilliseconds: Int64?) async throws -> [AccessRecord]
 }
 
 /// Which entry states a caller wants. Without `asOf` and `knownAt` the projection answers;

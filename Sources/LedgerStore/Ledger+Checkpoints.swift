@@ -27,6 +27,48 @@ package struct ExtensionReport: Sendable {
     /// The consistency proof from the checkpoint's tree to the current one (empty when not reached).
     package var proof: [[UInt8]]
     package var reason: String?
+
+    package init(checkpointSize: Int64, logSize: Int64, proof: [[UInt8]], reason: String?) {
+        self.checkpointSize = checkpointSize
+        self.logSize = logSize
+        self.proof = proof
+        self.reason = reason
+    }
+
+    /// What is decided before any proof, for either engine: the report when the log (of
+    /// `events` events, verified `ok` with tree `root`, its log named `origin`) cannot extend
+    /// `checkpoint`, or trivially does (the empty tree); nil when the consistency proof from
+    /// `checkpoint.size` to `events` decides (`judge`).
+    package static func prejudge(_ checkpoint: Checkpoint, origin: String?, ok: Bool, events: Int64, root: [UInt8]?,
+                                 firstBadSeq: Int64?) -> ExtensionReport? {
+        var out = ExtensionReport(checkpointSize: checkpoint.size, logSize: events, proof: [], reason: nil)
+        guard ok, root != nil else {
+            out.reason = "the log does not verify on its own (seq \(firstBadSeq.map(String.init) ?? "?"))"
+            return out
+        }
+        if let origin, origin != checkpoint.origin {
+            out.reason = "the checkpoint is of log \(String(reflecting: checkpoint.origin)), this ledger is \(String(reflecting: origin))"
+            return out
+        }
+        guard checkpoint.size <= events else {
+            out.reason = "the checkpoint covers \(checkpoint.size) events but the log holds only \(events): events were removed"
+            return out
+        }
+        if checkpoint.size == 0 {
+            if checkpoint.rootHash != Merkle.emptyTreeHash { out.reason = "a checkpoint of the empty log must carry the empty tree's root" }
+            return out
+        }
+        return nil
+    }
+
+    /// The report once the stored tree gave `proof`, from `checkpoint.size` to `events` (root `root`).
+    package static func judge(_ checkpoint: Checkpoint, events: Int64, root: [UInt8], proof: [[UInt8]]) -> ExtensionReport {
+        var out = ExtensionReport(checkpointSize: checkpoint.size, logSize: events, proof: proof, reason: nil)
+        if !Merkle.verifyConsistency(oldSize: checkpoint.size, newSize: events, proof: proof, oldRoot: checkpoint.rootHash, newRoot: root) {
+            out.reason = "the log of \(events) events does not extend the checkpoint of \(checkpoint.size) events (root \(StrictBase64.encode(checkpoint.rootHash))): the consistency proof fails, so events up to seq \(checkpoint.size) were changed after it was signed"
+        }
+        return out
+    }
 }
 
 extension Ledger {
@@ -164,27 +206,11 @@ extension Ledger {
     /// Proves from the stored tree that the log, re-verified, extends `checkpoint` (already
     /// opened with a trusted key): a log rewritten and re-hashed after it was signed fails.
     package func checkExtends(_ checkpoint: Checkpoint, verified report: VerifyReport) throws -> ExtensionReport {
-        var out = ExtensionReport(checkpointSize: checkpoint.size, logSize: report.events, proof: [], reason: nil)
-        guard report.ok, let root = report.root else {
-            out.reason = "the log does not verify on its own (seq \(report.firstBadSeq.map(String.init) ?? "?"))"
-            return out
+        if let decided = ExtensionReport.prejudge(checkpoint, origin: try identity()?.origin, ok: report.ok, events: report.events,
+                                                  root: report.root, firstBadSeq: report.firstBadSeq) {
+            return decided
         }
-        if let identity = try identity(), identity.origin != checkpoint.origin {
-            out.reason = "the checkpoint is of log \(String(reflecting: checkpoint.origin)), this ledger is \(String(reflecting: identity.origin))"
-            return out
-        }
-        guard checkpoint.size <= report.events else {
-            out.reason = "the checkpoint covers \(checkpoint.size) events but the log holds only \(report.events): events were removed"
-            return out
-        }
-        if checkpoint.size == 0 {
-            if checkpoint.rootHash != Merkle.emptyTreeHash { out.reason = "a checkpoint of the empty log must carry the empty tree's root" }
-            return out
-        }
-        out.proof = try Merkle.consistencyProof(oldSize: checkpoint.size, newSize: report.events, reader: TreeStore(connection: connection))
-        if !Merkle.verifyConsistency(oldSize: checkpoint.size, newSize: report.events, proof: out.proof, oldRoot: checkpoint.rootHash, newRoot: root) {
-            out.reason = "the log of \(report.events) events does not extend the checkpoint of \(checkpoint.size) events (root \(StrictBase64.encode(checkpoint.rootHash))): the consistency proof fails, so events up to seq \(checkpoint.size) were changed after it was signed"
-        }
-        return out
+        let proof = try Merkle.consistencyProof(oldSize: checkpoint.size, newSize: report.events, reader: TreeStore(connection: connection))
+        return ExtensionReport.judge(checkpoint, events: report.events, root: report.root ?? [], proof: proof)
     }
 }

@@ -122,6 +122,16 @@ package struct ErasureDue: Sendable, Equatable {
     package var court: String
     /// The last day of retention: erasure is due after it.
     package var retainedUntil: BeijingDay
+
+    /// The exited `states` whose personal data is still held more than `days` calendar days
+    /// after the Beijing day of their exit (either engine's entry states).
+    package static func among(_ states: [EntryState], asOf: Instant, daysAfterExit days: Int) -> [ErasureDue] {
+        states.compactMap { state in
+            guard state.exited, !state.personalDataErased, let exited = state.marks["exited"] else { return nil }
+            let until = Instant(epochMilliseconds: exited, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.adding(days: days)
+            return asOf.beijingDay > until ? ErasureDue(entry: state.entry, court: state.court, retainedUntil: until) : nil
+        }
+    }
 }
 
 extension Ledger {
@@ -135,10 +145,6 @@ extension Ledger {
     /// Exited entries whose personal data is still held more than `days` calendar days after
     /// the Beijing day of their exit.
     package func erasuresDue(asOf: Instant, daysAfterExit days: Int) throws -> [ErasureDue] {
-        try allEntryStates().compactMap { state in
-            guard state.exited, !state.personalDataErased, let exited = state.marks["exited"] else { return nil }
-            let until = Instant(epochMilliseconds: exited, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.adding(days: days)
-            return asOf.beijingDay > until ? ErasureDue(entry: state.entry, court: state.court, retainedUntil: until) : nil
-        }
+        ErasureDue.among(try allEntryStates(), asOf: asOf, daysAfterExit: days)
     }
 }

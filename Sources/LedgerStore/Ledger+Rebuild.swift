@@ -9,18 +9,13 @@ extension Ledger {
     package func rebuild(progress: ((Int64) -> Void)? = nil) throws {
         try connection.writeTransaction {
             for table in Schema.projectionTables { try connection.execute("DELETE FROM \(table)") }
-            // Complaints and flags are keyed by id, so their rows do not depend on reading order.
-            var complaints: [IDKey: (entry: String?, received: Int64?, resolved: Int64?)] = [:]
-            var flags: [(String, Int64)] = []
-            var annulled: Set<Int64> = []
+            var derived = ProjectionRebuild()
             var history: [RecordedEvent] = []
             var done: Int64 = 0
 
             func finishEntry() throws {
                 guard let entry = history.first?.event.entry else { return }
-                // Annulled events (record_annulled) are left out; their flags too.
-                annulled.formUnion(Annulment.annulledSeqs(in: history))
-                if let state = Annulment.fold(history) { try writeEntryStates([state]) }
+                if let state = derived.finish(entry: history) { try writeEntryStates([state]) }
                 try refreshObligations(entries: [EntryKey(entry)], events: [EntryKey(entry): history])
                 history.removeAll(keepingCapacity: true)
             }
@@ -29,25 +24,17 @@ extension Ledger {
                 if let entry = recorded.event.entry, let current = history.first?.event.entry, !current.sameBytes(entry) {
                     try finishEntry()
                 }
-                switch recorded.event.body {
-                case .complaintReceived(let id, _):
-                    complaints[IDKey(id), default: (nil, nil, nil)].entry = recorded.event.entry
-                    complaints[IDKey(id), default: (nil, nil, nil)].received = recorded.seq
-                case .complaintResolved(let id, _, _): complaints[IDKey(id), default: (nil, nil, nil)].resolved = recorded.seq
-                case .breachFlagged(let obligation): flags.append((obligation, recorded.seq))
-                default: break
-                }
+                derived.take(recorded)
                 if recorded.event.entry != nil { history.append(recorded) }
                 done += 1
                 if let progress, done % 100_000 == 0 { progress(done) }
             }
             try finishEntry()
-            for (id, row) in complaints {
-                guard let received = row.received else { continue }
+            for row in derived.complaintRecords {
                 try connection.run("INSERT INTO complaints(complaint, entry, received_seq, resolved_seq) VALUES (?, ?, ?, ?)",
-                                   [.text(id.id), row.entry.map(SQLValue.text) ?? .null, .int(received), row.resolved.map(SQLValue.int) ?? .null])
+                                   [.text(row.complaint), row.entry.map(SQLValue.text) ?? .null, .int(row.receivedSeq), row.resolvedSeq.map(SQLValue.int) ?? .null])
             }
-            for (obligation, seq) in flags where !annulled.contains(seq) {
+            for (obligation, seq) in derived.flags {
                 try connection.run("INSERT INTO flags(obligation, flagged_seq) VALUES (?, ?)", [.text(obligation), .int(seq)])
             }
             // Every entry's obligations derived from the whole log: the projector is current.

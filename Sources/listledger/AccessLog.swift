@@ -1,10 +1,11 @@
 import ArgumentParser
 import LedgerCalendar
 import LedgerDomain
+import LedgerStorage
 import LedgerStore
 
 extension ListLedger {
-    struct AccessLog: ParsableCommand {
+    struct AccessLog: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "access-log",
             abstract: "Who read which entry's personal data through the server, when, from which address.")
@@ -13,6 +14,7 @@ extension ListLedger {
         @Option(help: "Only reads by this party.") var party: String?
         @Option(help: "Only reads of this entry.") var entry: String?
         @Option(help: "Only reads at or after this instant or date.") var from: String?
+        @OptionGroup var log: CourtOption
 
         /// When a read happened, as the people who audit reads write it: Beijing time, with
         /// its offset (`2026-12-02T09:30:00.125+08:00`), in the table and in `--json` alike.
@@ -20,15 +22,17 @@ extension ListLedger {
             Instant(epochMilliseconds: milliseconds, offsetMinutes: Instant.beijingOffsetMinutes).description
         }
 
-        func run() throws {
-            try reportingFailures {
+        func run() async throws {
+            try await reportingFailuresAsync {
                 // A bare date means the start of that Beijing day here: "from" includes the day.
                 let fromMilliseconds: Int64? = try from.map { text in
                     if let day = BeijingDay(iso: text) { return day.startOfDayEpochMilliseconds }
                     return try parseTimeArgument(text, option: "--from").epochMilliseconds
                 }
-                let ledger = try self.ledger.open(readOnly: true)
-                let records = try ledger.accessLog(party: party, entry: entry, fromMilliseconds: fromMilliseconds)
+                let (party, entry) = (self.party, self.entry)
+                let records = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
+                    try await storage.accessLog(party: party, entry: entry, fromMilliseconds: fromMilliseconds)
+                }
                 if output.json {
                     printJSON(.object([("reads", .array(records.map { record in
                         .object([("at", .string(beijingTime(record.atMilliseconds))),

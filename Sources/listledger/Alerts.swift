@@ -4,6 +4,8 @@ import LedgerAlerts
 import LedgerCalendar
 import LedgerDomain
 import LedgerService
+import LedgerPostgres
+import LedgerStorage
 import LedgerStore
 import Logging
 import ServiceLifecycle
@@ -28,6 +30,7 @@ extension ListLedger {
         @Option(help: "POST each breach not yet delivered to this URL as JSON (retried on later runs until accepted).") var webhook: String?
         @Flag(help: "Keep running: check every --interval until SIGTERM/SIGINT.") var watch = false
         @Option(help: "With --watch: time between runs, e.g. 30s, 15m, 1h.") var interval = Interval(seconds: 900)
+        @OptionGroup var log: CourtOption
 
         func run() async throws {
             let horizon = dueWithin.days
@@ -56,6 +59,7 @@ extension ListLedger {
 
         /// One pass: find, print, record and notify. True when breaches exist.
         func runOnce(horizon: Int, logger: Logger?) async throws -> Bool {
+            if let url = try self.ledger.postgres() { return try await runOnceOnPostgres(url, horizon: horizon, logger: logger) }
             self.ledger.catchUpObligations()
             // Read-only unless this run writes: flags, or deliveries to record.
             var ledger = try self.ledger.open(readOnly: !record && webhook == nil)
@@ -86,9 +90,30 @@ extension ListLedger {
                 }
                 await client.shutdown()
             }
-            let delivered = deliveries.delivered
-            let failed = deliveries.failures
             let calendarStatus = CalendarStatus(calendar: try ledger.calendar(), today: when.beijingDay)
+            // SPEC §7 retention: only when the profile names a period (the built-ins do not).
+            let erasures = try ledger.erasuresDue(asOf: when)
+            show(Run(when: when, findings: findings, newlyFlagged: newlyFlagged, flags: flags, deliveries: deliveries,
+                     calendarStatus: calendarStatus, erasures: erasures), horizon: horizon, logger: logger)
+            return !findings.breaches.isEmpty
+        }
+
+        /// What one run found and did, for `show`.
+        struct Run {
+            var when: Instant
+            var findings: AlertFindings
+            var newlyFlagged: [Obligation]
+            var flags: [String: Int64]
+            var deliveries = WebhookDelivery.Report()
+            var calendarStatus: CalendarStatus
+            var erasures: [ErasureDue]
+        }
+
+        /// Prints (or, with --watch, logs) one run, the same on either engine.
+        func show(_ run: Run, horizon: Int, logger: Logger?) {
+            let (when, findings, newlyFlagged, flags, erasures, calendarStatus) = (run.when, run.findings, run.newlyFlagged, run.flags, run.erasures, run.calendarStatus)
+            let delivered = run.deliveries.delivered
+            let failed = run.deliveries.failures
             defer {
                 // One line per receiver that failed: how many, the first reason, "will be retried".
                 var urls: [String] = []
@@ -102,8 +127,6 @@ extension ListLedger {
                     if let logger { logger.warning("\(warning)") } else { printError(warning) }
                 }
             }
-            // SPEC §7 retention: only when the profile names a period (the built-ins do not).
-            let erasures = try ledger.erasuresDue(asOf: when)
             if let logger {
                 logger.info("alert run", metadata: ["breaches": "\(findings.breaches.count)", "due_soon": "\(findings.dueSoon.count)",
                                                     "flagged": "\(record ? newlyFlagged.count : 0)", "delivered": "\(delivered)"])
@@ -140,9 +163,74 @@ extension ListLedger {
                 }
                 if record { print("\nflagged \(newlyFlagged.count) new breach\(newlyFlagged.count == 1 ? "" : "es")") }
             }
-            return !findings.breaches.isEmpty
         }
 
+        /// One pass on PostgreSQL, through the storage seam: the same findings, flags, webhook
+        /// deliveries and output as on SQLite (receivers and deliveries are the log's tables).
+        func runOnceOnPostgres(_ url: PostgresURL, horizon: Int, logger: Logger?) async throws -> Bool {
+            let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
+            let (record, actor, webhook) = (self.record, self.actor, self.webhook)
+            let (findings, newlyFlagged, flags, erasures, deliveries) = try await ledger.withStorage(readOnly: !record && webhook == nil, log: log) { storage in
+                let findings = AlertFindings(asOf: when, horizonDays: horizon, found: try await storage.obligations(AlertFindings.query(asOf: when)))
+                var newlyFlagged = findings.breaches
+                if record {
+                    let (fresh, events) = AlertFindings.flagEvents(findings.breaches, flagged: try await storage.flaggedObligations(), actor: actor)
+                    let outcomes = fresh.isEmpty ? [] : try await storage.append(events)
+                    newlyFlagged = zip(fresh, outcomes).compactMap { obligation, outcome in
+                        if case .appended = outcome { return obligation } else { return nil }
+                    }
+                }
+                let days = PolicyProfile.named(try await storage.profileName())?.personalDataRetention?.daysAfterExit
+                let erasures = try await days.asyncMap { ErasureDue.among(try await storage.entryStates(StateQuery()), asOf: when, daysAfterExit: $0) } ?? []
+                let flags = try await storage.flaggedObligations()
+                var deliveries = WebhookDelivery.Report()
+                if let postgres = storage as? PostgresStorage, !findings.breaches.isEmpty {
+                    let targets = try await postgres.database.receivers(of: postgres.log).map(WebhookTarget.receiver) + (webhook.map { [.unsigned(url: $0)] } ?? [])
+                    if !targets.isEmpty {
+                        let client = WebhookClient()
+                        do {
+                            deliveries = try await WebhookDelivery.deliver(findings.breaches, flags: flags, asOf: when, to: targets,
+                                                                           book: PostgresDeliveries(storage: postgres), client: client, now: Clock.now)
+                        } catch {
+                            await client.shutdown()
+                            throw error
+                        }
+                        await client.shutdown()
+                    }
+                }
+                return (findings, newlyFlagged, flags, erasures, deliveries)
+            }
+            // PostgreSQL judges with the embedded calendar (the log's obligation engine).
+            show(Run(when: when, findings: findings, newlyFlagged: newlyFlagged, flags: flags, deliveries: deliveries,
+                     calendarStatus: CalendarStatus(calendar: .embedded, today: when.beijingDay), erasures: erasures),
+                 horizon: horizon, logger: logger)
+            return !findings.breaches.isEmpty
+        }
+    }
+}
+
+/// A PostgreSQL log's webhook deliveries (`webhook_deliveries`, per log).
+struct PostgresDeliveries: DeliveryBook {
+    let storage: PostgresStorage
+    var source: WebhookDelivery.Source { WebhookDelivery.Source(origin: storage.log.origin, court: storage.log.court) }
+
+    func undelivered(_ obligations: [Obligation], to address: String) async throws -> [Obligation] {
+        let done = try await storage.database.delivered(obligations.map(\.id), to: address, in: storage.log)
+        return obligations.filter { !done.contains($0.id) }
+    }
+
+    func markDelivered(_ obligation: Obligation, to address: String, at instant: Instant) async throws {
+        try await storage.database.markDelivered(obligation.id, to: address, at: instant.epochMilliseconds, in: storage.log)
+    }
+
+    /// Every entry of a log is its court's.
+    func court(ofEntry entry: String) async throws -> String? { storage.log.court }
+}
+
+extension Optional {
+    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import LedgerCrypto
 import LedgerDomain
+import LedgerStorage
+import LedgerPostgres
 import LedgerStore
 
 extension ListLedger {
@@ -8,7 +10,7 @@ extension ListLedger {
         static let configuration = CommandConfiguration(
             abstract: "Erase an entry's personal data from the store (SPEC §7); the log still verifies.",
             discussion: """
-            Allowed once the entry is shielded or revoked or its inclusion term has ended. Records personal_data_erased (actor: the entry's court), deletes the values and salts of every event of the entry, rewrites the database (secure_delete, VACUUM) and truncates the WAL, so that the name and ID number are gone from the files. Events, proofs and checkpoints keep only the salted commitments, which still verify. Entries whose personal data was recorded in encoding v1 are refused: their values are inside the hashed log (docs/auditing.md "Erasure").
+            Allowed once the entry is shielded or revoked or its inclusion term has ended. Records personal_data_erased (actor: the entry's court), deletes the values and salts of every event of the entry, rewrites the database (secure_delete, VACUUM) and truncates the WAL, so that the name and ID number are gone from the files. On PostgreSQL the same in one transaction of the log holding the entry, then VACUUM FULL of the tables that held the values (run it as their owner; see docs/postgresql.md "Erasure" for the WAL). Events, proofs and checkpoints keep only the salted commitments, which still verify. Entries whose personal data was recorded in encoding v1 are refused: their values are inside the hashed log (docs/auditing.md "Erasure").
             """
         )
 
@@ -27,6 +29,7 @@ extension ListLedger {
         }
 
         func erase() throws {
+            if let url = try self.ledger.postgres() { return try eraseOnPostgres(url) }
             let ledger = try self.ledger.open()
             if scrub {
                 try ledger.scrub()
@@ -44,7 +47,7 @@ extension ListLedger {
         }
     }
 
-    struct VerifyValue: ParsableCommand {
+    struct VerifyValue: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "verify-value",
             abstract: "Check that a personal value and its salt match an event's commitment (encoding v2).",
@@ -57,15 +60,15 @@ extension ListLedger {
         @Option(help: "debtor.name, debtor.id_number, debtor.legal_representative or corrections.debtor.….") var path: String
         @Option(help: "The value you were given.") var value: String
         @Option(help: "Its salt, 64 hex digits.") var salt: String
+        @OptionGroup var log: CourtOption
 
-        func run() throws {
-            try reportingFailures {
+        func run() async throws {
+            try await reportingFailuresAsync {
                 guard let saltBytes = Hex.decode(salt), saltBytes.count == PersonalData.saltByteCount else {
                     throw Failure.input(InputError(field: "--salt", "must be 64 hex digits (32 bytes)"))
                 }
-                let ledger = try self.ledger.open(readOnly: true)
-                var found: RecordedEvent?
-                try ledger.forEachEvent(where: "seq = ?", [.int(seq)]) { found = $0 }
+                let seq = self.seq
+                let found = try await self.ledger.withStorage(readOnly: true, log: log) { try await $0.event(seq: seq) }
                 guard let found else { throw Failure.input(InputError(field: "--seq", "no event \(seq) in this ledger")) }
                 guard let commitment = found.commitments[path] else {
                     let known = found.commitments.keys.sorted().joined(separator: ", ")
@@ -83,5 +86,34 @@ extension ListLedger {
                 if !matches { throw Failure.integrity("the value and salt do not open the commitment") }
             }
         }
+    }
+}
+
+extension ListLedger.Erase {
+    /// `erase` on PostgreSQL: the log holding the entry (SPEC §8), the same summary as on SQLite.
+    func eraseOnPostgres(_ url: PostgresURL) throws {
+        let what = "the values are deleted, but VACUUM FULL of personal_data, entry_states and inbox did not run: this role does not own them, so their old row versions stay in the tables' free space until PostgreSQL reuses it; run `listledger erase --scrub --db \(url)` as the role that ran `pg setup` to finish"
+        if scrub {
+            guard try onPostgres(url, { try await $0.vacuumErasedTables() }) else { throw Failure.integrity(what) }
+            print("the tables that held erased values were rewritten (VACUUM FULL)")
+            return
+        }
+        guard let entry else { throw Failure.input(InputError(field: "--entry", "is required: the entry whose personal data is erased")) }
+        guard let reason, !reason.isEmpty else { throw Failure.input(InputError(field: "--reason", "is required: why the personal data is erased")) }
+        let (summary, vacuumed) = try onPostgres(url) { database in
+            // Only to find the log holding the entry: `erase` makes the event it records.
+            let probe = Event(entry: entry, at: Clock.now(), actor: "system:erase", body: .personalDataErased(reason: reason))
+            do {
+                return try await database.erase(entry: entry, reason: reason, in: try await database.log(for: probe))
+            } catch let SubmissionRefusal.input(input) {
+                throw input  // reportingFailures names the option and says nothing was written
+            }
+        }
+        if output.json {
+            printJSON(.object([("entry", .string(entry)), ("seq", .integer(summary.seq)), ("erased_events", .integer(summary.events))]))
+        } else {
+            print("erased the personal data of \(summary.events) events of \(entry); recorded as seq \(summary.seq)")
+        }
+        if !vacuumed { throw Failure.integrity(what) }
     }
 }

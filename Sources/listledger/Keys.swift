@@ -30,6 +30,9 @@ extension ListLedger {
 
             func run() throws {
                 try reportingFailures {
+                    if self.ledger.isPostgres {
+                        throw Failure.input(InputError(field: "--db", "on PostgreSQL each log's signing key is made by `init --court` and kept in the database (no key file, no replacement yet); `keys show --court C` prints its verifier key"))
+                    }
                     let ledger = try self.ledger.open()
                     let path = keyFile ?? defaultKeyFile(self.ledger)
                     if FileManager.default.fileExists(atPath: path) {

@@ -6,6 +6,7 @@ import LedgerDomain
 import LedgerMerkle
 import LedgerPostgres
 import LedgerService
+import LedgerStorage
 import LedgerStore
 
 // The subcommands on a PostgreSQL database (`--db postgresql://USER@HOST:PORT/DB`, SPEC §8).
@@ -71,7 +72,8 @@ func commandLineFailure(_ error: any Error, url: PostgresURL) -> any Error {
         case .integrity(let text): return Failure.integrity(text)
         case .storage(let text): return Failure.other("error: \(text)")
         }
-    case is Failure, is ExitCode, is PartlyWritten:
+    // The command's own failures, and the seam's (a command body on `PostgresStorage`).
+    case is Failure, is ExitCode, is PartlyWritten, is StorageError, is InputError, is LedgerError:
         return error
     default:
         return Failure.other("error: PostgreSQL at \(url): \(String(reflecting: error))")
@@ -137,20 +139,46 @@ struct PartlyWritten: Error, CustomStringConvertible {
 
 extension ListLedger.Verify {
     func runOnPostgres(_ url: PostgresURL, court: String?) throws {
+        // --against: the auditor's checkpoint, opened with the trusted key before any read.
+        let saved: Checkpoint? = try against.map { file in
+            guard let key else { throw Failure.input(InputError(field: "--key", "--against needs the trusted verifier key (the text or a file holding it)")) }
+            return try openTrustedCheckpoint(try readInputText(file, what: "--against"), key: try readTrustedKey(key), what: file)
+        }
         let source = try log.readSource(primary: url)
-        let report = try onPostgres(source.url, migrate: source.migrate) { ledger in try await ledger.verify(log: try await ledger.log(court: court)) }
+        let (report, extends) = try onPostgres(source.url, migrate: source.migrate) { ledger in
+            let log = try await ledger.log(court: court)
+            let report = try await ledger.verify(log: log)
+            guard let saved else { return (report, nil as ExtensionReport?) }
+            // The same judgement as on SQLite, the proof from this log's stored tiles.
+            if let decided = ExtensionReport.prejudge(saved, origin: log.origin, ok: report.ok, events: report.events,
+                                                      root: report.root, firstBadSeq: report.firstBadSeq) {
+                return (report, decided)
+            }
+            let proof = try await ledger.consistencyProof(of: log, oldSize: saved.size, newSize: report.events)
+            return (report, ExtensionReport.judge(saved, events: report.events, root: report.root, proof: proof))
+        }
+        let ok = report.ok && (extends?.ok ?? true)
         if output.json {
-            printJSON(.object([
-                ("ok", .bool(report.ok)), ("events", .integer(report.events)), ("head", .string(Hex.encode(report.head))),
-                ("first_bad_seq", report.firstBadSeq.map(JSONValue.integer) ?? .null), ("reason", .optional(report.reason)),
+            var members: [(String, JSONValue)] = [
+                ("ok", .bool(ok)), ("events", .integer(report.events)), ("head", .string(Hex.encode(report.head))),
+                ("first_bad_seq", report.firstBadSeq.map(JSONValue.integer) ?? .null), ("reason", .optional(report.reason ?? extends?.reason)),
                 ("root", .string(Hex.encode(report.root))),
-            ]))
+            ]
+            if let extends {
+                members.append(("against", .object([("ok", .bool(extends.ok)), ("checkpoint_size", .integer(extends.checkpointSize)),
+                                                    ("reason", .optional(extends.reason))])))
+            }
+            printJSON(.object(members))
         } else if report.ok {
             print("ok: \(report.events) events, chain and Merkle tree verified; head \(Hex.encode(report.head))")
+            if let extends {
+                print(extends.ok ? "ok: the log extends the checkpoint of \(extends.checkpointSize) events (consistency proof of \(extends.proof.count) hashes)"
+                                 : "FAILED against the checkpoint: \(extends.reason ?? "")")
+            }
         } else {
             print("FAILED at seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")")
         }
-        if !report.ok { throw ExitCode(4) }
+        if !ok { throw ExitCode(4) }
     }
 }
 
@@ -164,31 +192,6 @@ extension ListLedger.CheckpointCommand {
         } else {
             print(checkpoint.note, terminator: "")
             if !checkpoint.created { printError("(the log has not grown since this checkpoint was signed; it is printed again)") }
-        }
-    }
-}
-
-extension ListLedger.State {
-    func runOnPostgres(_ url: PostgresURL, court: String?) throws {
-        let asOf = try self.asOf.map { try parseTimeArgument($0, option: "--as-of") }
-        let knownAt = try self.knownAt.map { try parseTimeArgument($0, option: "--known-at") }
-        let entry = self.entry
-        let source = try log.readSource(primary: url)
-        let (states, profile) = try onPostgres(source.url, migrate: source.migrate) { ledger in
-            let log = try await ledger.log(court: court)
-            return (try await ledger.states(of: log, entry: entry, asOf: asOf, knownAt: knownAt), log.profile)
-        }
-        if let entry, states.isEmpty {
-            throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(asOf != nil || knownAt != nil ? " at that time" : "")"))
-        }
-        if output.json {
-            printJSON(LedgerJSON.state(profile: profile, states: states))
-        } else {
-            printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
-                [state.entry, state.status.rawValue, state.court, state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-",
-                 state.debtor, state.holders.joined(separator: " ")]
-            })
-            print("\(states.count) entr\(states.count == 1 ? "y" : "ies") (profile \(profile))")
         }
     }
 }

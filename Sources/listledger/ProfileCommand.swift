@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCalendar
 import LedgerDomain
+import LedgerStorage
 import LedgerStore
 
 extension ListLedger {
@@ -12,24 +13,29 @@ extension ListLedger {
             subcommands: [Show.self]
         )
 
-        struct Show: ParsableCommand {
+        struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Show the ledger's profile (or --name a built-in one) with its periods and clauses."
             )
             @OptionGroup var ledger: LedgerOptions
             @OptionGroup var output: OutputOptions
             @Option(help: "A built-in profile: \(PolicyProfile.builtInNames.joined(separator: ", ")).") var name: String?
+            @OptionGroup var log: CourtOption
 
-            func run() throws {
-                try reportingFailures {
+            func run() async throws {
+                try await reportingFailuresAsync {
                     let profile: PolicyProfile
                     if let name {
                         guard let named = PolicyProfile.named(name) else {
                             throw Failure.input(.init(field: "--name", "\"\(name)\" is not a profile; accepted: \(PolicyProfile.builtInNames.joined(separator: ", "))"))
                         }
                         profile = named
-                    } else if FileManager.default.fileExists(atPath: ledger.path) {
-                        profile = try ledger.open(readOnly: true).profile()
+                    } else if ledger.isPostgres || FileManager.default.fileExists(atPath: ledger.path) {
+                        let stored = try await ledger.withStorage(readOnly: true, log: log) { try await $0.profileName() }
+                        guard let named = PolicyProfile.named(stored) else {
+                            throw Failure.other("error: the ledger's profile \"\(stored)\" is unknown to this build (it knows \(PolicyProfile.builtInNames.joined(separator: ", ")))")
+                        }
+                        profile = named
                     } else {
                         profile = .default
                     }

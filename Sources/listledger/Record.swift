@@ -1,15 +1,16 @@
 import ArgumentParser
 import Foundation
 import LedgerDomain
+import LedgerStorage
 import LedgerStore
 
 extension ListLedger {
-    struct Record: ParsableCommand {
+    struct Record: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record one event, typed at a terminal.",
             discussion: """
             The same rules as `append` apply: a refused event names the field and writes nothing.
-            The actor comes from --actor or $LISTLEDGER_ACTOR. Examples, one per type:
+            The actor comes from --actor or $LISTLEDGER_ACTOR. On PostgreSQL the event goes to the log of its entry's court (the log holding the entry, or for its first event the log of the court it names). Examples, one per type:
 
               record risk_notice_issued --entry E1 --at 2025-04-01T10:00:00+08:00 --actor court:baisha \\
                 --court court:baisha --case '(2025)琼9030执2号' --debtor-kind person --debtor-name 王某 --debtor-id 460030198001010201
@@ -86,8 +87,8 @@ extension ListLedger {
         @Option(help: "complaint_received: the court or unit complained of.") var concerns: String?
         @Option(help: "complaint_resolved: the day the complainant was told, YYYY-MM-DD.") var complainantTold: String?
 
-        func run() throws {
-            try reportingFailures {
+        func run() async throws {
+            try await reportingFailuresAsync {
                 guard let actor = actor ?? ProcessInfo.processInfo.environment["LISTLEDGER_ACTOR"] else {
                     throw Failure.input(InputError(field: "--actor", "is required (or set LISTLEDGER_ACTOR): court:CODE, unit:CODE or system:CODE"))
                 }
@@ -132,8 +133,9 @@ extension ListLedger {
 
                 let event: Event
                 do throws(InputError) { event = try Event.decode(.object(members), source: .input).event } catch { throw Failure.input(error) }
-                let ledger = try self.ledger.open()
-                let outcomes = try ledger.append([NumberedEvent(line: 1, event: event)], clock: Clock.now)
+                let outcomes = try await self.ledger.withStorage(for: event) { storage in
+                    try await storage.append([NumberedEvent(line: 1, event: event)])
+                }
                 switch outcomes.first {
                 case .appended(let seq):
                     if output.json { printJSON(.object([("appended", .array([.integer(seq)]))])) } else { print("recorded \(type) as seq \(seq)") }

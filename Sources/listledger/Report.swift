@@ -14,6 +14,7 @@ extension ListLedger {
         )
 
         @OptionGroup var ledger: LedgerOptions
+        @OptionGroup var log: CourtOption
         @Option(help: "First day of the period, YYYY-MM-DD.") var from: String
         @Option(help: "Last day of the period, YYYY-MM-DD.") var to: String
         @Option(help: "md (default), json or html.") var format: ReportFormat = .md
@@ -24,14 +25,14 @@ extension ListLedger {
                 guard let last = BeijingDay(iso: to) else { throw Failure.input(InputError(field: "--to", "\"\(to)\" is not a date YYYY-MM-DD")) }
                 guard first <= last else { throw Failure.input(InputError(field: "--to", "\(last) is before --from \(first)")) }
                 self.ledger.catchUpObligations()
-                let storage = try self.ledger.storage(readOnly: true)
                 let now = Clock.now()
                 let end = Instant.endOfBeijingDay(last)
                 let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
-                let obligations = try await storage.obligations(ObligationQuery(asOf: asOf))
-                let events = try await storage.events(ofTypes: AccountabilityReport.inputEventTypes)
-                let report = AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
-                                                  obligations: obligations, events: events)
+                let report = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
+                    AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
+                                         obligations: try await storage.obligations(ObligationQuery(asOf: asOf)),
+                                         events: try await storage.events(ofTypes: AccountabilityReport.inputEventTypes))
+                }
                 switch format {
                 case .json: printJSON(report.json)
                 case .html: print(report.html)

@@ -21,15 +21,14 @@ extension ListLedger {
 
         func run() async throws {
             try await reportingFailuresAsync {
-                if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court) }
                 let query = StateQuery(entry: entry, asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") },
                                        knownAt: try knownAt.map { try parseTimeArgument($0, option: "--known-at") })
-                let storage = try self.ledger.storage(readOnly: true)
-                let states = try await storage.entryStates(query)
+                let (states, profile) = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
+                    (try await storage.entryStates(query), try await storage.profileName())
+                }
                 if let entry, states.isEmpty {
                     throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(query.replays ? " at that time" : "")"))
                 }
-                let profile = try await storage.profileName()
                 if output.json {
                     printJSON(LedgerJSON.state(profile: profile, states: states))
                 } else {

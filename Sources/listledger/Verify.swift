@@ -23,7 +23,6 @@ extension ListLedger {
         func run() throws {
             try reportingFailures {
                 if let url = try self.ledger.postgres() {
-                    guard against == nil else { throw Failure.input(InputError(field: "--against", "is not offered on PostgreSQL yet")) }
                     return try runOnPostgres(url, court: log.court)
                 }
                 let ledger = try self.ledger.open(readOnly: true)

@@ -80,6 +80,18 @@ package final class SQLiteStorage: LedgerStorage {
 
     package func flaggedObligations() async throws -> [String: Int64] { try await read { try $0.flaggedObligations() } }
 
+    package func event(seq: Int64) async throws -> RecordedEvent? {
+        try await read { ledger in
+            var found: RecordedEvent?
+            try ledger.forEachEvent(where: "seq = ?", [.int(seq)]) { found = $0 }
+            return found
+        }
+    }
+
+    package func accessLog(party: String?, entry: String?, fromMilliseconds: Int64?) async throws -> [AccessRecord] {
+        try await read { try $0.accessLog(party: party, entry: entry, fromMilliseconds: fromMilliseconds) }
+    }
+
     /// Store errors in the seam's terms (no SQLite value crosses it).
     static func storageError(_ error: any Error, path: String) -> StorageError {
         switch error {
