@@ -3,6 +3,19 @@ package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     package static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        // Hashes and salts (contiguous arrays): written straight into the string's storage
+        // (every sealed event encodes three commitments and three salts).
+        if let direct = bytes.withContiguousStorageIfAvailable({ buffer in
+            String(unsafeUninitializedCapacity: buffer.count * 2) { out in
+                for (position, byte) in buffer.enumerated() {
+                    out[2 * position] = digits[Int(byte >> 4)]
+                    out[2 * position + 1] = digits[Int(byte & 0x0f)]
+                }
+                return buffer.count * 2
+            }
+        }) {
+            return direct
+        }
         var out = [UInt8]()
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])

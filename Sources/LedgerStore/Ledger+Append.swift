@@ -22,8 +22,10 @@ extension Ledger {
 
     /// Plans `events` against the ledger as this transaction sees it and writes the plan.
     /// Must run inside a write transaction. Returns the plan as carried out (its `histories`:
-    /// the entries the planner read whole), for `eventCache`.
-    func appendBatch(_ events: [NumberedEvent], now: Instant, allowsErasure: Bool = false) throws -> ([AppendOutcome], AppendPlan) {
+    /// the entries the planner read whole), for `eventCache`. With `tree`, the Merkle tiles go
+    /// through it and the caller writes its edges (`flush`) before the transaction commits.
+    func appendBatch(_ events: [NumberedEvent], now: Instant, allowsErasure: Bool = false,
+                     tree: TreeStore? = nil) throws -> ([AppendOutcome], AppendPlan) {
         var planner = try AppendPlanner(knowledge: try StoreKnowledge(ledger: self), now: now, allowsErasure: allowsErasure, salt: saltSource)
         var outcomes: [AppendOutcome] = []
         outcomes.reserveCapacity(events.count)
@@ -34,13 +36,14 @@ extension Ledger {
                 throw LedgerError.input(error.at(line: numbered.line))
             }
         }
-        return (outcomes, try carryOut(planner.finish()))
+        return (outcomes, try carryOut(planner.finish(), tree: tree))
     }
 
-    /// Writes `plan` in the current transaction, in the order `AppendPlan` documents.
+    /// Writes `plan` in the current transaction, in the order `AppendPlan` documents. With a
+    /// shared `tree`, the edge rows are left to its owner's `flush()`.
     @discardableResult
-    func carryOut(_ plan: AppendPlan) throws -> AppendPlan {
-        let tree = TreeStore(connection: connection)
+    func carryOut(_ plan: AppendPlan, tree shared: TreeStore? = nil) throws -> AppendPlan {
+        let tree = shared ?? TreeStore(connection: connection)
         let insert = try connection.statement("""
             INSERT INTO events(seq, id, entry, type, at_ms, recorded_ms, canonical, prev_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -59,7 +62,7 @@ extension Ledger {
             }
             try tree.append(leaf: recorded.seq - 1, leafHash: planned.leafHash)
         }
-        try tree.flush()
+        if shared == nil { try tree.flush() }
         try writeEntryStates(plan.entryStates)
         for row in plan.complaints {
             try connection.run("""

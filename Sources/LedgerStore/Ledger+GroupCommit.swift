@@ -31,13 +31,17 @@ extension Ledger {
         }
         do {
             let now = clock()
+            // One tree for the group: the right edge of each tile level (a row of up to 8 KB)
+            // is read once and written once per transaction, not once per caller's batch.
+            let tree = TreeStore(connection: connection)
             for groupBatch in batches {
                 let events = groupBatch.events
                 try connection.execute("SAVEPOINT caller")
+                let treeMark = tree.mark()
                 do {
                     if let expected = groupBatch.expectedLastSeq { try checkExpectedVersion(expected, of: events) }
                     if let credential = groupBatch.credential { try setAppendCredential(credential) }
-                    let (outcomes, plan) = try appendBatch(events, now: now)
+                    let (outcomes, plan) = try appendBatch(events, now: now, tree: tree)
                     connection.resetAll()
                     try connection.execute("RELEASE caller")
                     // An entry this batch touched without knowing its whole history must not
@@ -48,6 +52,7 @@ extension Ledger {
                     results.append(.success(outcomes))
                 } catch {
                     connection.resetAll()
+                    tree.restore(treeMark)
                     // Some I/O errors end the whole transaction in SQLite: then nothing is kept.
                     guard !connection.isAutocommit else { throw error }
                     try connection.execute("ROLLBACK TO caller")
@@ -55,6 +60,7 @@ extension Ledger {
                     results.append(.failure(error is EntryMovedOn ? error : Self.ledgerError(error)))
                 }
             }
+            try tree.flush()
             connection.resetAll()
             try connection.execute("COMMIT")
         } catch {

@@ -57,6 +57,12 @@ extension Ledger {
     func histories(of entries: some Collection<EntryKey>, logSize size: Int64) throws -> [EntryKey: [RecordedEvent]] {
         guard !entries.isEmpty else { return [:] }
         let cachedSize = eventCache.validForSize
+        // The events in (cachedSize, size] by entry, read (and decoded) once to move the cache:
+        // an entry the cache does not hold reads only its events up to cachedSize from the log
+        // and takes these after them. Most such entries are new (a group commit's inclusions),
+        // so that read finds no row, instead of decoding their new events a second time.
+        var newEventsByEntry: [EntryKey: [RecordedEvent]] = [:]
+        var advancedFrom: Int64?
         if cachedSize != size {
             if eventCache.isEmpty || cachedSize < 0 || cachedSize > size || size - cachedSize > Int64(EntryEventCache.capacity) {
                 // Nothing held, another log (a smaller size), or too far behind to be worth it.
@@ -64,6 +70,10 @@ extension Ledger {
             } else {
                 var newEvents: [RecordedEvent] = []
                 try forEachEvent(where: "seq > ? AND seq <= ?", [.int(cachedSize), .int(size)]) { newEvents.append($0) }
+                for recorded in newEvents {
+                    if let entry = recorded.event.entry { newEventsByEntry[EntryKey(entry), default: []].append(recorded) }
+                }
+                advancedFrom = cachedSize
                 eventCache.advance(to: size, newEvents: newEvents)
             }
         }
@@ -74,7 +84,13 @@ extension Ledger {
                 out[entry] = list
                 continue
             }
-            let list = try events(ofEntry: entry.id)
+            // Both reads are of this one snapshot, so the two parts are the entry's history as
+            // `events(ofEntry:)` would read it (an erasure's deleted values included).
+            let list = if let advancedFrom, let tail = newEventsByEntry[entry] {
+                try events(ofEntry: entry.id, throughSeq: advancedFrom) + tail
+            } else {
+                try events(ofEntry: entry.id)
+            }
             eventCache.store(list, of: entry, logSize: size)
             out[entry] = list
         }

@@ -34,6 +34,13 @@ extension Ledger {
         return events
     }
 
+    /// The events of one entry up to seq `last`, in seq order.
+    func events(ofEntry entry: String, throughSeq last: Int64) throws -> [RecordedEvent] {
+        var events: [RecordedEvent] = []
+        try forEachEvent(where: "entry = ? AND seq <= ?", [.text(entry), .int(last)]) { events.append($0) }
+        return events
+    }
+
     /// Whether the log holds any event of `entry` (an index lookup, no event decoded).
     package func hasEntry(_ entry: String) throws -> Bool {
         try connection.scalarInt("SELECT EXISTS(SELECT 1 FROM events WHERE entry = ?)", [.text(entry)]) == 1

@@ -25,7 +25,7 @@ final class TreeStore: HashReader {
     private static let recentLimit = 100_000
     private static let tileLimit = 256
 
-    private struct TileKey: Hashable {
+    fileprivate struct TileKey: Hashable {
         let level: Int
         let index: Int64
     }
@@ -111,7 +111,26 @@ final class TreeStore: HashReader {
         }
     }
 
-    /// Writes the partial right edge of every tile level (once per append batch).
+    /// What ``restore(_:)`` goes back to: the tiles built and remembered so far.
+    struct Mark {
+        fileprivate let builder: TileBuilder?
+        fileprivate let tiles: [TileKey: [UInt8]]
+        fileprivate let recent: [Int64: [UInt8]]
+    }
+
+    /// Before a batch of a group commit, which shares this value with the batches before it
+    /// (one edge write per transaction instead of one per batch).
+    func mark() -> Mark { Mark(builder: builder, tiles: tiles, recent: recent) }
+
+    /// After that batch was rolled back to its SAVEPOINT (its full tiles with it): forget what
+    /// it appended.
+    func restore(_ mark: Mark) {
+        builder = mark.builder
+        tiles = mark.tiles
+        recent = mark.recent
+    }
+
+    /// Writes the partial right edge of every tile level (once per append transaction).
     func flush() throws {
         guard let builder else { return }
         try writeEdges(connection: connection, builder: builder)

@@ -8,6 +8,18 @@ import Testing
 struct SharedLedgerTests {
     static let fixed = clock("2025-01-02T00:00:00Z")
 
+    /// Two new ledgers whose salts come from one seeded source (salts are random, SPEC §7; the
+    /// tests compare the two ledgers' bytes): `body(grouped, plain)`.
+    func withSeededPair(_ body: (Ledger, Ledger) throws -> Void) throws {
+        let temp = try TempLedger(), other = try TempLedger()
+        defer { temp.remove(); other.remove() }
+        let grouped = try temp.create(), plain = try other.create()
+        let seeded: @Sendable (Int64, String) -> [UInt8] = { seq, path in SHA256.hash(Array("salt/\(seq)/\(path)".utf8)) }
+        grouped.saltSource = seeded
+        plain.saltSource = seeded
+        try body(grouped, plain)
+    }
+
     /// Every row of a projection table, as text (order fixed by its key).
     func rows(_ ledger: Ledger, _ table: String, orderBy: String, columns: Int32) throws -> [[SQLValue]] {
         let statement = try ledger.connection.statement("SELECT * FROM \(table) ORDER BY \(orderBy)")
@@ -81,39 +93,62 @@ struct SharedLedgerTests {
 
     @Test("one group, savepoints: a refused batch rolls back alone; projections equal one-by-one appends")
     func savepointsAndCaches() throws {
-        let temp = try TempLedger(), other = try TempLedger()
-        defer { temp.remove(); other.remove() }
-        let grouped = try temp.create(), plain = try other.create()
-        // Salts are random (SPEC §7); the comparison below needs the same bytes in both ledgers.
-        let seeded: @Sendable (Int64, String) -> [UInt8] = { seq, path in SHA256.hash(Array("salt/\(seq)/\(path)".utf8)) }
-        grouped.saltSource = seeded
-        plain.saltSource = seeded
-        let first = try events([notice("G1", id: "n1")])
-        let refused = try events([inclusion("G1"), simple("decision_served", "NOBODY", at: "2024-03-06T10:00:00+08:00")])
-        let second = try events([inclusion("G1")])
-        let repeated = try events([notice("G1", id: "n1")])
-        let later = try events([simple("decision_served", "G1", at: "2024-03-06T10:00:00+08:00")])
-        guard case .success(let results) = grouped.appendGroup([first, refused, second, repeated], clock: { Self.fixed }) else {
-            Issue.record("the group failed as a whole")
-            return
+        try withSeededPair { grouped, plain in
+            let first = try events([notice("G1", id: "n1")])
+            let refused = try events([inclusion("G1"), simple("decision_served", "NOBODY", at: "2024-03-06T10:00:00+08:00")])
+            let second = try events([inclusion("G1")])
+            let repeated = try events([notice("G1", id: "n1")])
+            let later = try events([simple("decision_served", "G1", at: "2024-03-06T10:00:00+08:00")])
+            guard case .success(let results) = grouped.appendGroup([first, refused, second, repeated], clock: { Self.fixed }) else {
+                Issue.record("the group failed as a whole")
+                return
+            }
+            #expect(try results[0].get() == [.appended(seq: 1)])
+            #expect((try? results[1].get()) == nil)
+            // The refused batch's seqs are given to the next batch: no gap.
+            #expect(try results[2].get() == [.appended(seq: 2)])
+            #expect(try results[3].get() == [.duplicate(seq: 1)])
+            // A later append uses the entry histories the group left in memory.
+            #expect(try grouped.append(later, clock: { Self.fixed }) == [.appended(seq: 3)])
+            for batch in [first, second, later] { _ = try plain.append(batch, clock: { Self.fixed }) }
+            // (Both ledgers draw salts from the same seeded source, set above, so their bytes can be compared.)
+            // Appends leave obligations to the projector: catch both up, or the comparison below
+            // would hold two empty tables.
+            try grouped.catchUpObligations()
+            try plain.catchUpObligations()
+            #expect(try grouped.connection.scalarInt("SELECT count(*) FROM obligations") ?? 0 > 0)
+            for (table, key, columns) in [("entries", "entry", Int32(6)), ("obligations", "id", 13), ("events", "seq", 9), ("tiles", "level, idx", 3), ("tile_edge", "level", 3), ("head", "id", 5)] {
+                #expect(try rows(grouped, table, orderBy: key, columns: columns) == rows(plain, table, orderBy: key, columns: columns), "\(table)")
+            }
+            #expect(try grouped.verify().ok)
         }
-        #expect(try results[0].get() == [.appended(seq: 1)])
-        #expect((try? results[1].get()) == nil)
-        // The refused batch's seqs are given to the next batch: no gap.
-        #expect(try results[2].get() == [.appended(seq: 2)])
-        #expect(try results[3].get() == [.duplicate(seq: 1)])
-        // A later append uses the entry histories the group left in memory.
-        #expect(try grouped.append(later, clock: { Self.fixed }) == [.appended(seq: 3)])
-        for batch in [first, second, later] { _ = try plain.append(batch, clock: { Self.fixed }) }
-        // (Both ledgers draw salts from the same seeded source, set above, so their bytes can be compared.)
-        // Appends leave obligations to the projector: catch both up, or the comparison below
-        // would hold two empty tables.
-        try grouped.catchUpObligations()
-        try plain.catchUpObligations()
-        #expect(try grouped.connection.scalarInt("SELECT count(*) FROM obligations") ?? 0 > 0)
-        for (table, key, columns) in [("entries", "entry", Int32(6)), ("obligations", "id", 13), ("events", "seq", 9), ("tiles", "level, idx", 3), ("tile_edge", "level", 3), ("head", "id", 5)] {
-            #expect(try rows(grouped, table, orderBy: key, columns: columns) == rows(plain, table, orderBy: key, columns: columns), "\(table)")
+    }
+
+    @Test("one group, one tree: a batch that fails after its first event went into the tree (and completed a tile) leaves no trace of it")
+    func failedBatchAfterTreeAppend() throws {
+        try withSeededPair { grouped, plain in
+            // The group shares one tree and writes its edges once, before COMMIT. A batch refused by
+            // the store itself (here a trigger, as a constraint or an I/O error would) after the
+            // first of its events was inserted and its leaf appended must take that leaf back: the
+            // leaf is the 256th, so it completed a full tile, which the rollback to its SAVEPOINT
+            // removes and the tree must forget too.
+            try grouped.connection.execute("CREATE TEMP TRIGGER boom BEFORE INSERT ON events WHEN NEW.entry = 'BOOM' BEGIN SELECT RAISE(ABORT, 'refused by the test'); END")
+            let first = try events((1...255).map { notice("T\($0)", id: "t\($0)") })
+            let failing = try events([notice("X1", id: "x1"), notice("BOOM", id: "boom")])
+            let second = try events([notice("X2", id: "x2"), notice("X3", id: "x3")])
+            guard case .success(let results) = grouped.appendGroup([first, failing, second], clock: { Self.fixed }) else {
+                Issue.record("the group failed as a whole")
+                return
+            }
+            #expect(try results[0].get().count == 255)
+            #expect((try? results[1].get()) == nil)
+            #expect(try results[2].get() == [.appended(seq: 256), .appended(seq: 257)])
+            for batch in [first, second] { _ = try plain.append(batch, clock: { Self.fixed }) }
+            for (table, key, columns) in [("events", "seq", Int32(9)), ("tiles", "level, idx", 3), ("tile_edge", "level", 3), ("head", "id", 5), ("entries", "entry", 6)] {
+                #expect(try rows(grouped, table, orderBy: key, columns: columns) == rows(plain, table, orderBy: key, columns: columns), "\(table)")
+            }
+            #expect(try grouped.connection.scalarInt("SELECT count(*) FROM tiles") == 1)
+            #expect(try grouped.verify().ok)
         }
-        #expect(try grouped.verify().ok)
     }
 }
