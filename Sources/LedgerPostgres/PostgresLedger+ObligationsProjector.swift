@@ -219,15 +219,13 @@ extension PostgresLedger {
     /// What a read of the projection found: the obligations the SQL prefilter kept (the table's
     /// rows overlaid with the tail derived in memory), or nil when some fact takes effect after
     /// `asOf` (the caller derives from the facts effective then) or there is no projection.
-    func projectedObligations(of log: Log, asOf: Instant, statuses: Set<ObligationStatus>?, obligor: String?,
-                              rule: String?, entry: String?, dutiesOnly: Bool) async throws -> [Obligation]? {
+    func projectedObligations(of log: Log, _ query: ObligationQuery) async throws -> [Obligation]? {
         let engine = try engine(of: log)
         return try await client.withConnection { connection -> [Obligation]? in
             // One snapshot for position, head, rows and histories; READ ONLY also on a standby.
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
             do {
-                let found = try await self.projectedObligations(connection, of: log, engine: engine, asOf: asOf, statuses: statuses,
-                                                                 obligor: obligor, rule: rule, entry: entry, dutiesOnly: dutiesOnly)
+                let found = try await self.projectedObligations(connection, of: log, engine: engine, query)
                 try await connection.query("COMMIT", logger: self.logger)
                 return found
             } catch {
@@ -237,18 +235,17 @@ extension PostgresLedger {
         }
     }
 
-    func projectedObligations(_ connection: PostgresConnection, of log: Log, engine: ObligationEngine, asOf: Instant, statuses: Set<ObligationStatus>?,
-                              obligor: String?, rule: String?, entry: String?, dutiesOnly: Bool) async throws -> [Obligation]? {
+    func projectedObligations(_ connection: PostgresConnection, of log: Log, engine: ObligationEngine, _ query: ObligationQuery) async throws -> [Obligation]? {
         guard let stored = try await projectionPosition(connection, of: log) else { return nil }
         let size = try await headSize(connection, of: log)
         var tail: (entries: Set<EntryKey>, latestAt: Int64?) = ([], nil)
         if stored.position < size { tail = try await entriesChangingObligations(connection, of: log, after: stored.position, through: size) }
         // A fact effective after `asOf` must not leak into the past: derive from the facts then.
-        if let latest = [stored.latestAt, tail.latestAt].compactMap({ $0 }).max(), latest > asOf.epochMilliseconds { return nil }
-        if let entry { tail.entries = tail.entries.filter { $0 == EntryKey(entry) } }
+        if let latest = [stored.latestAt, tail.latestAt].compactMap({ $0 }).max(), latest > query.asOf.epochMilliseconds { return nil }
+        if let entry = query.entry { tail.entries = tail.entries.filter { $0 == EntryKey(entry) } }
 
-        // A PREFILTER, as on SQLite: `Obligation.status(asOf:)` judges every row kept (the
-        // caller), the SQL only narrows the scan to a superset, through the unmet index.
+        // A PREFILTER, as on SQLite (the same conditions): `query.judged` judges every row kept
+        // (the caller), the SQL only narrows the scan to a superset, through the unmet index.
         var binds = PostgresBindings()
         binds.append(log.id)
         var conditions = ["log_id = $1"]
@@ -256,19 +253,12 @@ extension PostgresLedger {
             binds.append(value)
             return "$\(binds.count)"
         }
-        if let entry { conditions.append("entry = \(bind(entry))") }
-        if let rule { conditions.append("rule = \(bind(rule))") }
-        if let obligor { conditions.append("obligor = \(bind(obligor))") }
-        conditions.append("effective_ms <= \(bind(asOf.epochMilliseconds))")
-        if let statuses, !statuses.contains(.met), !statuses.contains(.late) {
-            let day = asOf.beijingDay.description
-            var unmet: [String] = []
-            if statuses.contains(.breached) { unmet.append("rule = 'R1' OR (rule <> 'R2' AND due < \(bind(day)))") }
-            if statuses.contains(.closed) { unmet.append("(rule = 'R2' AND due < \(bind(day)))") }
-            if statuses.contains(.open) { unmet.append("(due IS NULL AND rule <> 'R1') OR due >= \(bind(day))") }
-            conditions.append("met_ms IS NULL AND (" + (unmet.isEmpty ? "false" : unmet.joined(separator: " OR ")) + ")")
-            if dutiesOnly || statuses == [.breached] { conditions.append("rule <> 'R2'") }
-        }
+        if let entry = query.entry { conditions.append("entry = \(bind(entry))") }
+        if let rule = query.rule { conditions.append("rule = \(bind(rule))") }
+        if let obligor = query.obligor { conditions.append("obligor = \(bind(obligor))") }
+        if let due = query.dueOnOrBefore { conditions.append("(due IS NULL OR due <= \(bind(due)))") }
+        conditions.append("effective_ms <= \(bind(query.asOf.epochMilliseconds))")
+        conditions += query.unmetRowConditions { bind($0) }
         let rows = try await connection.query(PostgresQuery(
             unsafeSQL: "SELECT entry, stored FROM obligations WHERE " + conditions.joined(separator: " AND "), binds: binds), logger: logger)
         var found: [Obligation] = []

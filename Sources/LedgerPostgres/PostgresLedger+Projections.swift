@@ -25,28 +25,11 @@ extension PostgresLedger {
     /// effect after `asOf`; then derived from the facts effective by then (annulments count at
     /// every instant), so a later act, retention or trigger does not leak into the past.
     /// `catchingUp` (the primary, a reader that may write): the projector catches up first.
-    package func obligations(of log: Log, asOf: Instant, statuses: Set<ObligationStatus>? = nil, obligor: String? = nil,
-                             rule: String? = nil, entry: String? = nil, dutiesOnly: Bool = false,
-                             catchingUp: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
+    package func obligations(of log: Log, _ query: ObligationQuery, catchingUp: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
         if catchingUp { try await catchUpIfAllowed(log) }
-        let found: [Obligation]
-        if let projected = try await projectedObligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule,
-                                                          entry: entry, dutiesOnly: dutiesOnly) {
-            found = projected
-        } else {
-            found = try await obligationsReplayed(of: log, asOf: asOf, entry: entry)
-        }
-        let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
-            guard obligation.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds else { return nil }
-            if let rule, obligation.rule != rule { return nil }
-            if let obligor, obligation.obligor != obligor { return nil }
-            if dutiesOnly && obligation.rule == "R2" { return nil }
-            let status = obligation.status(asOf: asOf)
-            if let statuses, !statuses.contains(status) { return nil }
-            return (obligation, status)
-        }
-        let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, item: $0) }
-        return keyed.sorted { ($0.day, IDKey($0.item.0.entry), IDKey($0.item.0.id)) < ($1.day, IDKey($1.item.0.entry), IDKey($1.item.0.id)) }.map(\.item)
+        let found = if let projected = try await projectedObligations(of: log, query) { projected }
+                    else { try await obligationsReplayed(of: log, asOf: query.asOf, entry: query.entry) }
+        return query.judged(found)
     }
 
     /// Every obligation of `log` derived by replaying the facts effective by `asOf`

@@ -54,13 +54,7 @@ package struct PostgresStorage: LedgerStorage {
     }
 
     package func obligations(_ query: ObligationQuery) async throws -> [(Obligation, ObligationStatus)] {
-        try await mapped {
-            let found = try await database.obligations(of: log, asOf: query.asOf, statuses: query.statuses, obligor: query.obligor,
-                                                       rule: query.rule, entry: query.entry, dutiesOnly: query.dutiesOnly)
-            // As the SQLite store reads it: an obligation without a due day is kept.
-            guard let due = query.dueOnOrBefore.flatMap({ BeijingDay(iso: $0) }) else { return found }
-            return found.filter { item in item.0.due.map { $0 <= due } ?? true }
-        }
+        try await mapped { try await database.obligations(of: log, query) }
     }
 
     package func flaggedObligations() async throws -> [String: Int64] {

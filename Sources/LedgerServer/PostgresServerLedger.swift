@@ -100,8 +100,7 @@ package struct PostgresServerLedger: ServerLedger {
     }
 
     package func obligations(_ query: ObligationQuery) async throws -> ObligationsRead {
-        let found = try await database.obligations(of: log, asOf: query.asOf, statuses: query.statuses, obligor: query.obligor,
-                                                   rule: query.rule, entry: query.entry, dutiesOnly: query.dutiesOnly)
+        let found = try await database.obligations(of: log, query)
         return ObligationsRead(found: found, states: try await entryStates(found.map(\.0.entry)), flags: try await database.flaggedObligations(of: log),
                                profile: log.profile, calendar: try database.calendarIdentity(of: log))
     }

@@ -34,43 +34,14 @@ extension Ledger {
             // the partial index of unmet obligations find breaches and open duties.
             conditions.append("effective_ms <= ?")
             arguments.append(.int(query.asOf.epochMilliseconds))
-            // A PREFILTER, not a second definition: `Obligation.status(asOf:)` (LedgerDomain) is
-            // the one canonical status (SPEC §5); every row kept here is judged by it below. The
-            // SQL only narrows the scan to rows that can have the wanted statuses (so it must
-            // select a superset), letting the partial index of unmet obligations serve it.
-            if let statuses = query.statuses, !statuses.contains(.met), !statuses.contains(.late) {
-                let day = query.asOf.beijingDay.description
-                var unmet: [String] = []
-                if statuses.contains(.breached) { unmet.append("rule = 'R1' OR (rule <> 'R2' AND due < ?)"); arguments.append(.text(day)) }
-                if statuses.contains(.closed) { unmet.append("(rule = 'R2' AND due < ?)"); arguments.append(.text(day)) }
-                if statuses.contains(.open) { unmet.append("(due IS NULL AND rule <> 'R1') OR due >= ?"); arguments.append(.text(day)) }
-                conditions.append("met_ms IS NULL AND (" + (unmet.isEmpty ? "0" : unmet.joined(separator: " OR ")) + ")")
-                // Breaches are never R2 (windows close, they are not breached): say so, so that
-                // the smaller partial index of unmet duties serves the scan.
-                if query.dutiesOnly || statuses == [.breached] { conditions.append("rule <> 'R2'") }
-            }
-            // The same conditions for the entries the projector has not reached yet (derived in
-            // memory); `kept` below judges rule, obligor, effect and status for both.
-            let entry = query.entry.map { EntryKey($0) }, due = query.dueOnOrBefore.flatMap { BeijingDay(iso: $0) }
-            found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments) { obligation in
-                if let entry, EntryKey(obligation.entry) != entry { return false }
-                if let due, let day = obligation.due, day > due { return false }
-                return true
-            }
+            // A PREFILTER, not a second definition: `query.judged` (LedgerDomain) judges every
+            // row kept here by the one canonical status; this only narrows the scan.
+            conditions += query.unmetRowConditions { day in arguments.append(.text(day)); return "?" }
+            // The entries the projector has not reached yet are derived in memory whole;
+            // `judged` applies every condition of the query to them as to the rows.
+            found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
         }
-        let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
-            guard obligation.effectiveFrom.epochMilliseconds <= query.asOf.epochMilliseconds else { return nil }
-            if let rule = query.rule, obligation.rule != rule { return nil }
-            if let obligor = query.obligor, obligation.obligor != obligor { return nil }
-            if query.dutiesOnly && obligation.rule == "R2" { return nil }
-            let status = obligation.status(asOf: query.asOf)
-            if let statuses = query.statuses, !statuses.contains(status) { return nil }
-            return (obligation, status)
-        }
-        // Due day first (unknown due days last), then entry and id; the day number is computed
-        // once per obligation, not rendered as text on every comparison.
-        let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, item: $0) }
-        return keyed.sorted { ($0.day, $0.item.0.entry, $0.item.0.id) < ($1.day, $1.item.0.entry, $1.item.0.id) }.map(\.item)
+        return query.judged(found)
     }
 
     /// The obligations already flagged with `breach_flagged`, with the seq of that event.

@@ -32,7 +32,7 @@ extension ListLedger {
                 query.obligor = obligor
                 query.rule = rule
                 query.entry = entry
-                if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court, asOf: query.asOf) }
+                if let url = try self.ledger.postgres() { return try runOnPostgres(url, court: log.court, query: query) }
                 self.ledger.catchUpObligations()
                 let ledger = try self.ledger.open(readOnly: true)
                 // `--obligor pboc-baisha` used to find nothing silently: name the near match.

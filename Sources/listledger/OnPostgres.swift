@@ -197,16 +197,14 @@ extension ListLedger.CheckpointCommand {
 }
 
 extension ListLedger.Obligations {
-    func runOnPostgres(_ url: PostgresURL, court: String?, asOf: Instant) throws {
-        let statuses = status.status.map { Set([$0]) }
-        let (obligor, rule, entry) = (self.obligor, self.rule, self.entry)
+    func runOnPostgres(_ url: PostgresURL, court: String?, query: ObligationQuery) throws {
+        let asOf = query.asOf
         let source = try log.readSource(primary: url)
         let (found, flags, profile, calendar) = try onPostgres(source.url, migrate: source.migrate) { ledger in
             let log = try await ledger.log(court: court)
             // On the primary the projector catches up first (one-shot appends leave it behind), as
             // `Ledger.catchUpObligations(path:)` does for a SQLite file; a standby derives the tail.
-            let found = try await ledger.obligations(of: log, asOf: asOf, statuses: statuses, obligor: obligor, rule: rule, entry: entry,
-                                                     catchingUp: source.migrate)
+            let found = try await ledger.obligations(of: log, query, catchingUp: source.migrate)
             return (found, try await ledger.flaggedObligations(of: log), log.profile, try ledger.calendarIdentity(of: log))
         }
         if output.json {

@@ -94,9 +94,7 @@ struct PgEngineParityTests {
             func onPostgres(catchingUp: Bool) async throws -> [[String]] {
                 var out: [[String]] = []
                 for query in asked {
-                    out.append(try await ledger.obligations(of: log, asOf: query.asOf, statuses: query.statuses, obligor: query.obligor,
-                                                            rule: query.rule, entry: query.entry, dutiesOnly: query.dutiesOnly,
-                                                            catchingUp: catchingUp).map { "\($0.0) \($0.1)" })
+                    out.append(try await ledger.obligations(of: log, query, catchingUp: catchingUp).map { "\($0.0) \($0.1)" })
                 }
                 return out
             }

@@ -50,7 +50,7 @@ struct PgNormalisationTests {
                 ? try await ledger.submit(first + second, to: log)
                 : try await ledger.submit(first, to: log) + ledger.submit(second, to: log)
             let entries = try await ledger.states(of: log).map(\.entry)
-            let obligations = try await ledger.obligations(of: log, asOf: demoClock).map(\.0.entry)
+            let obligations = try await ledger.obligations(of: log, ObligationQuery(asOf: demoClock)).map(\.0.entry)
             var each: [[String]] = []
             for entry in [Self.composed, Self.decomposed] { each.append(try await ledger.states(of: log, entry: entry).map(\.entry)) }
             return (entries, obligations, each, outcomes)

@@ -54,7 +54,7 @@ struct PgObligationsProjectorTests {
             let (position, served) = try await PostgresLedger.withLedger(url: url) { ledger in
                 let log = try await ledger.log(court: nil)
                 // The server may still hold the killed session's lock for a moment: the read takes none.
-                let served = try await ledger.obligations(of: log, asOf: asOf).map(\.0)
+                let served = try await ledger.obligations(of: log, ObligationQuery(asOf: asOf)).map(\.0)
                 return (try await ledger.storedObligations(of: log).position, sortedByID(served))
             }
             positions.append(position)
