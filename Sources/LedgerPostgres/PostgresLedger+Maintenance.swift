@@ -130,14 +130,16 @@ extension PostgresLedger {
     /// `rebuild` does; the result equals what the sequencer maintained (the tests compare the
     /// rows). Events are read entry by entry in pages (bytewise entry order, seq order within
     /// an entry), so memory holds one page and one entry's history at a time. Returns the
-    /// number of events read. (Obligations are derived on read on PostgreSQL: nothing to
-    /// rebuild there.)
+    /// number of events read. The obligations projection is emptied and its position set
+    /// back to 0 in the same transaction, then derived again by the projector's own steps
+    /// (as any lagging projection is: a kill meanwhile leaves a position it resumes from).
     package func rebuildProjections(of log: Log, pageSize: Int64 = 5_000, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> Int64 {
-        try await transaction { connection in
+        let events = try await transaction { connection in
             let head = try await lockHead(of: log, connection)
-            for table in ["entry_states", "complaints", "flags"] {
+            for table in ["entry_states", "complaints", "flags", "obligations"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE log_id = \(log.id)"), logger: logger)
             }
+            try await connection.query("UPDATE obligation_positions SET position = 0, latest_at_ms = NULL WHERE log_id = \(log.id)", logger: logger)
             var derived = ProjectionRebuild()
             var history: [RecordedEvent] = []
             var states: [EntryState] = []
@@ -215,5 +217,7 @@ extension PostgresLedger {
             }
             return done
         }
+        try await catchUpObligations(of: log)
+        return events
     }
 }

@@ -208,19 +208,23 @@ struct PgCommandParityTests {
             SELECT md5(string_agg(r, '|' ORDER BY r))::text || ':' || count(*)::text FROM (
               SELECT 's' || entry || encode(state, 'hex') AS r FROM entry_states
               UNION ALL SELECT 'c' || complaint || coalesce(entry, '-') || received_seq || '/' || coalesce(resolved_seq::text, '-') FROM complaints
-              UNION ALL SELECT 'f' || obligation || flagged_seq FROM flags) AS rows
+              UNION ALL SELECT 'f' || obligation || flagged_seq FROM flags
+              UNION ALL SELECT 'o' || id || stored FROM obligations) AS rows
             """
         let kept = try #require(try await PostgresAdmin.scalar(snapshot, on: pair.url))
         let lines = try Self.fixtureLines()
         let entries = Set(lines.compactMap { $0["entry"] as? String }).count
         let complaints = Set(lines.compactMap { $0["type"] as? String == "complaint_received" ? $0["complaint"] as? String : nil }).count
-        #expect(kept.hasSuffix(":\(entries + complaints + 1)"), "\(kept): every entry, complaint and the flag")
-        // Damage every projection: a state rewritten, a row gone, a complaint unresolved, a flag invented.
+        let obligations = try #require(try await PostgresAdmin.scalar("SELECT count(*)::text FROM obligations", on: pair.url)).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(obligations) ?? 0 > 0)
+        #expect(kept.hasSuffix(":\(entries + complaints + 1 + (Int(obligations) ?? 0))"), "\(kept): every entry, complaint, the flag and the obligations")
+        // Damage every projection: a state rewritten, a row gone, a complaint unresolved, a flag invented, an obligation gone.
         _ = try await PostgresAdmin.scalar("""
             WITH a AS (UPDATE entry_states SET state = '\\x7b7d' WHERE entry = (SELECT min(entry) FROM entry_states) RETURNING 1),
                  b AS (DELETE FROM entry_states WHERE entry = (SELECT max(entry) FROM entry_states) RETURNING 1),
                  c AS (UPDATE complaints SET resolved_seq = NULL RETURNING 1),
-                 d AS (INSERT INTO flags(log_id, obligation, flagged_seq) SELECT log_id, 'X/R4/1', 1 FROM logs RETURNING 1)
+                 d AS (INSERT INTO flags(log_id, obligation, flagged_seq) SELECT log_id, 'X/R4/1', 1 FROM logs RETURNING 1),
+                 e AS (DELETE FROM obligations WHERE id = (SELECT min(id) FROM obligations) RETURNING 1)
             SELECT 'damaged'
             """, on: pair.url)
         #expect(try await PostgresAdmin.scalar(snapshot, on: pair.url) != kept)
