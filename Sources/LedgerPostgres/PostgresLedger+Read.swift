@@ -5,16 +5,12 @@ import PostgresNIO
 
 /// Reading a log back: its events in order (for replay, verify, export), head and tree.
 extension PostgresLedger {
-    package struct Head: Sendable, Equatable {
-        package let size: Int64
-        package let hash: [UInt8]
-    }
-
-    package func head(of log: Log) async throws -> Head {
-        let rows = try await client.query("SELECT size, hash FROM heads WHERE log_id = \(log.id)", logger: logger).collect()
+    /// The log's head: its size, chain hash and when it was last recorded.
+    package func head(of log: Log) async throws -> ChainHead {
+        let rows = try await client.query("SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id)", logger: logger).collect()
         guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no head row") }
-        let (size, hash) = try row.decode((Int64, ByteBuffer).self)
-        return Head(size: size, hash: hash.bytes)
+        let (size, hash, recorded) = try row.decode((Int64, ByteBuffer, Int64).self)
+        return ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recorded)
     }
 
     /// Calls `body` with each event of `log` in seq order, `pageSize` rows per query, so a

@@ -30,13 +30,7 @@ package struct PostgresStorage: LedgerStorage {
     }
 
     package func head() async throws -> ChainHead {
-        try await mapped {
-            let rows = try await database.client.query(
-                "SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id)", logger: database.logger).collect()
-            guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no head row") }
-            let (size, hash, recorded) = try row.decode((Int64, ByteBuffer, Int64).self)
-            return ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recorded)
-        }
+        try await mapped { try await database.head(of: log) }
     }
 
     package func profileName() async throws -> String { log.profile }
