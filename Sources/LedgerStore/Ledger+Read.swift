@@ -5,18 +5,24 @@ extension Ledger {
     /// `filter` is an SQL condition on the events table, e.g. `entry = ?`.
     package func forEachEvent(where filter: String? = nil, _ arguments: [SQLValue] = [], orderedBy order: String = "seq",
                               _ body: (RecordedEvent) throws -> Void) throws {
-        let sql = "SELECT canonical, prev_hash, hash, \(try personalDataColumn) FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order
-        let statement = try connection.statement(sql)
+        let statement = try connection.statement(try eventsSQL(where: filter, orderedBy: order))
         try statement.bind(arguments)
-        while try statement.step() {
-            let recorded: RecordedEvent
-            do {
-                recorded = try RecordedEvent(canonical: statement.blob(0), prevHash: statement.blob(1), hash: statement.blob(2),
-                                             secrets: try Self.secrets(statement, column: 3))
-            } catch {
-                throw LedgerError.integrity("a stored event cannot be read (\(error)); run `listledger verify`")
-            }
-            try body(recorded)
+        while try statement.step() { try body(try Self.recordedEvent(statement)) }
+    }
+
+    /// The query whose rows `recordedEvent` reads (also stepped by the rebuild's reader thread).
+    func eventsSQL(where filter: String? = nil, orderedBy order: String) throws -> String {
+        "SELECT canonical, prev_hash, hash, \(try personalDataColumn) FROM events" + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY " + order
+    }
+
+    /// The event of the current row of an `eventsSQL` statement; one that cannot be read is
+    /// an integrity failure.
+    static func recordedEvent(_ statement: Statement) throws -> RecordedEvent {
+        do {
+            return try RecordedEvent(canonical: statement.blob(0), prevHash: statement.blob(1), hash: statement.blob(2),
+                                     secrets: try Self.secrets(statement, column: 3))
+        } catch {
+            throw LedgerError.integrity("a stored event cannot be read (\(error)); run `listledger verify`")
         }
     }
 

@@ -62,7 +62,7 @@ extension Ledger {
     /// reader's snapshot (the last commit) has exactly the events this one sees. Same order,
     /// same events, same error (the first unreadable event) as `forEachEvent`.
     func forEachEventReadAhead(orderedBy order: String, _ body: (RecordedEvent) throws -> Void) throws {
-        let sql = "SELECT canonical, prev_hash, hash, \(try personalDataColumn) FROM events ORDER BY " + order
+        let sql = try eventsSQL(orderedBy: order)
         let channel = ReadAhead()
         let path = self.path
         DispatchQueue.global(qos: .userInitiated).async {
@@ -73,12 +73,7 @@ extension Ledger {
                     var chunk: [RecordedEvent] = []
                     chunk.reserveCapacity(ReadAhead.chunkSize)
                     while try statement.step() {
-                        do {
-                            chunk.append(try RecordedEvent(canonical: statement.blob(0), prevHash: statement.blob(1), hash: statement.blob(2),
-                                                           secrets: try Ledger.secrets(statement, column: 3)))
-                        } catch {
-                            throw LedgerError.integrity("a stored event cannot be read (\(error)); run `listledger verify`")
-                        }
+                        chunk.append(try Ledger.recordedEvent(statement))
                         if chunk.count == ReadAhead.chunkSize {
                             guard channel.put(chunk) else { return }
                             chunk.removeAll(keepingCapacity: true)
