@@ -184,29 +184,16 @@ struct LineReader {
     }
 }
 
-/// Decodes JSON Lines input into numbered events, refusing at the first bad line.
+/// Decodes JSON Lines input into numbered events, refusing at the first bad line: the store's
+/// reader (the server's too), its refusal reported as the command line's, the event's field kept
+/// (an input line's `entry` is the event's field, not the `--entry` option).
 enum EventLines {
     static func decode(_ bytes: [UInt8]) throws -> [NumberedEvent] {
-        var events: [NumberedEvent] = []
-        var line = 0
-        // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first line.
-        var start = bytes.starts(with: byteOrderMark) ? byteOrderMark.count : 0
-        while start <= bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            line += 1
-            var slice = bytes[start..<end]
-            if slice.last == 0x0D { slice = slice.dropLast() }
-            if !slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
-                let decoded: Result<Event, InputError> = Result { () throws(InputError) in try Event.decode(jsonLine: Array(slice)) }
-                switch decoded {
-                case .success(let event): events.append(NumberedEvent(line: line, event: event))
-                case .failure(let error): throw Failure.input(error.at(line: line))
-                }
-            }
-            start = end + 1
+        do {
+            return try JSONLines.decode(bytes)
+        } catch {
+            guard case .input(let input) = error else { throw error }
+            throw Failure.input(input)
         }
-        if events.isEmpty { throw Failure.input(InputError("the input holds no events")) }
-        return events
     }
 }
