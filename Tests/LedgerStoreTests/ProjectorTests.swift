@@ -125,6 +125,54 @@ struct ProjectorTests {
         #expect(position == size && size == 20 && count == 20)
     }
 
+    @Test("32 submitters for 4 s through SharedLedger: the projector stays within two steps of the head without a catch-up, and its table equals a rebuild's")
+    func keepsUpUnderGroupCommit() async throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        _ = try temp.create()
+        let shared = try SharedLedger(path: temp.path, clock: { Self.fixed })
+        let deadline = ContinuousClock.now + .seconds(4)
+        // Each submitter appends single events: a notice, then an inclusion of the same entry
+        // (R1 met), and every third entry an inclusion alone (R1 breached), so the projector's
+        // steps write rows and rewrite some of them.
+        let acknowledged = try await withThrowingTaskGroup(of: Int.self) { group in
+            for submitter in 0..<32 {
+                group.addTask {
+                    var count = 0, n = 0
+                    while ContinuousClock.now < deadline {
+                        let entry = "K\(submitter)-\(n)"
+                        let lines = n % 3 == 2 ? [inclusion(entry)] : [notice(entry), inclusion(entry)]
+                        for line in lines {
+                            let outcomes = try await shared.append(Array(line.utf8))
+                            guard case .appended = outcomes.first else { throw LedgerError.integrity("not appended: \(outcomes)") }
+                            count += 1
+                        }
+                        n += 1
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        // The lag right after the last acknowledgement, before anyone asks the projector to
+        // catch up (a step is 1,000 events: one being derived, one queued at most).
+        let lag = try await shared.read { try $0.obligationsLag() }
+        let behind = lag.map { $0.head - $0.position } ?? 0
+        print("keepsUpUnderGroupCommit: \(acknowledged) events acknowledged in 4 s, projector \(behind) behind")
+        #expect(lag?.head ?? Int64(acknowledged) == Int64(acknowledged))
+        #expect(behind <= 2_000, "projector at \(lag?.position ?? -1) of \(acknowledged) events acknowledged")
+        #expect(acknowledged > 2_000, "too few appends to show anything: \(acknowledged)")
+
+        try await shared.catchUpObligations()
+        let (position, projected) = try await shared.read { ledger in (try self.position(ledger), try self.storedRows(ledger)) }
+        #expect(position == Int64(acknowledged))
+        #expect(!projected.isEmpty)
+        let ledger = try Ledger.open(path: temp.path)
+        try ledger.rebuild()
+        #expect(try storedRows(ledger) == projected)
+        #expect(try self.position(ledger) == Int64(acknowledged))
+    }
+
     @Test("one catch-up over several steps, then one kept open across another connection's appends and an erasure: the table equals a rebuild's")
     func passesAndHeldHistories() throws {
         let temp = try TempLedger()

@@ -20,6 +20,14 @@ final class SerialWorker<State>: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the queue and blocks the calling thread until it ends: only from another
+    /// worker's queue (the projector handing its step to the writer), never from the
+    /// cooperative pool, and never from this queue (it would wait for itself).
+    func sync<T>(_ body: (State) throws -> T) rethrows -> T {
+        dispatchPrecondition(condition: .notOnQueue(queue))
+        return try queue.sync { try body(state) }
+    }
+
     /// Runs `body` on the queue without waiting (the writer's drain loop).
     func async(_ body: @escaping @Sendable (State) -> Void) {
         queue.async { body(self.state) }

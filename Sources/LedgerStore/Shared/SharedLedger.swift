@@ -13,11 +13,17 @@ import Synchronization
 ///   body in one read transaction (one snapshot) and sees every append acknowledged before it
 ///   was called.
 ///
-/// - The obligations projector: its own connection on its own serial queue, woken after every
-///   group commit (and at open), catches the obligations table up with the log, so the writer
-///   never derives obligations. A reader whose snapshot is ahead of the projector derives the
-///   missing tail in memory (`Ledger.withCurrentObligations`), so it still sees every append
-///   acknowledged before it.
+/// - The obligations projector: its own read-only connection on its own serial queue, woken
+///   after every group commit (and at open), derives each step of the obligations table on a
+///   snapshot there (the writer never derives obligations), and hands the step's rows and
+///   position to the writer's queue, which writes them in one short transaction between two
+///   groups (`Ledger.writeObligationsStep`, which drops a step whose position moved). So the
+///   projector never waits on SQLite's write lock and the writer never waits on the projector:
+///   before, the projector wrote on its own connection, slept in SQLite's busy handler while
+///   the writer held the lock nearly all the time, and fell ever further behind under sustained
+///   group commit (docs/performance.md, "Session 8, store"). A reader whose snapshot is ahead
+///   of the projector derives the missing tail in memory (`Ledger.withCurrentObligations`), so
+///   it still sees every append acknowledged before it.
 ///
 /// Cancelling a task that awaits `append` does not withdraw its batch: once submitted, it is
 /// committed or refused like the others.
@@ -56,9 +62,7 @@ package final class SharedLedger: Sendable {
         let writerLedger = try Ledger.open(path: path)
         try prepare(writerLedger)
         writer = SerialWorker(label: "listledger.writer", state: writerLedger)
-        let projectorLedger = try Ledger.open(path: path)
-        do { try projectorLedger.connection.commitsWithoutSync() } catch { throw .storage(error) }
-        projector = SerialWorker(label: "listledger.projector", state: projectorLedger)
+        projector = SerialWorker(label: "listledger.projector", state: try Ledger.open(path: path, readOnly: true))
         var pool: [SerialWorker<Ledger>] = []
         for index in 0..<max(1, readers) {
             pool.append(SerialWorker(label: "listledger.reader.\(index)", state: try Ledger.open(path: path, readOnly: true)))
@@ -75,14 +79,23 @@ package final class SharedLedger: Sendable {
             projectorQueued.store(false, ordering: .releasing)
             // A failed step (disk full, a busy timeout) leaves the position where it was: the
             // readers derive the tail meanwhile and the next commit wakes the projector again.
-            _ = try? ledger.catchUpObligations()
+            _ = try? catchUp(ledger)
         }
+    }
+
+    /// On the projector's queue: derives the steps on the projector's connection and writes
+    /// each on the writer's, between two groups (the drain queues one group per turn of the
+    /// writer's queue, so a step waits for at most the group being committed).
+    private func catchUp(_ projectorLedger: Ledger) throws -> Int64 {
+        try projectorLedger.catchUpObligations(writing: { step in
+            try writer.sync { ledger in try ledger.writeObligationsStep(step) }
+        })
     }
 
     /// Runs the projector until it has reached the head as it was when called (tests, and a
     /// caller that wants the table itself current).
     package func catchUpObligations() async throws {
-        _ = try await projector.run { ledger in try ledger.catchUpObligations() }
+        _ = try await projector.run { [self] ledger in try catchUp(ledger) }
     }
 
     /// Appends JSON Lines (one all-or-nothing batch; SPEC §3) and returns one outcome per event,
