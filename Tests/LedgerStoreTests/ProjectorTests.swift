@@ -173,6 +173,38 @@ struct ProjectorTests {
         #expect(try self.position(ledger) == Int64(acknowledged))
     }
 
+    @Test("a step derived before another connection moved the position is dropped, not written over it, and derived again")
+    func stepWithMovedPositionIsDropped() throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        let writer = try temp.create()
+        _ = try writer.append(try events(Self.lines), clock: { Self.fixed })
+        // The projector derives on a read-only connection and writes through `writer`, as
+        // SharedLedger does; before its first step is written, another process's projector
+        // catches the table up and a later append is projected too.
+        let projector = try Ledger.open(path: temp.path, readOnly: true)
+        let other = try Ledger.open(path: temp.path)
+        var offered: [(Int64, Bool)] = []
+        let projected = try projector.catchUpObligations(writing: { step in
+            if offered.isEmpty {
+                try other.catchUpObligations()
+                _ = try other.append(try events([simple("decision_served", "E1", at: "2025-04-13T10:00:00+08:00")]), clock: { Self.fixed })
+                try other.catchUpObligations()
+            }
+            let wrote = try writer.writeObligationsStep(step)
+            offered.append((try self.position(writer) ?? -1, wrote))
+            return wrote
+        })
+        // The stale step (0 → 5) was refused and left the position at 6; the next derivation
+        // found nothing left to do.
+        #expect(offered.count == 1 && offered[0] == (6, false), "\(offered)")
+        #expect(projected == 0)
+        let table = try storedRows(writer)
+        try writer.rebuild()
+        #expect(try storedRows(writer) == table)
+        #expect(try position(writer) == 6)
+    }
+
     @Test("one catch-up over several steps, then one kept open across another connection's appends and an erasure: the table equals a rebuild's")
     func passesAndHeldHistories() throws {
         let temp = try TempLedger()
