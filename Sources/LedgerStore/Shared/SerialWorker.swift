@@ -28,8 +28,13 @@ final class SerialWorker<State>: @unchecked Sendable {
         return try queue.sync { try body(state) }
     }
 
-    /// Runs `body` on the queue without waiting (the writer's drain loop).
-    func async(_ body: @escaping @Sendable (State) -> Void) {
-        queue.async { body(self.state) }
+    /// Runs `body` on the queue without waiting (the writer's drain loop), not before `deadline`
+    /// when one is given (the projector's next catch-up).
+    func async(after deadline: DispatchTime? = nil, _ body: @escaping @Sendable (State) -> Void) {
+        if let deadline {
+            queue.asyncAfter(deadline: deadline) { body(self.state) }
+        } else {
+            queue.async { body(self.state) }
+        }
     }
 }
