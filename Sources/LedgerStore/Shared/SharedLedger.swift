@@ -38,7 +38,7 @@ package final class SharedLedger: Sendable {
     private let projectorStarted = Atomic<UInt64>(0)
     /// A catch-up begins at most this often. Each step it writes is one more (short) transaction
     /// on the writer's queue: woken after every group, a single submitter paid one after each of
-    /// its appends (−25% events/s measured); 20 ms makes a step of every ~40 events at that rate,
+    /// its appends (more CPU per append: docs/performance.md, "Session 8, store"); 20 ms makes a step of every ~40 events at that rate,
     /// and a read derives at most that tail. Under load a catch-up runs its steps back to back
     /// while there is a lag, so this does not limit how fast it keeps up.
     private static let projectorInterval: UInt64 = 20_000_000
