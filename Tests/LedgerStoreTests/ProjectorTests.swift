@@ -163,7 +163,11 @@ struct ProjectorTests {
         print("keepsUpUnderGroupCommit: \(acknowledged) events acknowledged in 4 s, projector \(behind) behind")
         #expect(lag?.head ?? Int64(acknowledged) == Int64(acknowledged))
         #expect(behind <= 2_000, "projector at \(lag?.position ?? -1) of \(acknowledged) events acknowledged")
-        #expect(acknowledged > 2_000, "too few appends to show anything: \(acknowledged)")
+        // On a machine too loaded for more than 2,000 appends in 4 s the bound above says
+        // nothing; a starving projector is still far more than half the run behind (main's
+        // code: 6,489 of 6,490).
+        #expect(behind <= Int64(acknowledged / 2), "projector at \(lag?.position ?? -1) of \(acknowledged) events acknowledged")
+        #expect(acknowledged > 500, "too few appends to show anything: \(acknowledged)")
 
         try await shared.catchUpObligations()
         let (position, projected) = try await shared.read { ledger in (try self.position(ledger), try self.storedRows(ledger)) }
