@@ -59,11 +59,75 @@ extension Ledger {
         return entries
     }
 
-    /// Catches the obligations table up with the log, one step per transaction. Each step
-    /// derives on a read snapshot (no write lock held while the engine works: the writer keeps
-    /// committing), then, under the write lock, writes the rows and the position only if the
-    /// position is still the one it derived from (another projector, a rebuild or a calendar
-    /// load moved it: derive again). Returns the number of events projected.
+    /// One projector step derived on a read snapshot: the rows of `entries` that make the
+    /// table current from position `from` to `to`, within a pass that runs to `through`.
+    /// `Sendable` because `SharedLedger` derives it on the projector's connection and writes
+    /// it on the writer's.
+    package struct ObligationsStep: Sendable {
+        let from: Int64
+        let to: Int64
+        let through: Int64
+        let entries: Set<EntryKey>
+        let rows: [(EntryKey, [[SQLValue]])]
+    }
+
+    /// The current pass of a catch-up: the head it runs to, the position its last step wrote,
+    /// and the entries it has derived. See `catchUpObligations(writing:)`.
+    struct ObligationsPass {
+        var through: Int64
+        var position: Int64
+        var derived: Set<EntryKey>
+    }
+
+    /// Derives the next step in one read snapshot (no write lock held while the engine
+    /// works), or nil when the table is current (or the ledger has no projector table).
+    /// A pass whose position someone else moved is dropped: the step starts a new one.
+    func deriveObligationsStep(in pass: inout ObligationsPass?) throws -> ObligationsStep? {
+        try connection.readTransaction {
+            guard let position = try obligationsPosition() else { return nil }
+            let size = try head().size
+            guard position < size else { return nil }
+            // Someone else moved the position since this pass's last step: begin again.
+            if let current = pass, current.position != position || position >= current.through { pass = nil }
+            let through = pass?.through ?? size
+            let end = min(through, position + Self.projectorStep)
+            var entries = try entriesChangingObligations(after: position, through: end)
+            if let derived = pass?.derived { entries.subtract(derived) }
+            return ObligationsStep(from: position, to: end, through: through, entries: entries,
+                                   rows: try derivedObligationRows(entries: entries))
+        }
+    }
+
+    /// Writes a derived step's rows AND its position in one short transaction on this
+    /// (writable) connection, only if the stored position is still the one the step was
+    /// derived from: a rebuild, a calendar load or another process's projector that moved it
+    /// must not be undone. Returns false when it moved (nothing written: derive again).
+    /// Commits without an fsync (the rows are derived again from the position a power loss
+    /// brings back; the next durable commit syncs them with its own; see
+    /// `Connection.withoutSync`).
+    package func writeObligationsStep(_ step: ObligationsStep) throws -> Bool {
+        try connection.withoutSync {
+            try connection.writeTransaction {
+                guard try obligationsPosition() == step.from else { return false }
+                try storeObligationRows(step.rows)
+                try setObligationsPosition(step.to)
+                return true
+            }
+        }
+    }
+
+    /// Catches the obligations table up with the log on this connection (derives and writes
+    /// each step here). Returns the number of events projected.
+    @discardableResult
+    package func catchUpObligations() throws -> Int64 {
+        try catchUpObligations(writing: { try writeObligationsStep($0) })
+    }
+
+    /// Catches the obligations table up with the log, one step at a time: each step is derived
+    /// on a read snapshot of this connection, then handed to `write`, which stores it with
+    /// `writeObligationsStep` on some writable connection of the same file (this one, or the
+    /// group-commit writer's, between two groups: `SharedLedger`) and says whether it was
+    /// written. Returns the number of events projected.
     ///
     /// Each entry is derived once per pass, not once per step that touches it: a pass runs from
     /// the position to the head `through` seen when it began, and a step derives only the
@@ -74,42 +138,19 @@ extension Ledger {
     /// read overlays those touched after it, as before), and a crash leaves a position from
     /// which a new pass resumes as it always did.
     @discardableResult
-    package func catchUpObligations() throws -> Int64 {
+    package func catchUpObligations(writing write: (ObligationsStep) throws -> Bool) throws -> Int64 {
         var projected: Int64 = 0
-        // The current pass: the head it runs to, the position its last step wrote, and the
-        // entries it has derived. nil: start a new pass at the next step.
-        var pass: (through: Int64, position: Int64, derived: Set<EntryKey>)?
-        while true {
-            typealias Step = (from: Int64, to: Int64, through: Int64, entries: Set<EntryKey>, rows: [(EntryKey, [[SQLValue]])])
-            let step: Step? = try connection.readTransaction {
-                guard let position = try obligationsPosition() else { return nil }
-                let size = try head().size
-                guard position < size else { return nil }
-                // Someone else moved the position since this pass's last step: begin again.
-                if let current = pass, current.position != position || position >= current.through { pass = nil }
-                let through = pass?.through ?? size
-                let end = min(through, position + Self.projectorStep)
-                var entries = try entriesChangingObligations(after: position, through: end)
-                if let derived = pass?.derived { entries.subtract(derived) }
-                return (position, end, through, entries, try derivedObligationRows(entries: entries))
-            }
-            guard let step else { return projected }
-            var wrote = false
-            try connection.writeTransaction {
-                guard try obligationsPosition() == step.from else { return }
-                try storeObligationRows(step.rows)
-                try setObligationsPosition(step.to)
-                wrote = true
-            }
-            guard wrote else {
+        var pass: ObligationsPass?
+        while let step = try deriveObligationsStep(in: &pass) {
+            guard try write(step) else {
                 pass = nil
                 continue
             }
             projected += step.to - step.from
-            var derived = pass?.derived ?? []
-            derived.formUnion(step.entries)
-            pass = (step.through, step.to, derived)
+            pass = ObligationsPass(through: step.through, position: step.to,
+                                   derived: (pass?.derived ?? []).union(step.entries))
         }
+        return projected
     }
 
     /// THE decision for every read of obligations: no read shows a state older than the appends

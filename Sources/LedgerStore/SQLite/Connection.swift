@@ -69,6 +69,27 @@ package final class Connection {
         try execute("PRAGMA synchronous=NORMAL")
     }
 
+    /// Runs `body` (one transaction of derived data: a projector step written on the
+    /// group-commit writer's connection) with commits not fsynced, as `commitsWithoutSync`
+    /// argues, then restores `synchronous=FULL` and reads it back: every later commit of this
+    /// connection (an acknowledged append) is durable again. A connection that already commits
+    /// without sync stays so. If FULL cannot be restored the connection refuses to go on.
+    package func withoutSync<T>(_ body: () throws -> T) throws -> T {
+        guard try scalarInt("PRAGMA synchronous") == 2 else { return try body() }
+        try execute("PRAGMA synchronous=NORMAL")
+        defer {
+            // Setting a pragma outside a transaction does not fail in practice; if it ever did,
+            // stopping is the only safe answer (appends would be acknowledged without an fsync).
+            do {
+                try execute("PRAGMA synchronous=FULL")
+                guard try scalarInt("PRAGMA synchronous") == 2 else { throw SQLiteError(code: SQLITE_ERROR, message: "synchronous is not FULL", sql: nil) }
+            } catch {
+                fatalError("cannot restore synchronous=FULL on \(path): \(error)")
+            }
+        }
+        return try body()
+    }
+
     deinit {
         statements.removeAll()
         sqlite3_close_v2(handle)
@@ -169,7 +190,7 @@ package final class Connection {
 }
 
 /// A value to bind to a statement parameter.
-package enum SQLValue: Equatable {
+package enum SQLValue: Equatable, Sendable {
     case null
     case int(Int64)
     case text(String)

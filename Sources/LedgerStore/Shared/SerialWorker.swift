@@ -20,8 +20,21 @@ final class SerialWorker<State>: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the queue without waiting (the writer's drain loop).
-    func async(_ body: @escaping @Sendable (State) -> Void) {
-        queue.async { body(self.state) }
+    /// Runs `body` on the queue and blocks the calling thread until it ends: only from another
+    /// worker's queue (the projector handing its step to the writer), never from the
+    /// cooperative pool, and never from this queue (it would wait for itself).
+    func sync<T>(_ body: (State) throws -> T) rethrows -> T {
+        dispatchPrecondition(condition: .notOnQueue(queue))
+        return try queue.sync { try body(state) }
+    }
+
+    /// Runs `body` on the queue without waiting (the writer's drain loop), not before `deadline`
+    /// when one is given (the projector's next catch-up).
+    func async(after deadline: DispatchTime? = nil, _ body: @escaping @Sendable (State) -> Void) {
+        if let deadline {
+            queue.asyncAfter(deadline: deadline) { body(self.state) }
+        } else {
+            queue.async { body(self.state) }
+        }
     }
 }

@@ -13,11 +13,17 @@ import Synchronization
 ///   body in one read transaction (one snapshot) and sees every append acknowledged before it
 ///   was called.
 ///
-/// - The obligations projector: its own connection on its own serial queue, woken after every
-///   group commit (and at open), catches the obligations table up with the log, so the writer
-///   never derives obligations. A reader whose snapshot is ahead of the projector derives the
-///   missing tail in memory (`Ledger.withCurrentObligations`), so it still sees every append
-///   acknowledged before it.
+/// - The obligations projector: its own read-only connection on its own serial queue, woken
+///   after every group commit (and at open), derives each step of the obligations table on a
+///   snapshot there (the writer never derives obligations), and hands the step's rows and
+///   position to the writer's queue, which writes them in one short transaction between two
+///   groups (`Ledger.writeObligationsStep`, which drops a step whose position moved). So the
+///   projector never waits on SQLite's write lock and the writer never waits on the projector:
+///   before, the projector wrote on its own connection, slept in SQLite's busy handler while
+///   the writer held the lock nearly all the time, and fell ever further behind under sustained
+///   group commit (docs/performance.md, "Session 8, store"). A reader whose snapshot is ahead
+///   of the projector derives the missing tail in memory (`Ledger.withCurrentObligations`), so
+///   it still sees every append acknowledged before it.
 ///
 /// Cancelling a task that awaits `append` does not withdraw its batch: once submitted, it is
 /// committed or refused like the others.
@@ -28,6 +34,14 @@ package final class SharedLedger: Sendable {
     private let projector: SerialWorker<Ledger>
     /// A catch-up is queued and has not started yet (so a burst of commits queues one).
     private let projectorQueued = Atomic<Bool>(false)
+    /// When the last catch-up began (`DispatchTime` uptime, ns): see `projectorInterval`.
+    private let projectorStarted = Atomic<UInt64>(0)
+    /// A catch-up begins at most this often. Each step it writes is one more (short) transaction
+    /// on the writer's queue: woken after every group, a single submitter paid one after each of
+    /// its appends (more CPU per append: docs/performance.md, "Session 8, store"); 20 ms makes a step of every ~40 events at that rate,
+    /// and a read derives at most that tail. Under load a catch-up runs its steps back to back
+    /// while there is a lag, so this does not limit how fast it keeps up.
+    private static let projectorInterval: UInt64 = 20_000_000
     private let nextReader = Atomic<Int>(0)
     private let transactions = Atomic<Int>(0)
     private let queue = Mutex(Pending())
@@ -56,9 +70,7 @@ package final class SharedLedger: Sendable {
         let writerLedger = try Ledger.open(path: path)
         try prepare(writerLedger)
         writer = SerialWorker(label: "listledger.writer", state: writerLedger)
-        let projectorLedger = try Ledger.open(path: path)
-        do { try projectorLedger.connection.commitsWithoutSync() } catch { throw .storage(error) }
-        projector = SerialWorker(label: "listledger.projector", state: projectorLedger)
+        projector = SerialWorker(label: "listledger.projector", state: try Ledger.open(path: path, readOnly: true))
         var pool: [SerialWorker<Ledger>] = []
         for index in 0..<max(1, readers) {
             pool.append(SerialWorker(label: "listledger.reader.\(index)", state: try Ledger.open(path: path, readOnly: true)))
@@ -71,18 +83,30 @@ package final class SharedLedger: Sendable {
     /// Queues one catch-up of the obligations projector unless one is queued already.
     private func wakeProjector() {
         guard !projectorQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        projector.async { [self] ledger in
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = projectorStarted.load(ordering: .relaxed) &+ Self.projectorInterval
+        projector.async(after: due > now ? DispatchTime(uptimeNanoseconds: due) : nil) { [self] ledger in
             projectorQueued.store(false, ordering: .releasing)
+            projectorStarted.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             // A failed step (disk full, a busy timeout) leaves the position where it was: the
             // readers derive the tail meanwhile and the next commit wakes the projector again.
-            _ = try? ledger.catchUpObligations()
+            _ = try? catchUp(ledger)
         }
+    }
+
+    /// On the projector's queue: derives the steps on the projector's connection and writes
+    /// each on the writer's, between two groups (the drain queues one group per turn of the
+    /// writer's queue, so a step waits for at most the group being committed).
+    private func catchUp(_ projectorLedger: Ledger) throws -> Int64 {
+        try projectorLedger.catchUpObligations(writing: { step in
+            try writer.sync { ledger in try ledger.writeObligationsStep(step) }
+        })
     }
 
     /// Runs the projector until it has reached the head as it was when called (tests, and a
     /// caller that wants the table itself current).
     package func catchUpObligations() async throws {
-        _ = try await projector.run { ledger in try ledger.catchUpObligations() }
+        _ = try await projector.run { [self] ledger in try catchUp(ledger) }
     }
 
     /// Appends JSON Lines (one all-or-nothing batch; SPEC §3) and returns one outcome per event,
