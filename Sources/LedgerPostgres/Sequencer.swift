@@ -181,7 +181,7 @@ extension PostgresLedger {
     /// this process's waiters once it committed. Found busy, this process's own submissions go
     /// to the inbox for the lock holder.
     func sequence(log: Log) async throws -> Round {
-        let engine = try engine(of: log)
+        let engine = try await engine(of: log)
         let local = board.takeLocal(of: log.id, limit: Self.batchLimit)
         do {
             let (round, answers, edge) = try await client.withTransaction(logger: logger) { connection in

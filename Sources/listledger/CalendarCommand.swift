@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCalendar
 import LedgerDomain
+import LedgerPostgres
 import LedgerStore
 
 extension ListLedger {
@@ -133,8 +134,12 @@ extension ListLedger {
                     guard let data = FileManager.default.contents(atPath: file) else { throw Failure.other("cannot read \(file)") }
                     let calendar: OfficialCalendar
                     do { calendar = try OfficialCalendar(json: Array(data)) } catch { throw Failure.input(InputError(field: file, "\(error)")) }
-                    let ledger = try self.ledger.open()
-                    try ledger.loadCalendar(calendar, now: Clock.now())
+                    if let url = try self.ledger.postgres() {
+                        // One calendar per database: every log's obligations are derived again.
+                        _ = try onPostgres(url) { try await $0.loadCalendar(calendar) }
+                    } else {
+                        try self.ledger.open().loadCalendar(calendar, now: Clock.now())
+                    }
                     print("loaded \(calendar.identity) (years \(calendar.coveredYears.lowerBound)–\(calendar.coveredYears.upperBound)); obligations re-evaluated")
                 }
             }
@@ -142,8 +147,10 @@ extension ListLedger {
     }
 }
 
-/// The calendar of the ledger at --db when one exists there, else the built-in calendar.
+/// The calendar of the ledger at --db when one exists there, else the built-in calendar (on
+/// PostgreSQL: the database's loaded calendar, else the built-in one).
 func ledgerCalendar(_ options: LedgerOptions) throws -> OfficialCalendar {
+    if let url = try options.postgres() { return try onPostgres(url) { try await $0.calendar() } }
     guard FileManager.default.fileExists(atPath: options.path) else { return .embedded }
     return try options.open(readOnly: true).calendar()
 }
