@@ -11,8 +11,9 @@ import Synchronization
 ///
 /// Reading and parsing a calendar costs more than deriving an entry's obligations, so it is
 /// parsed once per process and kept with its version; each caller of `engine(of:)` (once per
-/// sequencer round, projector pass or read, never per event) asks only for the newest version,
-/// one index-only row, so a calendar loaded by another process is used from the next round on.
+/// projector pass or read, never per event) asks only for the newest version, one small row, and
+/// the sequencer reads it in the statement that locks the head (no statement of its own), so a
+/// calendar loaded by another process is used from the next round on.
 extension PostgresLedger {
     /// Schema 4: the loaded calendars (the SQLite store's `calendars` table), and logs without a
     /// court (`init` without `--court`: the database's one log, named by its key's origin once
@@ -44,6 +45,12 @@ extension PostgresLedger {
             // No calendars table: a standby of a primary not migrated to schema 4 yet.
             return .embedded
         }
+        return try await calendar(version: newest, connection)
+    }
+
+    /// The calendar whose version `newest` is (nil: none loaded, the built-in one): the one
+    /// parsed before when it is that version, else read and parsed once.
+    func calendar(version newest: String?, _ connection: PostgresConnection?) async throws -> OfficialCalendar {
         guard let newest else { return .embedded }
         if let cached = calendarCache.withLock({ $0 }), cached.identity == newest { return cached }
         var binds = PostgresBindings()
@@ -65,10 +72,20 @@ extension PostgresLedger {
 
     /// The obligation engine of `log`: its profile and the database's newest calendar.
     func engine(of log: Log, _ connection: PostgresConnection? = nil) async throws -> ObligationEngine {
+        ObligationEngine(profile: try profile(of: log), calendar: try await calendar(connection))
+    }
+
+    /// `engine(of:)` when the newest calendar's version is known already (the sequencer reads
+    /// it in its head-lock statement: no statement of its own per round).
+    func engine(of log: Log, calendarVersion: String?, _ connection: PostgresConnection) async throws -> ObligationEngine {
+        ObligationEngine(profile: try profile(of: log), calendar: try await calendar(version: calendarVersion, connection))
+    }
+
+    private func profile(of log: Log) throws -> PolicyProfile {
         guard let profile = PolicyProfile.named(log.profile) else {
             throw PostgresLedgerError.integrity("unknown policy profile \"\(log.profile)\" of \(log.court)")
         }
-        return ObligationEngine(profile: profile, calendar: try await calendar(connection))
+        return profile
     }
 
     /// `calendar load` on PostgreSQL: stores `calendar` as the database's newest and, in the

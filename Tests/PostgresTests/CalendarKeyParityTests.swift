@@ -1,4 +1,6 @@
 import Foundation
+import LedgerCalendar
+import LedgerDomain
 import LedgerPostgres
 import TestSupport
 import Testing
@@ -136,6 +138,28 @@ struct PgCalendarKeyParityTests {
         let refused = try runProgram(try listledgerBinary(), ["calendar", "load", shipped, "--db", loaded.with(user: server).description])
         #expect(refused.status != 0 && refused.stderr.contains("calendars"), "\(refused)")
         #expect(try await PostgresAdmin.scalar("SELECT string_agg(version, ',') FROM calendars", on: loaded) == "cn-official 2026.2-no-national-day")
+    }
+
+    @Test("a running process uses a calendar another process loaded from its next read on (the cache follows the version)")
+    func cacheFollowsTheVersion() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-calc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = try await freshDatabase("cal_cache")
+        _ = try listledger(["init", "--court", "court:baisha", "--db", url.description])
+        _ = try listledger(["append", "-", "--db", url.description], stdin: Self.lines("E1"))
+        let moved = try Self.movedCalendar(in: dir)
+        try await PostgresLedger.withLedger(url: url) { ledger in
+            let log = try await ledger.log(court: nil)
+            let query = ObligationQuery(asOf: instant("2025-12-31T00:00:00+08:00"))
+            func due() async throws -> String? {
+                try await ledger.obligations(of: log, query).first { $0.0.rule == "R2" }?.0.due?.description
+            }
+            #expect(try await due() == "2025-10-09")
+            _ = try listledger(["calendar", "load", moved, "--db", url.description])
+            #expect(try await due() == "2025-10-02")
+            #expect(try await ledger.calendarIdentity(of: log) == "cn-official 2026.2-no-national-day")
+        }
     }
 
     @Test("keys init: refused while the log has a key unless --replace; after it new checkpoints use the new key, older ones verify with the old")
