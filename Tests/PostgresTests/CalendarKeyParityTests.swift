@@ -44,6 +44,13 @@ struct PgCalendarKeyParityTests {
         return path
     }
 
+    /// A new folder for a test's files (the caller removes it).
+    static func scratch(_ label: String) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
     /// `obligations --json` as of the end of 2025 and the due days of E1's R2 and R3 in it.
     func obligations(_ db: String) throws -> (json: String, dues: [String: String]) {
         let text = try listledger(["obligations", "--json", "--status", "all", "--as-of", "2025-12-31", "--db", db])
@@ -58,8 +65,7 @@ struct PgCalendarKeyParityTests {
 
     @Test("calendar load: the same due days and obligations on both engines, for the log so far and for events appended after")
     func calendarLoad() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-cal-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.scratch("ll-pg-cal")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = try await freshDatabase("calendar")
         let (sqlite, postgres) = (dir.appendingPathComponent("c.sqlite").path, url.description)
@@ -115,8 +121,7 @@ struct PgCalendarKeyParityTests {
 
     @Test("the calendar is the database's: another database keeps the built-in one; the reader role reads it, the server role may not load one")
     func calendarPerDatabaseAndRoles() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-calr-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.scratch("ll-pg-calr")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (loaded, other) = (try await freshDatabase("cal_a"), try await freshDatabase("cal_b"))
         for url in [loaded, other] {
@@ -142,8 +147,7 @@ struct PgCalendarKeyParityTests {
 
     @Test("a running process uses a calendar another process loaded from its next read on (the cache follows the version)")
     func cacheFollowsTheVersion() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-calc-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.scratch("ll-pg-calc")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = try await freshDatabase("cal_cache")
         _ = try listledger(["init", "--court", "court:baisha", "--db", url.description])
@@ -164,8 +168,7 @@ struct PgCalendarKeyParityTests {
 
     @Test("keys init: refused while the log has a key unless --replace; after it new checkpoints use the new key, older ones verify with the old")
     func keysInitAndReplace() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-key-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.scratch("ll-pg-key")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = try await freshDatabase("keys")
         let (sqlite, postgres) = (dir.appendingPathComponent("k.sqlite").path, url.description)
@@ -227,8 +230,7 @@ struct PgCalendarKeyParityTests {
 
     @Test("init without --court: the database's one log, its key named by keys init after its first court, as on SQLite")
     func logWithoutCourt() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ll-pg-nocourt-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Self.scratch("ll-pg-nocourt")
         defer { try? FileManager.default.removeItem(at: dir) }
         let url = try await freshDatabase("nocourt")
         let (sqlite, postgres) = (dir.appendingPathComponent("n.sqlite").path, url.description)
