@@ -41,6 +41,8 @@ extension ListLedger {
                             throw Failure.input(InputError(field: "--profile", "\"\(profile)\" is not a profile; accepted: \(PolicyProfile.builtInNames.joined(separator: ", "))"))
                         }
                         chosen = named
+                    } else if let url = try ledger.postgres() {
+                        chosen = try postgresProfile(url)
                     } else if FileManager.default.fileExists(atPath: ledger.path) {
                         chosen = try ledger.open(readOnly: true).profile()
                     } else {
@@ -54,6 +56,19 @@ extension ListLedger {
                 guard let days else { throw Failure.input(InputError(field: "--days", "is required (or name a profile's --period)")) }
                 guard profile == nil else { throw Failure.input(InputError(field: "--profile", "goes with --period")) }
                 return (working ? .workingDays(days) : .calendarDays(days), nil)
+            }
+
+            /// The profile of the database's log (the ledger's profile, as on SQLite); with
+            /// several logs, which one is for --profile to say.
+            func postgresProfile(_ url: PostgresURL) throws -> PolicyProfile {
+                let names = try onPostgres(url) { try await $0.logs().map(\.profile) }
+                guard names.count == 1 else {
+                    throw Failure.input(InputError(field: "--profile", "the database holds \(names.count) logs: name the profile their period comes from with --profile"))
+                }
+                guard let profile = PolicyProfile.named(names[0]) else {
+                    throw Failure.input(InputError(field: "--profile", "the log's profile \"\(names[0])\" is not known to this build"))
+                }
+                return profile
             }
 
             func run() throws {

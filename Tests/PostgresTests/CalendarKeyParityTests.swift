@@ -92,6 +92,9 @@ struct PgCalendarKeyParityTests {
         // The calendar commands read it too.
         for db in [sqlite, postgres] {
             #expect(try listledger(["calendar", "due", "--from", "2025-09-22", "--days", "10", "--db", db]) == "2025-10-02\n")
+            // A period of the log's profile (baisha-2018: correction review, 3 days).
+            let period = try listledger(["calendar", "due", "--from", "2025-09-29", "--period", "correction_review", "--db", db])
+            #expect(period.hasPrefix("2025-10-02\n") && period.contains("baisha-2018"), "\(period)")
             #expect(try listledger(["calendar", "status", "--json", "--as-of", "2025-12-01", "--db", db]).contains(#""calendar":"cn-official 2026.2-no-national-day""#))
         }
         // Events appended after the load: the sequencer's acceptance and the projector use it.
@@ -131,6 +134,13 @@ struct PgCalendarKeyParityTests {
         _ = try listledger(["calendar", "load", try Self.movedCalendar(in: dir), "--db", loaded.description])
         #expect(try obligations(loaded.description).dues["E1 R2"] == "2025-10-02")
         #expect(try obligations(other.description).dues["E1 R2"] == "2025-10-09")
+
+        // `calendar due --period` takes the profile of the database's log, as of the file's ledger
+        // (spc-2017: 15 days from Mon 09-29 → Tue 10-14; baisha-2018 would give 10-09).
+        let spc = try await freshDatabase("cal_spc")
+        _ = try listledger(["init", "--court", "court:baisha", "--profile", "spc-2017", "--db", spc.description])
+        let period = try listledger(["calendar", "due", "--from", "2025-09-29", "--period", "correction_review", "--db", spc.description])
+        #expect(period.hasPrefix("2025-10-14\n") && period.contains("spc-2017"), "\(period)")
 
         // `pg setup`'s roles: the reader reads the calendar, the server cannot write one.
         let suffix = String(UInt32.random(in: 0...UInt32.max))
