@@ -28,6 +28,18 @@ extension PostgresLedger {
             loaded_ms bigint NOT NULL
         )
         """,
+        // A database upgraded to this step: the roles `pg setup` made before it may read the
+        // logs but not yet the calendar, which every round of the sequencer reads. Whoever may
+        // read `logs` may read `calendars` (SELECT only, as `pg setup` grants it now).
+        """
+        DO $$ DECLARE r record; BEGIN
+            FOR r IN SELECT DISTINCT grantee FROM information_schema.role_table_grants
+                     WHERE table_schema = 'public' AND table_name = 'logs' AND privilege_type = 'SELECT'
+                       AND grantee <> current_user AND grantee <> 'PUBLIC' LOOP
+                EXECUTE format('GRANT SELECT ON calendars TO %I', r.grantee);
+            END LOOP;
+        END $$
+        """,
     ]
 
     /// The newest calendar's version query: the order the SQLite store's `calendar()` reads.

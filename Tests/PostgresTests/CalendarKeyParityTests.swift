@@ -155,6 +155,31 @@ struct PgCalendarKeyParityTests {
         #expect(try await PostgresAdmin.scalar("SELECT string_agg(version, ',') FROM calendars", on: loaded) == "cn-official 2026.2-no-national-day")
     }
 
+    @Test("a database of schema 3 gains the calendars at the owner's next command, readable at once by the roles pg setup made before")
+    func upgradeToSchema4() async throws {
+        let url = try await freshDatabase("cal_upgrade")
+        _ = try listledger(["init", "--court", "court:baisha", "--db", url.description])
+        let suffix = String(UInt32.random(in: 0...UInt32.max))
+        let (server, reader) = ("ll_up_srv_\(suffix)", "ll_up_rd_\(suffix)")
+        _ = try listledger(["pg", "setup", "--server-role", server, "--reader-role", reader, "--db", url.description])
+        // As a database made before schema 4: no calendars table, every log with a court.
+        try await PostgresAdmin.execute(["DROP TABLE calendars", "ALTER TABLE logs ALTER COLUMN court SET NOT NULL"], on: url)
+        #expect(try await PostgresAdmin.scalar("SELECT to_regclass('public.calendars')::text", on: url) == nil)
+        _ = try listledger(["state", "--db", url.description])
+        #expect(try await PostgresAdmin.scalar("SELECT to_regclass('public.calendars')::text", on: url) == "calendars")
+        #expect(try await PostgresAdmin.scalar("""
+            SELECT has_table_privilege('\(server)', 'calendars', 'SELECT')::text || has_table_privilege('\(server)', 'calendars', 'INSERT')::text
+                || has_table_privilege('\(reader)', 'calendars', 'SELECT')::text
+            """, on: url) == "truefalsetrue")
+        // The server role appends (its rounds read the calendar's version), the reader reads it.
+        let appended = try listledger(["append", "-", "--db", url.with(user: server).description], stdin: Self.lines("E1"))
+        #expect(appended.contains("4"), "\(appended)")
+        #expect(try listledger(["calendar", "status", "--json", "--as-of", "2025-12-01", "--db", url.with(user: reader).description]).contains("cn-official"))
+        let refused = try runProgram(try listledgerBinary(), ["calendar", "load", repositoryRoot.appendingPathComponent("Fixtures/calendars/cn-official.json").path,
+                                                              "--db", url.with(user: reader).description])
+        #expect(refused.status != 0, "\(refused)")
+    }
+
     @Test("a running process uses a calendar another process loaded from its next read on (the cache follows the version)")
     func cacheFollowsTheVersion() async throws {
         let dir = try Self.scratch("ll-pg-calc")
