@@ -28,7 +28,8 @@ extension PostgresLedger {
     /// replaced key is gone as on SQLite, and the checkpoints signed with it stay as they were
     /// signed (append-only), so auditors holding the old verifier key still check them. The
     /// key stays in the database (the owner's role alone reads it): there is no key file.
-    package func makeKey(of log: Log, name: String?, replace: Bool) async throws -> NoteSigner {
+    /// Returns the new signer and whether it replaced a key.
+    package func makeKey(of log: Log, name: String?, replace: Bool) async throws -> (signer: NoteSigner, replaced: Bool) {
         try await transaction { connection in
             // Two `keys init` at once: the second waits for the first's key, then refuses.
             try await connection.query("SELECT 1 FROM logs WHERE log_id = \(log.id) FOR UPDATE", logger: logger)
@@ -55,7 +56,7 @@ extension PostgresLedger {
                 ON CONFLICT (log_id) DO UPDATE SET secret = excluded.secret
                 """, logger: logger)
             try await connection.query("UPDATE logs SET origin = \(origin) WHERE log_id = \(log.id)", logger: logger)
-            return signer
+            return (signer, !keys.isEmpty)
         }
     }
 

@@ -68,11 +68,12 @@ extension ListLedger {
                     throw Failure.input(InputError(field: "--key-file", "on PostgreSQL the signing key is kept in the database, not in a file: leave --key-file out"))
                 }
                 let (court, name, replace) = (self.court, self.name, self.replace)
-                let (signer, log) = try onPostgres(url) { ledger in
+                let (made, log) = try onPostgres(url) { ledger in
                     let log = try await ledger.log(court: court)
                     return (try await ledger.makeKey(of: log, name: name, replace: replace), log)
                 }
-                print("\(replace ? "replaced" : "created") the signing key of the log \(signer.name)\(log.court.isEmpty ? "" : " (\(log.court))") in \(url)\(replace ? "; checkpoints signed before keep the old key" : "")")
+                let (signer, replaced) = made
+                print("\(replaced ? "replaced" : "created") the signing key of the log \(signer.name)\(log.court.isEmpty ? "" : " (\(log.court))") in \(url)\(replaced ? "; checkpoints signed before keep the old key" : "")")
                 print("verifier key (give it to auditors):")
                 print(signer.verifierKey.description)
             }

@@ -244,6 +244,7 @@ struct PgCalendarKeyParityTests {
         for db in [sqlite, postgres] {
             let made = try listledger(["keys", "init", "--replace", "--db", db] + (db == sqlite ? ["--key-file", newKeyFile] : []))
             let key = lastLine(made)
+            if db == postgres { #expect(made.hasPrefix("replaced the signing key of the log listledger/court:baisha"), "\(made)") }
             #expect(key != old[db]!.key && key.hasPrefix("listledger/court:baisha+"), "\(db): \(made)")
             #expect(lastLine(try listledger(["keys", "show", "--db", db])) == key)
             _ = try listledger(["append", "-", "--db", db], stdin: Self.lines("E2"))
@@ -286,7 +287,8 @@ struct PgCalendarKeyParityTests {
         #expect(unsigned.status == 1 && unsigned.stderr.contains("keys init"), "\(unsigned)")
         for db in [sqlite, postgres] {
             _ = try listledger(["append", "-", "--db", db], stdin: Self.lines("E1"))
-            _ = try listledger(["keys", "init", "--db", db])
+            let made = try listledger(["keys", "init", "--db", db])
+            #expect(made.hasPrefix("created the signing key"), "\(made)")
         }
         let shown = try listledger(["keys", "show", "--db", postgres])
         #expect(shown.hasPrefix("origin: listledger/court:baisha\n"), "\(shown)")
