@@ -27,7 +27,7 @@ extension PostgresLedger {
             guard let row = rows.first else { throw PostgresLedgerError.integrity("seq \(size) is missing from the log of \(log.court)") }
             headHash = try row.decode(ByteBuffer.self).bytes
         }
-        let engine = try engine(of: log)
+        let engine = try await engine(of: log)
         let profile: JSONValue, calendar: JSONValue
         do {
             profile = try JSONParser.parse(Array(engine.profile.jsonText().utf8))

@@ -15,8 +15,49 @@ extension PostgresLedger {
 
     package func signer(of log: Log) async throws -> NoteSigner {
         let rows = try await client.query("SELECT secret FROM signing_keys WHERE log_id = \(log.id)", logger: logger).collect()
-        guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no signing key") }
+        guard let row = rows.first else {
+            throw PostgresLedgerError.input("key: the log\(log.court.isEmpty ? "" : " of \(log.court)") has no signing key yet; run `listledger keys init`")
+        }
         return try NoteSigner(parsing: try row.decode(String.self))
+    }
+
+    /// `keys init` on PostgreSQL, as on SQLite (`Ledger.setIdentity`): makes a new signing key
+    /// for `log`, named `name` or else the log's origin (for a log without a court: the court of
+    /// its first risk notice or inclusion decision, as SQLite's `defaultOrigin`), and records it
+    /// with its name as the log's origin. A log that has a key keeps it unless `replace`; a
+    /// replaced key is gone as on SQLite, and the checkpoints signed with it stay as they were
+    /// signed (append-only), so auditors holding the old verifier key still check them. The
+    /// key stays in the database (the owner's role alone reads it): there is no key file.
+    /// Returns the new signer and whether it replaced a key.
+    package func makeKey(of log: Log, name: String?, replace: Bool) async throws -> (signer: NoteSigner, replaced: Bool) {
+        try await transaction { connection in
+            // Two `keys init` at once: the second waits for the first's key, then refuses.
+            try await connection.query("SELECT 1 FROM logs WHERE log_id = \(log.id) FOR UPDATE", logger: logger)
+            let keys = try await connection.query("SELECT secret FROM signing_keys WHERE log_id = \(log.id)", logger: logger).collect()
+            if let row = keys.first, !replace {
+                let existing = try NoteSigner(parsing: try row.decode(String.self)).verifierKey
+                throw PostgresLedgerError.input("the log\(log.court.isEmpty ? "" : " of \(log.court)") already has the key \(existing.description); pass --replace to make a new one")
+            }
+            var origin = name ?? (log.origin.isEmpty ? nil : log.origin)
+            if origin == nil {
+                let first = try await readEvents(connection, log: log, where: "e.type = ANY($2) ORDER BY e.seq LIMIT 1", ["risk_notice_issued", "inclusion_decided"])
+                switch first.first?.event.body {
+                case .riskNoticeIssued(let court, _, _), .inclusionDecided(let court, _, _, _, _, _): origin = "listledger/" + court
+                default: break
+                }
+            }
+            guard let origin else {
+                throw PostgresLedgerError.input("--name: the log has no court yet to name its key after (no `init --court`, no risk notice or inclusion decision); give --name, e.g. --name listledger/court:baisha")
+            }
+            let signer: NoteSigner
+            do { signer = try NoteSigner.generate(name: origin) } catch { throw PostgresLedgerError.input("--name: \(error)") }
+            try await connection.query("""
+                INSERT INTO signing_keys(log_id, secret) VALUES (\(log.id), \(signer.encodedSignerKey))
+                ON CONFLICT (log_id) DO UPDATE SET secret = excluded.secret
+                """, logger: logger)
+            try await connection.query("UPDATE logs SET origin = \(origin) WHERE log_id = \(log.id)", logger: logger)
+            return (signer, !keys.isEmpty)
+        }
     }
 
     /// The verifier key auditors of `log` hold (NAME+KEYHASH+BASE64).

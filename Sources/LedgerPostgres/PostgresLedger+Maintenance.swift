@@ -68,7 +68,7 @@ extension PostgresLedger {
     /// ran `pg setup`); `vacuumed` says whether it ran. The WAL and a standby's copy keep the
     /// old row versions until they are recycled (docs/postgresql.md, "Erasure").
     package func erase(entry: String, reason: String, in log: Log) async throws -> (erasure: Erasure, vacuumed: Bool) {
-        let engine = try engine(of: log)
+        let engine = try await engine(of: log)
         let (erasure, edge) = try await transaction { connection -> (Erasure, RightEdge) in
             let start = try await lockHead(of: log, connection)
             let states = try await connection.query(

@@ -121,13 +121,13 @@ extension PostgresLedger {
     /// type's notes). Returns the number of events projected. Run on the primary only.
     @discardableResult
     package func catchUpObligations(of log: Log) async throws -> Int64 {
-        let engine = try engine(of: log)
         var projected: Int64 = 0
-        // The current pass: the head it runs to, the position its last step wrote, and the
-        // entries it has derived. nil: start a new pass at the next step.
-        var pass: (through: Int64, position: Int64, derived: Set<EntryKey>)?
+        // The current pass: the head it runs to, the position its last step wrote, the
+        // entries it has derived and the engine it derives with. nil: start a new pass at the
+        // next step.
+        var pass: (through: Int64, position: Int64, derived: Set<EntryKey>, engine: ObligationEngine)?
         while true {
-            let step: (from: Int64, to: Int64, through: Int64, entries: Set<EntryKey>)? = try await client.withTransaction(logger: logger) { connection in
+            let step: (from: Int64, to: Int64, through: Int64, entries: Set<EntryKey>, engine: ObligationEngine)? = try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("INSERT INTO obligation_positions(log_id, position) VALUES (\(log.id), 0) ON CONFLICT (log_id) DO NOTHING", logger: self.logger)
                 // The lock serializes projectors (never the sequencer, which does not touch it).
                 guard let stored = try await self.projectionPosition(connection, of: log, lock: true) else { return nil }
@@ -140,16 +140,20 @@ extension PostgresLedger {
                 let end = min(through, stored.position + Self.projectorStep)
                 var (entries, latest) = try await self.entriesChangingObligations(connection, of: log, after: stored.position, through: end)
                 if let derived = current?.derived { entries.subtract(derived) }
+                // A new pass reads the calendar under the position's lock: a `calendar load`
+                // that reset the position committed before, so its calendar is the one read.
+                let engine: ObligationEngine
+                if let current { engine = current.engine } else { engine = try await self.engine(of: log, connection) }
                 try await self.store(connection, of: log, try await self.derivedObligations(connection, of: log, entries: entries, engine: engine))
                 let newest = [stored.latestAt, latest].compactMap { $0 }.max()
                 var binds = Self.binds(log.id, end)
                 if let newest { binds.append(newest) } else { binds.appendNull() }
                 try await connection.query(PostgresQuery(unsafeSQL: "UPDATE obligation_positions SET position = $2, latest_at_ms = $3 WHERE log_id = $1", binds: binds), logger: self.logger)
-                return (stored.position, end, through, current?.derived.union(entries) ?? entries)
+                return (stored.position, end, through, current?.derived.union(entries) ?? entries, engine)
             }
             guard let step else { return projected }
             projected += step.to - step.from
-            pass = (step.through, step.to, step.entries)
+            pass = (step.through, step.to, step.entries, step.engine)
         }
     }
 
@@ -220,7 +224,7 @@ extension PostgresLedger {
     /// rows overlaid with the tail derived in memory), or nil when some fact takes effect after
     /// `asOf` (the caller derives from the facts effective then) or there is no projection.
     func projectedObligations(of log: Log, _ query: ObligationQuery) async throws -> [Obligation]? {
-        let engine = try engine(of: log)
+        let engine = try await engine(of: log)
         return try await client.withConnection { connection -> [Obligation]? in
             // One snapshot for position, head, rows and histories; READ ONLY also on a standby.
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)

@@ -35,7 +35,7 @@ extension PostgresLedger {
     /// Every obligation of `log` derived by replaying the facts effective by `asOf`
     /// (annulments count at every instant) through the pure `ObligationEngine`.
     package func obligationsReplayed(of log: Log, asOf: Instant, entry: String? = nil) async throws -> [Obligation] {
-        let engine = try engine(of: log)
+        let engine = try await engine(of: log)
         // Keyed by bytes: ids that differ only in Unicode normalisation are two entries (IDKey).
         var byEntry: [EntryKey: [RecordedEvent]] = [:]
         try await forEachEvent(of: log, entry: entry) { recorded in
@@ -55,5 +55,5 @@ extension PostgresLedger {
     }
 
     /// The obligation engine's calendar identity (the command line prints it beside the profile).
-    package func calendarIdentity(of log: Log) throws -> String { try engine(of: log).calendar.identity }
+    package func calendarIdentity(of log: Log) async throws -> String { try await calendar().identity }
 }

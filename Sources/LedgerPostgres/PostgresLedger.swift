@@ -20,6 +20,8 @@ package final class PostgresLedger: Sendable {
     let board = AnswerBoard()
     /// Each log's right edge as this process's last round left it (see `loadKnowledge`).
     let frontiers = Mutex<[Int32: RightEdge]>([:])
+    /// The newest stored calendar as last parsed, checked by version (`calendar()`).
+    let calendarCache = Mutex<OfficialCalendar?>(nil)
 
     init(url: PostgresURL, client: PostgresClient, saltSource: (@Sendable (Int64, String) -> [UInt8])?,
          clock: @escaping @Sendable () -> Instant) {
@@ -93,6 +95,8 @@ package final class PostgresLedger: Sendable {
         try await createOnce(probe: "public.web_sessions_by_user", PostgresSchema.webStatements)
         try await createOnce(probe: "public.obligations_unmet", Self.obligationStatements)
         try await createOnce(probe: "public.webhook_deliveries", PostgresSchema.webhookStatements)
+        // Schema 4, the loaded calendars and logs without a court (PostgresLedger+Calendar.swift).
+        try await createOnce(probe: "public.calendars", Self.calendarStatements)
     }
 
     /// Runs `statements` (CREATE … IF NOT EXISTS, triggers) and then `then`, in one
@@ -127,37 +131,54 @@ package final class PostgresLedger: Sendable {
     /// One court's log in this database.
     package struct Log: Sendable, Equatable {
         package let id: Int32
+        /// The court; "" for the one log `init` without `--court` makes (schema 4).
         package let court: String
+        /// The note key's name; "" for a log without a court until `keys init` names its key.
         package let origin: String
         package let profile: String
     }
 
     /// `init --court C`: adds court C's log (empty head, its own signing key). Adding a log
-    /// that exists is refused, as `init` on an existing SQLite file is.
-    package func createLog(court: String, profile: PolicyProfile) async throws -> Log {
-        guard Party.kind(of: court) == "court" else {
+    /// that exists is refused, as `init` on an existing SQLite file is. Without a court, as
+    /// `init` without `--court` makes a SQLite file: the database's only log, with no key
+    /// until `keys init` (named, as on SQLite, after `--name` or the court of its first risk
+    /// notice or inclusion decision); refused when the database holds a log already, and
+    /// `init --court` is refused beside it (events would have no log to choose by court).
+    package func createLog(court: String?, profile: PolicyProfile) async throws -> Log {
+        if let court, Party.kind(of: court) != "court" {
             throw PostgresLedgerError.input("--court: \"\(court)\" is not court:CODE")
         }
         // The origin is the note key's name, as in the SQLite store (SPEC §4: listledger/court:…).
-        let origin = "listledger/\(court)"
-        let signer = try NoteSigner.generate(name: origin)
-        return try await client.withTransaction(logger: logger) { connection in
-            let existing = try await connection.query("SELECT 1 FROM logs WHERE court = \(court)", logger: logger).collect()
-            guard existing.isEmpty else { throw PostgresLedgerError.input("--court: the database already holds the log of \(court)") }
+        let origin = court.map { "listledger/\($0)" }
+        let signer = try origin.map { try NoteSigner.generate(name: $0) }
+        return try await transaction { connection in
+            // Two `init`s at once: the second waits and then sees the first's log.
+            try await connection.query("LOCK TABLE logs IN SHARE ROW EXCLUSIVE MODE", logger: logger)
+            let existing = try await connection.query("SELECT court FROM logs", logger: logger).collect().map { try $0.decode(String?.self) }
+            if let court {
+                guard !existing.contains(court) else { throw PostgresLedgerError.input("--court: the database already holds the log of \(court)") }
+                guard !existing.contains(nil) else {
+                    throw PostgresLedgerError.input("--court: the database holds a log without a court (made by `init` without --court), its only log; use a database of its own for \(court)")
+                }
+            } else if !existing.isEmpty {
+                throw PostgresLedgerError.input("--court: the database already holds \(existing.count) log\(existing.count == 1 ? "" : "s"); `init` without --court makes the only log of an empty database: give --court court:CODE to add one")
+            }
             let rows = try await connection.query("""
                 INSERT INTO logs(court, origin, profile) VALUES (\(court), \(origin), \(profile.name)) RETURNING log_id
                 """, logger: logger).collect()
             let id = try rows[0].decode(Int32.self)
             let genesis = ByteBuffer(bytes: RecordedEvent.genesisHash)
             try await connection.query("INSERT INTO heads(log_id, size, hash, recorded_ms) VALUES (\(id), 0, \(genesis), 0)", logger: logger)
-            try await connection.query("INSERT INTO signing_keys(log_id, secret) VALUES (\(id), \(signer.encodedSignerKey))", logger: logger)
-            return Log(id: id, court: court, origin: origin, profile: profile.name)
+            if let signer {
+                try await connection.query("INSERT INTO signing_keys(log_id, secret) VALUES (\(id), \(signer.encodedSignerKey))", logger: logger)
+            }
+            return Log(id: id, court: court ?? "", origin: origin ?? "", profile: profile.name)
         }
     }
 
     /// Every log, by court.
     package func logs() async throws -> [Log] {
-        let rows = try await client.query("SELECT log_id, court, origin, profile FROM logs ORDER BY court", logger: logger)
+        let rows = try await client.query("SELECT log_id, coalesce(court, ''), coalesce(origin, ''), profile FROM logs ORDER BY court", logger: logger)
         var logs: [Log] = []
         for try await (id, court, origin, profile) in rows.decode((Int32, String, String, String).self) {
             logs.append(Log(id: id, court: court, origin: origin, profile: profile))
@@ -180,13 +201,6 @@ package final class PostgresLedger: Sendable {
                 : "\(url) holds \(all.count) logs (\(all.map(\.court).joined(separator: ", "))): name one with --court")
         }
         return all[0]
-    }
-
-    func engine(of log: Log) throws -> ObligationEngine {
-        guard let profile = PolicyProfile.named(log.profile) else {
-            throw PostgresLedgerError.integrity("unknown policy profile \"\(log.profile)\" of \(log.court)")
-        }
-        return ObligationEngine(profile: profile, calendar: OfficialCalendar.embedded)
     }
 }
 

@@ -6,7 +6,7 @@
 /// (submissions waiting for the sequencer), the results the submitters wait for, the entry
 /// projection and the personal values (erasable, SPEC §7).
 enum PostgresSchema {
-    static let version = 3
+    static let version = 4
 
     static let statements: [String] = [
         """

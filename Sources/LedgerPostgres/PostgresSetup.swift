@@ -28,6 +28,8 @@ package enum PostgresSetup {
             // The partial right edge of each tile level: rewritten every round, grow-only by trigger.
             "GRANT SELECT, INSERT, UPDATE, DELETE ON tile_edges TO \(serverRole)",
             "GRANT SELECT ON logs, signing_keys TO \(serverRole)",
+            // The loaded calendar (schema 4): read for every due day, loaded by the owner only.
+            "GRANT SELECT ON calendars TO \(serverRole)",
             "GRANT SELECT, UPDATE ON heads TO \(serverRole)",
             "GRANT SELECT, INSERT, DELETE ON inbox TO \(serverRole)",
             // A flag undone by an annulment is removed; flags are not the log.
@@ -56,7 +58,7 @@ package enum PostgresSetup {
             "GRANT CONNECT ON DATABASE \(database) TO \(readerRole)",
             "GRANT USAGE ON SCHEMA public TO \(readerRole)",
             "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM \(readerRole)",
-            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags, obligations, obligation_positions TO \(readerRole)",
+            "GRANT SELECT ON logs, heads, events, tiles, tile_edges, checkpoints, entry_states, complaints, flags, obligations, obligation_positions, calendars TO \(readerRole)",
         ]
         return server + reader
     }

@@ -181,11 +181,10 @@ extension PostgresLedger {
     /// this process's waiters once it committed. Found busy, this process's own submissions go
     /// to the inbox for the lock holder.
     func sequence(log: Log) async throws -> Round {
-        let engine = try engine(of: log)
         let local = board.takeLocal(of: log.id, limit: Self.batchLimit)
         do {
             let (round, answers, edge) = try await client.withTransaction(logger: logger) { connection in
-                try await sequence(log: log, local: local, engine: engine, connection: connection)
+                try await sequence(log: log, local: local, connection: connection)
             }
             if round == .busy { try await enqueue(local, log: log) }
             if let edge { frontiers.withLock { $0[log.id] = edge } }
@@ -202,12 +201,14 @@ extension PostgresLedger {
     /// The round's transaction: `.busy` without touching anything when another session holds
     /// the head; else the answers of the inbox tickets and the local keys, and the log's new
     /// right edge for the next round.
-    func sequence(log: Log, local: [AnswerBoard.Local], engine: ObligationEngine, connection: PostgresConnection)
+    func sequence(log: Log, local: [AnswerBoard.Local], connection: PostgresConnection)
         async throws -> (Round, [(Int64, AnswerBoard.Answer)], RightEdge?) {
-        let heads = try await connection.query(
-            "SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id) FOR UPDATE SKIP LOCKED", logger: logger).collect()
+        // With the head, the newest calendar's version (`engine(of:calendarVersion:)`).
+        let heads = try await connection.query(PostgresQuery(unsafeSQL: """
+            SELECT size, hash, recorded_ms, (\(Self.newestCalendarSQL)) FROM heads WHERE log_id = \(log.id) FOR UPDATE SKIP LOCKED
+            """), logger: logger).collect()
         guard let head = heads.first else { return (.busy, [], nil) }
-        let (size, hash, recordedMs) = try head.decode((Int64, ByteBuffer, Int64).self)
+        let (size, hash, recordedMs, calendarVersion) = try head.decode((Int64, ByteBuffer, Int64, String?).self)
         // A statement of its own, after the lock: its snapshot sees the previous
         // sequencer's commit (its inbox deletions), so no ticket is sequenced twice.
         let queued = try await connection.query(
@@ -234,6 +235,7 @@ extension PostgresLedger {
         }
         let events = submissions.flatMap { (try? $0.get()) ?? [] }
         let start = ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recordedMs)
+        let engine = try await engine(of: log, calendarVersion: calendarVersion, connection)
         let knowledge = try await loadKnowledge(connection, log: log, events: events, start: start, engine: engine)
         // The planner keeps recorded_at from going back before the head's, whatever the clock says.
         var planner = try AppendPlanner(knowledge: knowledge, now: clock(), salt: saltSource)

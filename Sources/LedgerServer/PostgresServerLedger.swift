@@ -102,7 +102,7 @@ package struct PostgresServerLedger: ServerLedger {
     package func obligations(_ query: ObligationQuery) async throws -> ObligationsRead {
         let found = try await database.obligations(of: log, query)
         return ObligationsRead(found: found, states: try await entryStates(found.map(\.0.entry)), flags: try await database.flaggedObligations(of: log),
-                               profile: log.profile, calendar: try database.calendarIdentity(of: log))
+                               profile: log.profile, calendar: try await database.calendarIdentity(of: log))
     }
 
     package func publicCandidates(debtorName: String, listed: @escaping @Sendable (EntryState) -> Bool) async throws -> [(state: EntryState, events: [RecordedEvent])] {

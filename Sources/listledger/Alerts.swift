@@ -170,7 +170,7 @@ extension ListLedger {
         func runOnceOnPostgres(_ url: PostgresURL, horizon: Int, logger: Logger?) async throws -> Bool {
             let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
             let (record, actor, webhook) = (self.record, self.actor, self.webhook)
-            let (findings, newlyFlagged, flags, erasures, deliveries) = try await ledger.withStorage(readOnly: !record && webhook == nil, log: log) { storage in
+            let (findings, newlyFlagged, flags, erasures, deliveries, calendar) = try await ledger.withStorage(readOnly: !record && webhook == nil, log: log) { storage in
                 let findings = AlertFindings(asOf: when, horizonDays: horizon, found: try await storage.obligations(AlertFindings.query(asOf: when)))
                 var newlyFlagged = findings.breaches
                 if record {
@@ -198,11 +198,12 @@ extension ListLedger {
                         await client.shutdown()
                     }
                 }
-                return (findings, newlyFlagged, flags, erasures, deliveries)
+                // The calendar the obligations were judged with: the database's loaded one.
+                let calendar = try await (storage as? PostgresStorage)?.database.calendar() ?? .embedded
+                return (findings, newlyFlagged, flags, erasures, deliveries, calendar)
             }
-            // PostgreSQL judges with the embedded calendar (the log's obligation engine).
             show(Run(when: when, findings: findings, newlyFlagged: newlyFlagged, flags: flags, deliveries: deliveries,
-                     calendarStatus: CalendarStatus(calendar: .embedded, today: when.beijingDay), erasures: erasures),
+                     calendarStatus: CalendarStatus(calendar: calendar, today: when.beijingDay), erasures: erasures),
                  horizon: horizon, logger: logger)
             return !findings.breaches.isEmpty
         }

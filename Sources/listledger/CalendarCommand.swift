@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LedgerCalendar
 import LedgerDomain
+import LedgerPostgres
 import LedgerStore
 
 extension ListLedger {
@@ -40,6 +41,8 @@ extension ListLedger {
                             throw Failure.input(InputError(field: "--profile", "\"\(profile)\" is not a profile; accepted: \(PolicyProfile.builtInNames.joined(separator: ", "))"))
                         }
                         chosen = named
+                    } else if let url = try ledger.postgres() {
+                        chosen = try postgresProfile(url)
                     } else if FileManager.default.fileExists(atPath: ledger.path) {
                         chosen = try ledger.open(readOnly: true).profile()
                     } else {
@@ -53,6 +56,19 @@ extension ListLedger {
                 guard let days else { throw Failure.input(InputError(field: "--days", "is required (or name a profile's --period)")) }
                 guard profile == nil else { throw Failure.input(InputError(field: "--profile", "goes with --period")) }
                 return (working ? .workingDays(days) : .calendarDays(days), nil)
+            }
+
+            /// The profile of the database's log (the ledger's profile, as on SQLite); with
+            /// several logs, which one is for --profile to say.
+            func postgresProfile(_ url: PostgresURL) throws -> PolicyProfile {
+                let names = try onPostgres(url) { try await $0.logs().map(\.profile) }
+                guard names.count == 1 else {
+                    throw Failure.input(InputError(field: "--profile", "the database holds \(names.count) logs: name the profile their period comes from with --profile"))
+                }
+                guard let profile = PolicyProfile.named(names[0]) else {
+                    throw Failure.input(InputError(field: "--profile", "the log's profile \"\(names[0])\" is not known to this build"))
+                }
+                return profile
             }
 
             func run() throws {
@@ -133,8 +149,12 @@ extension ListLedger {
                     guard let data = FileManager.default.contents(atPath: file) else { throw Failure.other("cannot read \(file)") }
                     let calendar: OfficialCalendar
                     do { calendar = try OfficialCalendar(json: Array(data)) } catch { throw Failure.input(InputError(field: file, "\(error)")) }
-                    let ledger = try self.ledger.open()
-                    try ledger.loadCalendar(calendar, now: Clock.now())
+                    if let url = try self.ledger.postgres() {
+                        // One calendar per database: every log's obligations are derived again.
+                        _ = try onPostgres(url) { try await $0.loadCalendar(calendar) }
+                    } else {
+                        try self.ledger.open().loadCalendar(calendar, now: Clock.now())
+                    }
                     print("loaded \(calendar.identity) (years \(calendar.coveredYears.lowerBound)–\(calendar.coveredYears.upperBound)); obligations re-evaluated")
                 }
             }
@@ -142,8 +162,10 @@ extension ListLedger {
     }
 }
 
-/// The calendar of the ledger at --db when one exists there, else the built-in calendar.
+/// The calendar of the ledger at --db when one exists there, else the built-in calendar (on
+/// PostgreSQL: the database's loaded calendar, else the built-in one).
 func ledgerCalendar(_ options: LedgerOptions) throws -> OfficialCalendar {
+    if let url = try options.postgres() { return try onPostgres(url) { try await $0.calendar() } }
     guard FileManager.default.fileExists(atPath: options.path) else { return .embedded }
     return try options.open(readOnly: true).calendar()
 }

@@ -27,11 +27,14 @@ extension ListLedger {
             var keyFile: String?
             @Flag(help: "Replace the ledger's recorded key with a new one (checkpoints signed before keep the old key).")
             var replace = false
+            @Option(help: ArgumentHelp("On PostgreSQL: the court whose log's key to make (default: the only one).", valueName: "court"))
+            var court: String?
 
             func run() throws {
                 try reportingFailures {
-                    if self.ledger.isPostgres {
-                        throw Failure.input(InputError(field: "--db", "on PostgreSQL each log's signing key is made by `init --court` and kept in the database (no key file, no replacement yet); `keys show --court C` prints its verifier key"))
+                    if let url = try self.ledger.postgres() { return try runOnPostgres(url) }
+                    if court != nil {
+                        throw Failure.input(InputError(field: "--court", "names a log of a PostgreSQL database; a SQLite file is one log"))
                     }
                     let ledger = try self.ledger.open()
                     let path = keyFile ?? defaultKeyFile(self.ledger)
@@ -55,6 +58,24 @@ extension ListLedger {
                     print("verifier key (give it to auditors):")
                     print(signer.verifierKey.description)
                 }
+            }
+
+            /// On PostgreSQL the key stays in the database, readable by the owner's role only
+            /// (`pg setup`), and is made by `init --court` already: here it is made for a log
+            /// without a court, or replaced (`--replace`).
+            func runOnPostgres(_ url: PostgresURL) throws {
+                if keyFile != nil {
+                    throw Failure.input(InputError(field: "--key-file", "on PostgreSQL the signing key is kept in the database, not in a file: leave --key-file out"))
+                }
+                let (court, name, replace) = (self.court, self.name, self.replace)
+                let (made, log) = try onPostgres(url) { ledger in
+                    let log = try await ledger.log(court: court)
+                    return (try await ledger.makeKey(of: log, name: name, replace: replace), log)
+                }
+                let (signer, replaced) = made
+                print("\(replaced ? "replaced" : "created") the signing key of the log \(signer.name)\(log.court.isEmpty ? "" : " (\(log.court))") in \(url)\(replaced ? "; checkpoints signed before keep the old key" : "")")
+                print("verifier key (give it to auditors):")
+                print(signer.verifierKey.description)
             }
         }
 

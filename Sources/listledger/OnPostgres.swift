@@ -82,11 +82,20 @@ func commandLineFailure(_ error: any Error, url: PostgresURL) -> any Error {
 
 extension ListLedger.Init {
     func runOnPostgres(_ url: PostgresURL) throws {
-        guard let court else { throw Failure.input(InputError(field: "--court", "on PostgreSQL, init adds one court's log: give --court court:CODE")) }
         guard let policy = PolicyProfile.named(profile) else { throw Failure.input(InputError(field: "--profile", "unknown profile \"\(profile)\"")) }
-        let log = try onPostgres(url) { try await $0.createLog(court: court, profile: policy) }
-        print("created the log of \(log.court) in \(url) (profile \(log.profile), origin \(log.origin))")
+        let log = try createLog(url, court: court, profile: policy)
+        if log.court.isEmpty {
+            // As `init` without --court on SQLite: one log, its key named later by `keys init`.
+            print("created the log of \(url) without a court (profile \(log.profile)); `listledger keys init` makes its signing key")
+        } else {
+            print("created the log of \(log.court) in \(url) (profile \(log.profile), origin \(log.origin))")
+        }
     }
+}
+
+/// `init` on PostgreSQL: court C's log, or without a court the database's only log.
+private func createLog(_ url: PostgresURL, court: String?, profile: PolicyProfile) throws -> PostgresLedger.Log {
+    try onPostgres(url) { ledger in try await ledger.createLog(court: court, profile: profile) }
 }
 
 extension ListLedger.Append {
@@ -205,7 +214,9 @@ extension ListLedger.Obligations {
             // On the primary the projector catches up first (one-shot appends leave it behind), as
             // `Ledger.catchUpObligations(path:)` does for a SQLite file; a standby derives the tail.
             let found = try await ledger.obligations(of: log, query, catchingUp: source.migrate)
-            return (found, try await ledger.flaggedObligations(of: log), log.profile, try ledger.calendarIdentity(of: log))
+            let flags = try await ledger.flaggedObligations(of: log)
+            let calendar = try await ledger.calendarIdentity(of: log)
+            return (found, flags, log.profile, calendar)
         }
         if output.json {
             printJSON(LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: found, flags: flags))

@@ -23,9 +23,10 @@ struct LedgerOptions: ParsableArguments {
     }
 
     func open(readOnly: Bool = false) throws -> Ledger {
-        // Commands not yet offered on PostgreSQL say so instead of looking for a file of that name.
+        // Every command hands a URL to its PostgreSQL path before it gets here; one that did
+        // not would look for a file named like the URL.
         if PostgresURL.isPostgres(path) {
-            throw Failure.input(InputError(field: "--db", "this command works on a SQLite ledger file only so far (not yet on PostgreSQL: " + Self.notYetOnPostgres + "); on PostgreSQL: " + Self.offeredOnPostgres))
+            throw Failure.input(InputError(field: "--db", "this step reads a SQLite ledger file, not a PostgreSQL URL"))
         }
         do {
             return try Ledger.open(path: path, readOnly: readOnly)
@@ -86,11 +87,6 @@ struct LedgerOptions: ParsableArguments {
         guard !PostgresURL.isPostgres(path) else { return }
         try? Ledger.catchUpObligations(path: path)
     }
-
-    /// The commands a PostgreSQL `--db` is offered to (the rest refuse naming this list).
-    static let offeredOnPostgres = "init, append, record, state, history, obligations, alerts, webhooks, report, verify (also --against), rebuild, calendar due/status, profile show, keys show, checkpoint, prove, export, erase, verify-value, access-log, pg setup, national, serve, tokens, users"
-    /// What is not offered there yet (docs/postgresql.md): the commands that reach `open`.
-    static let notYetOnPostgres = "calendar load, keys init"
 
     /// What the store's "no ledger here" leaves to the command line: how to make or name one.
     static let missingHint = "; create one with `listledger init` (or name another with --db)"

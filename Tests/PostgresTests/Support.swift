@@ -44,8 +44,8 @@ func notice(_ entry: String, court: String = "court:baisha", id: String? = nil) 
 }
 
 /// Runs the real `listledger` binary, expects exit `status`, returns its standard output.
-func listledger(_ arguments: [String], expect status: Int32 = 0) throws -> String {
-    let result = try runProgram(try listledgerBinary(), arguments)
+func listledger(_ arguments: [String], expect status: Int32 = 0, stdin: String? = nil) throws -> String {
+    let result = try runProgram(try listledgerBinary(), arguments, stdin: stdin)
     #expect(result.status == status, "listledger \(arguments.joined(separator: " ")): \(result)")
     return result.stdout
 }
