@@ -171,8 +171,14 @@ extension ListLedger.Verify {
             var members: [(String, JSONValue)] = [
                 ("ok", .bool(ok)), ("events", .integer(report.events)), ("head", .string(Hex.encode(report.head))),
                 ("first_bad_seq", report.firstBadSeq.map(JSONValue.integer) ?? .null), ("reason", .optional(report.reason ?? extends?.reason)),
-                ("root", .string(Hex.encode(report.root))),
+                ("root", report.ok ? .string(Hex.encode(report.root)) : .null),
             ]
+            if !report.ok {
+                // As on SQLite: `events` and `head` are the verified prefix; the head row's claim beside them.
+                members.append(("verified_events", .integer(report.events)))
+                members.append(("stored_events", .integer(report.storedEvents)))
+                members.append(("stored_head", .string(Hex.encode(report.storedHead))))
+            }
             if let extends {
                 members.append(("against", .object([("ok", .bool(extends.ok)), ("checkpoint_size", .integer(extends.checkpointSize)),
                                                     ("reason", .optional(extends.reason))])))
@@ -186,6 +192,7 @@ extension ListLedger.Verify {
             }
         } else {
             print("FAILED at seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")")
+            print("the chain holds for events 1…\(report.events) of the \(report.storedEvents) the head records")
         }
         if !ok { throw ExitCode(4) }
     }

@@ -18,6 +18,10 @@
   SHA-256 limit measured in the same run with `openssl speed -evp sha256 -multi 2`: verify
   hashes ~300 bytes twice (chain, leaf) and 65 bytes about once (tree node) per event, so the
   limit is 1 / (2 / rate(300 B) + 1 / rate(64 B)) events/s on both cores.
+- verify-pg: with --pg-ledger URL (a PostgreSQL database holding one log, e.g. imported with
+  `append --batch-size 1000`) and --verify-bins A,B: wall time of `verify --db URL` with each
+  binary, the binaries taken in turn in each round (A, B, A, B …: the same load for both), best
+  and all rounds, with the load average before each run.
 DIR defaults to .build/release (run `swift build -c release` first).
 """
 from __future__ import annotations
@@ -163,6 +167,30 @@ def verify(ledger: str, bins: list[str], rounds: int) -> None:
         print(f"| verify {events:,} events with {b} (s, events/s, share of the limit) | {best:.2f} s, {rate:,.0f}/s, **{rate / limit:.2f}** |")
 
 
+def load() -> str:
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def verify_pg(url: str, bins: list[str], rounds: int) -> None:
+    times: dict[str, list[tuple[float, str]]] = {b: [] for b in bins}
+    events = 0
+    for _ in range(rounds):
+        for b in bins:
+            before = load()
+            t0 = time.perf_counter()
+            r = subprocess.run([b, "verify", "--json", "--db", url], capture_output=True, text=True)
+            dt_ = time.perf_counter() - t0
+            if r.returncode != 0:
+                raise SystemExit(f"{b} verify failed: {r.stdout} {r.stderr}")
+            events = json.loads(r.stdout)["events"]
+            times[b].append((dt_, before))
+    for b in bins:
+        best = min(t for t, _ in times[b])
+        runs = ", ".join(f"{t:.2f} s (load {l})" for t, l in times[b])
+        print(f"| PostgreSQL verify {events:,} events with {b}: best (events/s); every run | {best:.2f} s ({events / best:,.0f}/s); {runs} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin-dir", default=os.path.join(REPO, ".build", "release"))
@@ -171,6 +199,7 @@ def main() -> None:
     ap.add_argument("--group-events", type=int, default=60, help="for group: events per submitter of the 32")
     ap.add_argument("--ledger", help="for verify: an existing ledger file")
     ap.add_argument("--verify-bins", default="", help="for verify: comma-separated listledger binaries")
+    ap.add_argument("--pg-ledger", help="for verify-pg: a postgresql:// URL holding one log")
     args = ap.parse_args()
     bin_dir = os.path.abspath(args.bin_dir)
     work = tempfile.mkdtemp(prefix="listledger-write-path-")
@@ -184,6 +213,8 @@ def main() -> None:
         group(bin_dir, work, args.rounds, args.group_events)
     if "verify" in only:
         verify(args.ledger, [os.path.abspath(b) for b in args.verify_bins.split(",")], args.rounds)
+    if "verify-pg" in only:
+        verify_pg(args.pg_ledger, [os.path.abspath(b) for b in args.verify_bins.split(",")], args.rounds)
     subprocess.run(["rm", "-rf", work])
 
 
