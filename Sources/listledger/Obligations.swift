@@ -41,16 +41,51 @@ extension ListLedger {
                     throw Failure.input(InputError(field: "--obligor", "\"\(obligor)\" is not court:CODE, unit:CODE or debtor"
                         + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?")))
                 }
-                let found = try ledger.obligations(query)
                 let flags = try ledger.flaggedObligations()
-                if output.json {
-                    printJSON(LedgerJSON.obligations(asOf: query.asOf, profile: try ledger.profile().name,
-                                                     calendar: try ledger.calendar().identity, found: found, flags: flags))
-                } else {
-                    printObligationTable(found, asOf: query.asOf)
-                    print("profile \(try ledger.profile().name), calendar \(try ledger.calendar().identity)")
-                }
+                let out = try ObligationOutput(json: output.json, asOf: query.asOf, profile: try ledger.profile().name,
+                                               calendar: try ledger.calendar().identity, flags: flags)
+                try ledger.forEachObligation(query) { try out.add($0, $1) }
+                try out.finish()
             }
+        }
+    }
+}
+
+/// `obligations`' output, one obligation at a time, streamed (issue 8): `--json` as
+/// `LedgerJSON.obligations` encodes it, written as it comes, or the table spooled to a
+/// temporary file while its widths are measured, then the count and profile lines.
+/// `@unchecked Sendable`: called by one streamed read at a time.
+final class ObligationOutput: @unchecked Sendable {
+    private let asOf: Instant
+    private let trailer: String
+    private let flags: [String: Int64]
+    private let json: JSONArrayWriter?
+    private let table: TextTableSpool?
+    private var count = 0
+
+    init(json: Bool, asOf: Instant, profile: String, calendar: String, flags: [String: Int64]) throws {
+        self.asOf = asOf
+        self.flags = flags
+        trailer = "profile \(profile), calendar \(calendar)"
+        self.json = json ? JSONArrayWriter(document: LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: [], flags: flags),
+                                           array: "obligations", write: writeStandardOutput) : nil
+        table = json ? nil : try TextTableSpool(ObligationTable.header)
+    }
+
+    func add(_ obligation: Obligation, _ status: ObligationStatus) throws {
+        count += 1
+        if let json { return json.append(obligation.json(status: status, asOf: asOf, flaggedSeq: flags[obligation.id])) }
+        try table?.add(ObligationTable.row(obligation, status, asOf: asOf))
+    }
+
+    func finish() throws {
+        if let json {
+            json.finish()
+            writeStandardOutput(Array("\n".utf8))
+        } else if let table {
+            try table.write { print($0, terminator: "") }
+            print(ObligationTable.footer(count: count, asOf: asOf), terminator: "")
+            print(trailer)
         }
     }
 }
