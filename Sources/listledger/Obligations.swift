@@ -51,43 +51,29 @@ extension ListLedger {
     }
 }
 
-/// `obligations`' output, one obligation at a time, streamed (issue 8): `--json` as
-/// `LedgerJSON.obligations` encodes it, written as it comes, or the table spooled to a
-/// temporary file while its widths are measured, then the count and profile lines.
-/// `@unchecked Sendable`: called by one streamed read at a time.
+/// `obligations`' output, one obligation at a time (`StreamedListOutput`): `--json` as
+/// `LedgerJSON.obligations` encodes it, or the table, then the count and profile lines.
 final class ObligationOutput: @unchecked Sendable {
     private let asOf: Instant
-    private let trailer: String
     private let flags: [String: Int64]
-    private let json: JSONArrayWriter?
-    private let table: TextTableSpool?
-    private var count = 0
+    private let output: StreamedListOutput
 
     init(json: Bool, asOf: Instant, profile: String, calendar: String, flags: [String: Int64]) throws {
         self.asOf = asOf
         self.flags = flags
-        trailer = "profile \(profile), calendar \(calendar)"
-        self.json = json ? JSONArrayWriter(document: LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: [], flags: flags),
-                                           array: "obligations", write: writeStandardOutput) : nil
-        table = json ? nil : try TextTableSpool(ObligationTable.header)
+        output = try StreamedListOutput(json: json, document: LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: [], flags: flags),
+                                        array: "obligations", header: ObligationTable.header) { count in
+            ObligationTable.footer(count: count, asOf: asOf) + "profile \(profile), calendar \(calendar)\n"
+        }
     }
 
     func add(_ obligation: Obligation, _ status: ObligationStatus) throws {
-        count += 1
-        if let json { return json.append(obligation.json(status: status, asOf: asOf, flaggedSeq: flags[obligation.id])) }
-        try table?.add(ObligationTable.row(obligation, status, asOf: asOf))
-    }
-
-    func finish() throws {
-        if let json {
-            json.finish()
-            writeStandardOutput(Array("\n".utf8))
-        } else if let table {
-            try table.write { print($0, terminator: "") }
-            print(ObligationTable.footer(count: count, asOf: asOf), terminator: "")
-            print(trailer)
+        try output.add(json: obligation.json(status: status, asOf: asOf, flaggedSeq: flags[obligation.id])) {
+            ObligationTable.row(obligation, status, asOf: asOf)
         }
     }
+
+    func finish() throws { try output.finish() }
 }
 
 func printObligationTable(_ found: [(Obligation, ObligationStatus)], asOf: Instant) {

@@ -50,35 +50,24 @@ extension ListLedger {
     }
 }
 
-/// `state`'s output, one entry at a time: `--json` as `LedgerJSON.state` encodes it, or the
-/// table and its count line. `@unchecked Sendable`: called by one streamed read at a time.
+/// `state`'s output, one entry at a time (`StreamedListOutput`): `--json` as `LedgerJSON.state`
+/// encodes it, or the table and its count line.
 final class StateOutput: @unchecked Sendable {
-    private let profile: String
-    private let json: JSONArrayWriter?
-    private let table: TextTableSpool?
-    private(set) var count = 0
+    private let output: StreamedListOutput
 
     init(json: Bool, profile: String) throws {
-        self.profile = profile
-        self.json = json ? JSONArrayWriter(document: LedgerJSON.state(profile: profile, states: []), array: "entries", write: writeStandardOutput) : nil
-        self.table = json ? nil : try TextTableSpool(["entry", "status", "court", "public", "debtor", "units"])
+        output = try StreamedListOutput(json: json, document: LedgerJSON.state(profile: profile, states: []), array: "entries",
+                                        header: ["entry", "status", "court", "public", "debtor", "units"]) { count in
+            "\(count) entr\(count == 1 ? "y" : "ies") (profile \(profile))\n"
+        }
     }
 
     func add(_ state: EntryState) throws {
-        count += 1
-        if let json { return json.append(state.json) }
-        try table?.add([state.entry, state.status.rawValue, state.court,
-                        state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-", state.debtor,
-                        state.holders.joined(separator: " ")])
-    }
-
-    func finish() throws {
-        if let json {
-            json.finish()
-            writeStandardOutput(Array("\n".utf8))
-        } else if let table {
-            try table.write { print($0, terminator: "") }
-            print("\(count) entr\(count == 1 ? "y" : "ies") (profile \(profile))")
+        try output.add(json: state.json) {
+            [state.entry, state.status.rawValue, state.court, state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-",
+             state.debtor, state.holders.joined(separator: " ")]
         }
     }
+
+    func finish() throws { try output.finish() }
 }
