@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "LedgerCalendarTests", dependencies: ["LedgerCalendar"], swiftSettings: layering),
         .testTarget(name: "LedgerMerkleTests", dependencies: ["TestSupport", "LedgerMerkle", "LedgerCrypto"], swiftSettings: layering),
         .testTarget(name: "LedgerDomainTests", dependencies: ["TestSupport", "LedgerDomain", "LedgerCalendar", "LedgerMerkle", "LedgerCrypto"], swiftSettings: layering),
-        .testTarget(name: "LedgerStoreTests", dependencies: ["TestSupport", "LedgerStore", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"], swiftSettings: layering),
+        .testTarget(name: "LedgerStoreTests", dependencies: ["TestSupport", "LedgerStore", "LedgerStorage", "LedgerDomain", "LedgerCalendar", "LedgerMerkle"], swiftSettings: layering),
         .testTarget(name: "EndToEndTests", dependencies: [
             "TestSupport", "listledger", "LedgerCrypto",
             // A real HTTP receiver on loopback for the signed webhooks.
@@ -148,7 +148,7 @@ let package = Package(
         ], swiftSettings: layering),
         // Against a real PostgreSQL server ($LISTLEDGER_PG_URL, scripts/pg); skipped when unset.
         .testTarget(name: "PostgresTests", dependencies: [
-            "TestSupport", "LedgerPostgres", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+            "TestSupport", "LedgerPostgres", "LedgerStorage", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
             // `serve` on both engines (PgServerEngineTests): the real router, no sockets.
             "LedgerServer", "LedgerService",
             .product(name: "Hummingbird", package: "hummingbird"),

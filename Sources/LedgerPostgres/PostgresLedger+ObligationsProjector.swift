@@ -220,65 +220,6 @@ extension PostgresLedger {
             """, binds: binds), logger: logger)
     }
 
-    /// What a read of the projection found: the obligations the SQL prefilter kept (the table's
-    /// rows overlaid with the tail derived in memory), or nil when some fact takes effect after
-    /// `asOf` (the caller derives from the facts effective then) or there is no projection.
-    func projectedObligations(of log: Log, _ query: ObligationQuery) async throws -> [Obligation]? {
-        let engine = try await engine(of: log)
-        return try await client.withConnection { connection -> [Obligation]? in
-            // One snapshot for position, head, rows and histories; READ ONLY also on a standby.
-            try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: self.logger)
-            do {
-                let found = try await self.projectedObligations(connection, of: log, engine: engine, query)
-                try await connection.query("COMMIT", logger: self.logger)
-                return found
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: self.logger)
-                throw error
-            }
-        }
-    }
-
-    func projectedObligations(_ connection: PostgresConnection, of log: Log, engine: ObligationEngine, _ query: ObligationQuery) async throws -> [Obligation]? {
-        guard let stored = try await projectionPosition(connection, of: log) else { return nil }
-        let size = try await headSize(connection, of: log)
-        var tail: (entries: Set<EntryKey>, latestAt: Int64?) = ([], nil)
-        if stored.position < size { tail = try await entriesChangingObligations(connection, of: log, after: stored.position, through: size) }
-        // A fact effective after `asOf` must not leak into the past: derive from the facts then.
-        if let latest = [stored.latestAt, tail.latestAt].compactMap({ $0 }).max(), latest > query.asOf.epochMilliseconds { return nil }
-        if let entry = query.entry { tail.entries = tail.entries.filter { $0 == EntryKey(entry) } }
-
-        // A PREFILTER, as on SQLite (the same conditions): `query.judged` judges every row kept
-        // (the caller), the SQL only narrows the scan to a superset, through the unmet index.
-        var binds = PostgresBindings()
-        binds.append(log.id)
-        var conditions = ["log_id = $1"]
-        func bind(_ value: some PostgresNonThrowingEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        if let entry = query.entry { conditions.append("entry = \(bind(entry))") }
-        if let rule = query.rule { conditions.append("rule = \(bind(rule))") }
-        if let obligor = query.obligor { conditions.append("obligor = \(bind(obligor))") }
-        if let due = query.dueOnOrBefore { conditions.append("(due IS NULL OR due <= \(bind(due)))") }
-        conditions.append("effective_ms <= \(bind(query.asOf.epochMilliseconds))")
-        conditions += query.unmetRowConditions { bind($0) }
-        let rows = try await connection.query(PostgresQuery(
-            unsafeSQL: "SELECT entry, stored FROM obligations WHERE " + conditions.joined(separator: " AND "), binds: binds), logger: logger)
-        var found: [Obligation] = []
-        for try await (rowEntry, text) in rows.decode((String, String).self) {
-            if !tail.entries.isEmpty, tail.entries.contains(EntryKey(rowEntry)) { continue }
-            guard let obligation = Self.obligation(storage: text) else {
-                throw PostgresLedgerError.integrity("the stored obligation of entry \"\(rowEntry)\" in \(log.court) is unreadable")
-            }
-            found.append(obligation)
-        }
-        for (_, obligations) in try await derivedObligations(connection, of: log, entries: tail.entries, engine: engine) {
-            found += obligations
-        }
-        return found
-    }
-
     // MARK: the stored form
 
     /// Every field of an obligation, so that a stored one reads back equal (`Obligation` is

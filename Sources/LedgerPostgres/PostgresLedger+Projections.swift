@@ -7,29 +7,19 @@ import PostgresNIO
 /// obligations by the projector (its own transactions), both following LedgerDomain's pure
 /// reducers, the definitions the SQLite store's projections follow.
 extension PostgresLedger {
-    /// Entry states: the projection, or a replay counting only facts effective by `asOf` and
-    /// recorded by `knownAt` (SPEC §5).
+    /// Entry states: `forEachState` (the projection, or a replay; SPEC §5), collected.
     package func states(of log: Log, entry: String? = nil, asOf: Instant? = nil, knownAt: Instant? = nil) async throws -> [EntryState] {
-        if asOf == nil, knownAt == nil {
-            let all = try await entryStates(of: log)
-            return entry.map { name in all.filter { $0.entry.sameBytes(name) } } ?? all
-        }
-        var replay = Replay(asOf: asOf, knownAt: knownAt)
-        try await forEachEvent(of: log, entry: entry) { replay.apply($0) }
-        return replay.states.keys.sorted().map { replay.states[$0]! }
+        var states: [EntryState] = []
+        try await forEachState(of: log, entry: entry, asOf: asOf, knownAt: knownAt) { states.append($0) }
+        return states
     }
 
     /// The obligations of `log` with their status at `asOf`, filtered and ordered as the SQLite
-    /// store does: due day (unknown last), entry, id. Read from the projection (its table and
-    /// the tail it lacks, `PostgresLedger+ObligationsProjector.swift`) unless some fact takes
-    /// effect after `asOf`; then derived from the facts effective by then (annulments count at
-    /// every instant), so a later act, retention or trigger does not leak into the past.
-    /// `catchingUp` (the primary, a reader that may write): the projector catches up first.
+    /// store does: `forEachObligation` (`PostgresLedger+Streamed.swift`), collected.
     package func obligations(of log: Log, _ query: ObligationQuery, catchingUp: Bool = false) async throws -> [(Obligation, ObligationStatus)] {
-        if catchingUp { try await catchUpIfAllowed(log) }
-        let found = if let projected = try await projectedObligations(of: log, query) { projected }
-                    else { try await obligationsReplayed(of: log, asOf: query.asOf, entry: query.entry) }
-        return query.judged(found)
+        var found: [(Obligation, ObligationStatus)] = []
+        try await forEachObligation(of: log, query, catchingUp: catchingUp) { found.append(($0, $1)) }
+        return found
     }
 
     /// Every obligation of `log` derived by replaying the facts effective by `asOf`

@@ -35,8 +35,8 @@ package struct PostgresStorage: LedgerStorage {
 
     package func profileName() async throws -> String { log.profile }
 
-    package func entryStates(_ query: StateQuery) async throws -> [EntryState] {
-        try await mapped { try await database.states(of: log, entry: query.entry, asOf: query.asOf, knownAt: query.knownAt) }
+    package func forEachEntryState(_ query: StateQuery, _ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await mapped { try await database.forEachState(of: log, entry: query.entry, asOf: query.asOf, knownAt: query.knownAt, body) }
     }
 
     package func hasEntry(_ entry: String) async throws -> Bool {
@@ -47,8 +47,8 @@ package struct PostgresStorage: LedgerStorage {
         try await mapped { try await database.events(of: log, ofTypes: types) }
     }
 
-    package func obligations(_ query: ObligationQuery) async throws -> [(Obligation, ObligationStatus)] {
-        try await mapped { try await database.obligations(of: log, query) }
+    package func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws {
+        try await mapped { try await database.forEachObligation(of: log, query, body) }
     }
 
     package func flaggedObligations() async throws -> [String: Int64] {

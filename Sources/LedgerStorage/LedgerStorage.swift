@@ -1,4 +1,5 @@
 package import LedgerDomain
+import Synchronization
 
 /// The one seam between the ledger's callers (the command line, the server) and an engine that
 /// stores it (SQLite today, PostgreSQL next). Typed queries only: no SQL text and no engine
@@ -21,8 +22,11 @@ package protocol LedgerStorage: Sendable {
     /// The name of the ledger's policy profile.
     func profileName() async throws -> String
 
-    /// Entry states in entry order (bytewise); see `StateQuery`.
-    func entryStates(_ query: StateQuery) async throws -> [EntryState]
+    /// Calls `body` with each entry state in entry order (bytewise); see `StateQuery`. All from
+    /// ONE snapshot, read in chunks of `streamedChunkRows` rows, so that memory does not grow
+    /// with the ledger (a replay still holds one state per entry). `body` runs on the engine's
+    /// own thread, one call at a time; what it throws ends the read and is rethrown.
+    func forEachEntryState(_ query: StateQuery, _ body: @escaping @Sendable (EntryState) throws -> Void) async throws
 
     /// Whether any stored event names `entry` (compared as bytes).
     func hasEntry(_ entry: String) async throws -> Bool
@@ -30,8 +34,11 @@ package protocol LedgerStorage: Sendable {
     /// Every stored event of one of `types`, in seq order.
     func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent]
 
-    /// Obligations with their status at `query.asOf`, in due-day, entry, id order.
-    func obligations(_ query: ObligationQuery) async throws -> [(Obligation, ObligationStatus)]
+    /// Calls `body` with each obligation `query` selects and its status at `query.asOf`, in the
+    /// canonical order (`ObligationQuery.orderKey`: due day, entry, id), as `forEachEntryState`
+    /// does: one snapshot, chunks of `streamedChunkRows`, `body` on the engine's thread. A query
+    /// whose `asOf` precedes a stored fact is derived again from the log and held whole.
+    func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws
 
     /// The obligations flagged with `breach_flagged`, with the seq of that event.
     func flaggedObligations() async throws -> [String: Int64]
@@ -43,6 +50,38 @@ package protocol LedgerStorage: Sendable {
     /// The access log (SPEC §6), oldest first: reads by `party`, of `entry`, at or after
     /// `fromMilliseconds`, each when given.
     func accessLog(party: String?, entry: String?, fromMilliseconds: Int64?) async throws -> [AccessRecord]
+}
+
+/// How many rows a streamed read (`forEachEntryState`, `forEachObligation`) takes from its
+/// engine at a time: enough to make the round trips cheap, few enough to hold.
+package let streamedChunkRows = 1_000
+
+extension LedgerStorage {
+    /// Entry states in entry order (bytewise): `forEachEntryState`, collected.
+    package func entryStates(_ query: StateQuery) async throws -> [EntryState] {
+        let found = Collected<EntryState>()
+        try await forEachEntryState(query) { found.append($0) }
+        return found.items
+    }
+
+    /// Obligations with their status at `query.asOf`, in the canonical order:
+    /// `forEachObligation`, collected.
+    package func obligations(_ query: ObligationQuery) async throws -> [(Obligation, ObligationStatus)] {
+        let found = Collected<(Obligation, ObligationStatus)>()
+        try await forEachObligation(query) { found.append(($0, $1)) }
+        return found.items
+    }
+}
+
+/// The items a streamed read's `@Sendable` callback collects (it runs on the engine's thread).
+package final class Collected<Item: Sendable>: Sendable {
+    private let storage = Mutex<[Item]>([])
+
+    package init() {}
+
+    package func append(_ item: Item) { storage.withLock { $0.append(item) } }
+
+    package var items: [Item] { storage.withLock { $0 } }
 }
 
 /// Which entry states a caller wants. Without `asOf` and `knownAt` the projection answers;

@@ -2,11 +2,20 @@ import LedgerCalendar
 package import LedgerDomain
 
 extension Ledger {
-    /// Obligations with their status at `query.asOf`. When some fact took effect after that
-    /// instant, the obligations are derived again from the facts effective by then (so a later
-    /// act, retention or trigger does not leak into the past); otherwise the projection answers.
+    /// Obligations with their status at `query.asOf`, in the canonical order:
+    /// `forEachObligation`, collected.
     package func obligations(_ query: ObligationQuery) throws -> [(Obligation, ObligationStatus)] {
-        var found: [Obligation]
+        var found: [(Obligation, ObligationStatus)] = []
+        try forEachObligation(query) { found.append(($0, $1)) }
+        return found
+    }
+
+    /// Calls `body` with each obligation `query` selects and its status at `query.asOf`, in the
+    /// canonical order (`ObligationQuery.orderKey`), all from one read snapshot. When some fact
+    /// took effect after that instant, the obligations are derived again from the facts
+    /// effective by then (so a later act, retention or trigger does not leak into the past) and
+    /// held whole to be sorted; otherwise the projection's rows stream in that order from SQL.
+    package func forEachObligation(_ query: ObligationQuery, _ body: (Obligation, ObligationStatus) throws -> Void) throws {
         if let latest = try latestEffectiveMilliseconds(), latest > query.asOf.epochMilliseconds {
             let engine = try obligationEngine()
             var byEntry: [EntryKey: [RecordedEvent]] = [:]
@@ -22,26 +31,29 @@ extension Ledger {
                     byEntry[entry, default: []].append(recorded)
                 }
             }
-            found = order.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
-        } else {
-            var conditions: [String] = []
-            var arguments: [SQLValue] = []
-            if let entry = query.entry { conditions.append("entry = ?"); arguments.append(.text(entry)) }
-            if let rule = query.rule { conditions.append("rule = ?"); arguments.append(.text(rule)) }
-            if let obligor = query.obligor { conditions.append("obligor = ?"); arguments.append(.text(obligor)) }
-            if let due = query.dueOnOrBefore { conditions.append("(due IS NULL OR due <= ?)"); arguments.append(.text(due)) }
-            // No stored fact takes effect after `asOf` here, so unmet means met_ms IS NULL: let
-            // the partial index of unmet obligations find breaches and open duties.
-            conditions.append("effective_ms <= ?")
-            arguments.append(.int(query.asOf.epochMilliseconds))
-            // A PREFILTER, not a second definition: `query.judged` (LedgerDomain) judges every
-            // row kept here by the one canonical status; this only narrows the scan.
-            conditions += query.unmetRowConditions { day in arguments.append(.text(day)); return "?" }
-            // The entries the projector has not reached yet are derived in memory whole;
-            // `judged` applies every condition of the query to them as to the rows.
-            found = try storedObligations(where: conditions.isEmpty ? nil : conditions.joined(separator: " AND "), arguments)
+            for (obligation, status) in query.judged(order.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }) {
+                try body(obligation, status)
+            }
+            return
         }
-        return query.judged(found)
+        var conditions: [String] = []
+        var arguments: [SQLValue] = []
+        if let entry = query.entry { conditions.append("entry = ?"); arguments.append(.text(entry)) }
+        if let rule = query.rule { conditions.append("rule = ?"); arguments.append(.text(rule)) }
+        if let obligor = query.obligor { conditions.append("obligor = ?"); arguments.append(.text(obligor)) }
+        if let due = query.dueOnOrBefore { conditions.append("(due IS NULL OR due <= ?)"); arguments.append(.text(due)) }
+        // No stored fact takes effect after `asOf` here, so unmet means met_ms IS NULL: let
+        // the partial index of unmet obligations find breaches and open duties.
+        conditions.append("effective_ms <= ?")
+        arguments.append(.int(query.asOf.epochMilliseconds))
+        // A PREFILTER, not a second definition: `query.judge` (LedgerDomain) judges every
+        // row kept here by the one canonical status; this only narrows the scan.
+        conditions += query.unmetRowConditions { day in arguments.append(.text(day)); return "?" }
+        // The entries the projector has not reached yet are derived in memory whole;
+        // `judge` applies every condition of the query to them as to the rows.
+        try forEachStoredObligation(where: conditions.joined(separator: " AND "), arguments) { obligation in
+            if let status = query.judge(obligation) { try body(obligation, status) }
+        }
     }
 
     /// The obligations already flagged with `breach_flagged`, with the seq of that event.

@@ -164,32 +164,37 @@ extension Ledger {
                 .text(o.calendarVersion), .int(o.effectiveFrom.epochMilliseconds), .text(String(decoding: detail, as: UTF8.self))]
     }
 
-    /// Obligations as stored (derived from every event), optionally filtered by SQL. Read
-    /// through `withCurrentObligations`: the entries the table does not have current yet are
-    /// taken from the tail derived in memory, kept when `matching` (the filter's equivalent).
+    /// Obligations as stored (derived from every event), optionally filtered by SQL:
+    /// `forEachStoredObligation`, collected.
     package func storedObligations(where filter: String? = nil, _ arguments: [SQLValue] = [],
                                    matching: (Obligation) -> Bool = { _ in true }) throws -> [Obligation] {
+        var out: [Obligation] = []
+        try forEachStoredObligation(where: filter, arguments, matching: matching) { out.append($0) }
+        return out
+    }
+
+    /// Calls `body` with each obligation as stored, optionally filtered by SQL, in the canonical
+    /// order (`ObligationQuery.orderKey`), stepping one statement (constant memory). Read
+    /// through `withCurrentObligations`: the entries the table does not have current yet are
+    /// taken from the tail derived in memory, kept when `matching` (the filter's equivalent),
+    /// and merged into the rows in that order.
+    package func forEachStoredObligation(where filter: String? = nil, _ arguments: [SQLValue] = [],
+                                         matching: (Obligation) -> Bool = { _ in true },
+                                         _ body: (Obligation) throws -> Void) throws {
         try withCurrentObligations { tail in
+            // `due` is ISO text and `entry`, `id` compare as bytes (BINARY): the canonical order.
             let sql = "SELECT \(Self.obligationColumns) FROM obligations"
                 + (filter.map { " WHERE " + $0 } ?? "") + " ORDER BY due IS NULL, due, entry, id"
             let statement = try connection.statement(sql)
             defer { statement.reset() }
             try statement.bind(arguments)
-            var out: [Obligation] = []
+            var merged = ObligationMerge(tail: tail?.obligations.filter(matching) ?? [])
             while try statement.step() {
                 let obligation = Self.obligation(row: statement.values(count: 13))
                 if let tail, tail.entries.contains(EntryKey(obligation.entry)) { continue }
-                out.append(obligation)
+                try merged.add(obligation, body)
             }
-            guard let tail else { return out }
-            out += tail.obligations.filter(matching)
-            // The SQL's order: unknown due days last, then due day, entry, id (bytes).
-            return out.sorted { a, b in
-                if (a.due == nil) != (b.due == nil) { return b.due == nil }
-                if let x = a.due, let y = b.due, x != y { return x < y }
-                if a.entry != b.entry { return EntryKey(a.entry) < EntryKey(b.entry) }
-                return IDKey(a.id) < IDKey(b.id)
-            }
+            try merged.finish(body)
         }
     }
 

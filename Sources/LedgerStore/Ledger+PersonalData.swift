@@ -126,11 +126,15 @@ package struct ErasureDue: Sendable, Equatable {
     /// The exited `states` whose personal data is still held more than `days` calendar days
     /// after the Beijing day of their exit (either engine's entry states).
     package static func among(_ states: [EntryState], asOf: Instant, daysAfterExit days: Int) -> [ErasureDue] {
-        states.compactMap { state in
-            guard state.exited, !state.personalDataErased, let exited = state.marks["exited"] else { return nil }
-            let until = Instant(epochMilliseconds: exited, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.adding(days: days)
-            return asOf.beijingDay > until ? ErasureDue(entry: state.entry, court: state.court, retainedUntil: until) : nil
-        }
+        states.compactMap { of($0, asOf: asOf, daysAfterExit: days) }
+    }
+
+    /// `among` for one state, so that a streamed read (`forEachEntryState`) keeps only the
+    /// erasures due, not every state (issue 8: `alerts` in constant memory).
+    package static func of(_ state: EntryState, asOf: Instant, daysAfterExit days: Int) -> ErasureDue? {
+        guard state.exited, !state.personalDataErased, let exited = state.marks["exited"] else { return nil }
+        let until = Instant(epochMilliseconds: exited, offsetMinutes: Instant.beijingOffsetMinutes).beijingDay.adding(days: days)
+        return asOf.beijingDay > until ? ErasureDue(entry: state.entry, court: state.court, retainedUntil: until) : nil
     }
 }
 
@@ -145,6 +149,8 @@ extension Ledger {
     /// Exited entries whose personal data is still held more than `days` calendar days after
     /// the Beijing day of their exit.
     package func erasuresDue(asOf: Instant, daysAfterExit days: Int) throws -> [ErasureDue] {
-        ErasureDue.among(try allEntryStates(), asOf: asOf, daysAfterExit: days)
+        var due: [ErasureDue] = []
+        try forEachEntryState { state in ErasureDue.of(state, asOf: asOf, daysAfterExit: days).map { due.append($0) } }
+        return due
     }
 }

@@ -28,16 +28,23 @@ extension Ledger {
         }
     }
 
-    /// Every projected entry, in entry order.
+    /// Every projected entry, in entry order: `forEachEntryState`, collected.
     package func allEntryStates() throws -> [EntryState] {
-        let statement = try connection.statement("SELECT state FROM entries ORDER BY entry")
         var states: [EntryState] = []
+        try forEachEntryState { states.append($0) }
+        return states
+    }
+
+    /// Calls `body` with each projected entry in entry order (bytes), stepping one statement
+    /// (constant memory; run it in a read transaction for one snapshot).
+    package func forEachEntryState(_ body: (EntryState) throws -> Void) throws {
+        let statement = try connection.statement("SELECT state FROM entries ORDER BY entry")
+        defer { statement.reset() }
         while try statement.step() {
             guard let state = EntryState(storage: statement.blob(0)) else {
                 throw LedgerError.integrity("a projected entry is unreadable; run `listledger rebuild`")
             }
-            states.append(state)
+            try body(state)
         }
-        return states
     }
 }

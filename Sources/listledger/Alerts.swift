@@ -181,7 +181,12 @@ extension ListLedger {
                     }
                 }
                 let days = PolicyProfile.named(try await storage.profileName())?.personalDataRetention?.daysAfterExit
-                let erasures = try await days.asyncMap { ErasureDue.among(try await storage.entryStates(StateQuery()), asOf: when, daysAfterExit: $0) } ?? []
+                let erasures: [ErasureDue] = try await days.asyncMap { days -> [ErasureDue] in
+                    // Streamed: only the erasures due are kept, not every state (issue 8).
+                    let due = Collected<ErasureDue>()
+                    try await storage.forEachEntryState(StateQuery()) { state in ErasureDue.of(state, asOf: when, daysAfterExit: days).map(due.append) }
+                    return due.items
+                } ?? []
                 let flags = try await storage.flaggedObligations()
                 var deliveries = WebhookDelivery.Report()
                 if let postgres = storage as? PostgresStorage, !findings.breaches.isEmpty {

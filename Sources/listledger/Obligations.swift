@@ -41,18 +41,39 @@ extension ListLedger {
                     throw Failure.input(InputError(field: "--obligor", "\"\(obligor)\" is not court:CODE, unit:CODE or debtor"
                         + (near.isEmpty ? "" : "; did you mean \(near.joined(separator: " or "))?")))
                 }
-                let found = try ledger.obligations(query)
                 let flags = try ledger.flaggedObligations()
-                if output.json {
-                    printJSON(LedgerJSON.obligations(asOf: query.asOf, profile: try ledger.profile().name,
-                                                     calendar: try ledger.calendar().identity, found: found, flags: flags))
-                } else {
-                    printObligationTable(found, asOf: query.asOf)
-                    print("profile \(try ledger.profile().name), calendar \(try ledger.calendar().identity)")
-                }
+                let out = try ObligationOutput(json: output.json, asOf: query.asOf, profile: try ledger.profile().name,
+                                               calendar: try ledger.calendar().identity, flags: flags)
+                try ledger.forEachObligation(query) { try out.add($0, $1) }
+                try out.finish()
             }
         }
     }
+}
+
+/// `obligations`' output, one obligation at a time (`StreamedListOutput`): `--json` as
+/// `LedgerJSON.obligations` encodes it, or the table, then the count and profile lines.
+final class ObligationOutput: @unchecked Sendable {
+    private let asOf: Instant
+    private let flags: [String: Int64]
+    private let output: StreamedListOutput
+
+    init(json: Bool, asOf: Instant, profile: String, calendar: String, flags: [String: Int64]) throws {
+        self.asOf = asOf
+        self.flags = flags
+        output = try StreamedListOutput(json: json, document: LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: [], flags: flags),
+                                        array: "obligations", header: ObligationTable.header) { count in
+            ObligationTable.footer(count: count, asOf: asOf) + "profile \(profile), calendar \(calendar)\n"
+        }
+    }
+
+    func add(_ obligation: Obligation, _ status: ObligationStatus) throws {
+        try output.add(json: obligation.json(status: status, asOf: asOf, flaggedSeq: flags[obligation.id])) {
+            ObligationTable.row(obligation, status, asOf: asOf)
+        }
+    }
+
+    func finish() throws { try output.finish() }
 }
 
 func printObligationTable(_ found: [(Obligation, ObligationStatus)], asOf: Instant) {

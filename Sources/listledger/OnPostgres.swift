@@ -214,22 +214,16 @@ extension ListLedger.CheckpointCommand {
 
 extension ListLedger.Obligations {
     func runOnPostgres(_ url: PostgresURL, court: String?, query: ObligationQuery) throws {
-        let asOf = query.asOf
         let source = try log.readSource(primary: url)
-        let (found, flags, profile, calendar) = try onPostgres(source.url, migrate: source.migrate) { ledger in
+        let json = output.json
+        try onPostgres(source.url, migrate: source.migrate) { ledger in
             let log = try await ledger.log(court: court)
+            let out = try ObligationOutput(json: json, asOf: query.asOf, profile: log.profile, calendar: try await ledger.calendarIdentity(of: log),
+                                           flags: try await ledger.flaggedObligations(of: log))
             // On the primary the projector catches up first (one-shot appends leave it behind), as
             // `Ledger.catchUpObligations(path:)` does for a SQLite file; a standby derives the tail.
-            let found = try await ledger.obligations(of: log, query, catchingUp: source.migrate)
-            let flags = try await ledger.flaggedObligations(of: log)
-            let calendar = try await ledger.calendarIdentity(of: log)
-            return (found, flags, log.profile, calendar)
-        }
-        if output.json {
-            printJSON(LedgerJSON.obligations(asOf: asOf, profile: profile, calendar: calendar, found: found, flags: flags))
-        } else {
-            printObligationTable(found, asOf: asOf)
-            print("profile \(profile), calendar \(calendar)")
+            try await ledger.forEachObligation(of: log, query, catchingUp: source.migrate) { try out.add($0, $1) }
+            try out.finish()
         }
     }
 }

@@ -23,23 +23,51 @@ extension ListLedger {
             try await reportingFailuresAsync {
                 let query = StateQuery(entry: entry, asOf: try asOf.map { try parseTimeArgument($0, option: "--as-of") },
                                        knownAt: try knownAt.map { try parseTimeArgument($0, option: "--known-at") })
-                let (states, profile) = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
-                    (try await storage.entryStates(query), try await storage.profileName())
+                let json = output.json
+                // Streamed (issue 8): one state at a time from the store's snapshot, written as
+                // it comes (JSON) or spooled to a temporary file while the widths are measured.
+                let found = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
+                    let profile = try await storage.profileName()
+                    if entry != nil {
+                        // At most one state: held, so that a missing entry prints nothing.
+                        let states = try await storage.entryStates(query)
+                        guard !states.isEmpty else { return false }
+                        let out = try StateOutput(json: json, profile: profile)
+                        for state in states { try out.add(state) }
+                        try out.finish()
+                    } else {
+                        let out = try StateOutput(json: json, profile: profile)
+                        try await storage.forEachEntryState(query) { try out.add($0) }
+                        try out.finish()
+                    }
+                    return true
                 }
-                if let entry, states.isEmpty {
+                if let entry, !found {
                     throw Failure.input(InputError(field: "--entry", "no entry \"\(entry)\" in this ledger\(query.replays ? " at that time" : "")"))
-                }
-                if output.json {
-                    printJSON(LedgerJSON.state(profile: profile, states: states))
-                } else {
-                    printTable(["entry", "status", "court", "public", "debtor", "units"], states.map { state in
-                        [state.entry, state.status.rawValue, state.court,
-                         state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-", state.debtor,
-                         state.holders.joined(separator: " ")]
-                    })
-                    print("\(states.count) entr\(states.count == 1 ? "y" : "ies") (profile \(profile))")
                 }
             }
         }
     }
+}
+
+/// `state`'s output, one entry at a time (`StreamedListOutput`): `--json` as `LedgerJSON.state`
+/// encodes it, or the table and its count line.
+final class StateOutput: @unchecked Sendable {
+    private let output: StreamedListOutput
+
+    init(json: Bool, profile: String) throws {
+        output = try StreamedListOutput(json: json, document: LedgerJSON.state(profile: profile, states: []), array: "entries",
+                                        header: ["entry", "status", "court", "public", "debtor", "units"]) { count in
+            "\(count) entr\(count == 1 ? "y" : "ies") (profile \(profile))\n"
+        }
+    }
+
+    func add(_ state: EntryState) throws {
+        try output.add(json: state.json) {
+            [state.entry, state.status.rawValue, state.court, state.isPublic.map { $0 ? "yes" : "no (employer)" } ?? "-",
+             state.debtor, state.holders.joined(separator: " ")]
+        }
+    }
+
+    func finish() throws { try output.finish() }
 }

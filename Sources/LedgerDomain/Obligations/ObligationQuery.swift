@@ -19,22 +19,42 @@ package struct ObligationQuery: Sendable {
     /// `Obligation.status(asOf:)` is the canonical status (SPEC §5), every SQL condition before
     /// it only a prefilter.
     package func judged(_ found: [Obligation]) -> [(Obligation, ObligationStatus)] {
-        let entry = self.entry.map { EntryKey($0) }, due = dueOnOrBefore.flatMap { BeijingDay(iso: $0) }
-        let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in
-            guard obligation.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds else { return nil }
-            if let entry, EntryKey(obligation.entry) != entry { return nil }
-            if let rule, obligation.rule != rule { return nil }
-            if let obligor, obligation.obligor != obligor { return nil }
-            // As the stores' prefilter reads it: an obligation without a due day is kept.
-            if let due, let day = obligation.due, day > due { return nil }
-            if dutiesOnly && obligation.rule == "R2" { return nil }
-            let status = obligation.status(asOf: asOf)
-            if let statuses, !statuses.contains(status) { return nil }
-            return (obligation, status)
-        }
+        let kept: [(Obligation, ObligationStatus)] = found.compactMap { obligation in judge(obligation).map { (obligation, $0) } }
         // The day number is computed once per obligation, not rendered on every comparison.
-        let keyed = kept.map { (day: $0.0.due?.dayNumber ?? Int.max, entry: IDKey($0.0.entry), id: IDKey($0.0.id), item: $0) }
-        return keyed.sorted { ($0.day, $0.entry, $0.id) < ($1.day, $1.entry, $1.id) }.map(\.item)
+        let keyed = kept.map { (key: Self.orderKey($0.0), item: $0) }
+        return keyed.sorted { $0.key < $1.key }.map(\.item)
+    }
+
+    /// The status at `asOf` of one obligation this query selects; nil when it does not select it.
+    /// `judged` is this for each obligation, then the canonical order; a streamed read
+    /// (`forEachObligation`) applies it row by row to rows its store already gives in that order.
+    package func judge(_ obligation: Obligation) -> ObligationStatus? {
+        guard obligation.effectiveFrom.epochMilliseconds <= asOf.epochMilliseconds else { return nil }
+        if let entry, !obligation.entry.sameBytes(entry) { return nil }
+        if let rule, obligation.rule != rule { return nil }
+        if let obligor, obligation.obligor != obligor { return nil }
+        // As the stores' prefilter reads it: an obligation without a due day is kept.
+        if let dueOnOrBefore, let day = obligation.due, let due = BeijingDay(iso: dueOnOrBefore), day > due { return nil }
+        if dutiesOnly && obligation.rule == "R2" { return nil }
+        let status = obligation.status(asOf: asOf)
+        if let statuses, !statuses.contains(status) { return nil }
+        return status
+    }
+
+    /// The canonical order of obligations (SPEC §5), as a comparable key: due day first
+    /// (unknown due days last), then entry and id as bytes (as the stores' keys compare; the
+    /// SQL `ORDER BY due IS NULL, due, entry, id` of either store, `due` as ISO text, gives it).
+    package static func orderKey(_ obligation: Obligation) -> OrderKey {
+        OrderKey(day: obligation.due?.dayNumber ?? Int.max, entry: IDKey(obligation.entry), id: IDKey(obligation.id))
+    }
+
+    /// See `orderKey`.
+    package struct OrderKey: Comparable, Sendable {
+        let day: Int
+        let entry: IDKey
+        let id: IDKey
+
+        package static func < (a: OrderKey, b: OrderKey) -> Bool { (a.day, a.entry, a.id) < (b.day, b.entry, b.id) }
     }
 
     /// The conditions on a stored obligation row (columns rule, due as ISO text, met_ms) that

@@ -74,3 +74,40 @@ extension Obligation {
         ])
     }
 }
+
+/// A document whose one array member is too long to hold (`state --json`, `obligations
+/// --json` of a whole ledger), written as `LedgerJSON.encode` writes it with the elements given
+/// one at a time: the document is encoded once with that array empty and split there, so the
+/// bytes are `encode`'s by construction (keys sorted, compact).
+///
+/// `@unchecked Sendable`: a streamed read calls back on its engine's thread, one element at a
+/// time; a writer is used by one caller at a time, never concurrently.
+package final class JSONArrayWriter: @unchecked Sendable {
+    private let suffix: [UInt8]
+    private let write: ([UInt8]) -> Void
+    private var first = true
+
+    /// Writes the document up to its array `key`'s first element: `document` holds that
+    /// array empty.
+    package init(document: JSONValue, array key: String, write: @escaping ([UInt8]) -> Void) {
+        let bytes = LedgerJSON.encode(document)
+        // `"key":[]` can only be the member: inside a JSON string every `"` is escaped.
+        let marker = LedgerJSON.encode(.string(key)) + Array(":[]".utf8)
+        guard let start = (0...(bytes.count - marker.count)).first(where: { bytes[$0..<($0 + marker.count)].elementsEqual(marker) }) else {
+            preconditionFailure("the document has no empty array \(key)")
+        }
+        let split = start + marker.count - 1
+        suffix = Array(bytes[split...])
+        self.write = write
+        write(Array(bytes[..<split]))
+    }
+
+    /// Writes one element of the array.
+    package func append(_ element: JSONValue) {
+        write((first ? [] : [UInt8(ascii: ",")]) + LedgerJSON.encode(element))
+        first = false
+    }
+
+    /// Writes the rest of the document.
+    package func finish() { write(suffix) }
+}

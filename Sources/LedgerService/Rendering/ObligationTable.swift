@@ -5,12 +5,21 @@ package import LedgerDomain
 /// `LedgerJSON.obligations`): one line per obligation, then a count.
 package enum ObligationTable {
     package static func text(_ found: [(Obligation, ObligationStatus)], asOf: Instant) -> String {
-        let table = TextTable.render(["id", "rule", "obligor", "trigger", "due", "status", "met", "days late"], found.map { obligation, status in
-            [obligation.id, obligation.rule, obligation.obligor, obligation.triggerAt.beijingDay.description,
-             obligation.due?.description ?? (obligation.rule == "R1" ? "-" : "? " + (obligation.dueProblem ?? "")),
-             status.rawValue, obligation.metAt?.beijingDay.description ?? "-",
-             obligation.daysLate(asOf: asOf).map(String.init) ?? ""]
-        })
-        return table + "\(found.count) obligation\(found.count == 1 ? "" : "s") as of \(asOf.beijingDay) (Beijing)\n"
+        TextTable.render(header, found.map { row($0, $1, asOf: asOf) }) + footer(count: found.count, asOf: asOf)
+    }
+
+    package static let header = ["id", "rule", "obligor", "trigger", "due", "status", "met", "days late"]
+
+    /// The cells of one obligation's line.
+    package static func row(_ obligation: Obligation, _ status: ObligationStatus, asOf: Instant) -> [String] {
+        [obligation.id, obligation.rule, obligation.obligor, obligation.triggerAt.beijingDay.description,
+         obligation.due?.description ?? (obligation.rule == "R1" ? "-" : "? " + (obligation.dueProblem ?? "")),
+         status.rawValue, obligation.metAt?.beijingDay.description ?? "-",
+         obligation.daysLate(asOf: asOf).map(String.init) ?? ""]
+    }
+
+    /// The line after the table.
+    package static func footer(count: Int, asOf: Instant) -> String {
+        "\(count) obligation\(count == 1 ? "" : "s") as of \(asOf.beijingDay) (Beijing)\n"
     }
 }

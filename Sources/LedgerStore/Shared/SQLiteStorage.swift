@@ -48,7 +48,8 @@ package final class SQLiteStorage: LedgerStorage {
 
     package func profileName() async throws -> String { try await read { try $0.profile().name } }
 
-    package func entryStates(_ query: StateQuery) async throws -> [EntryState] {
+    package func forEachEntryState(_ query: StateQuery, _ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        // One read transaction; the statement is SQLite's cursor (it reads pages as stepped).
         try await read { ledger in
             if query.replays {
                 var replay = Replay(asOf: query.asOf, knownAt: query.knownAt)
@@ -57,10 +58,12 @@ package final class SQLiteStorage: LedgerStorage {
                 } else {
                     try ledger.forEachEvent { replay.apply($0) }
                 }
-                return replay.entryStates
+                for state in replay.entryStates { try body(state) }
+            } else if let entry = query.entry {
+                if let state = try ledger.storedEntryState(entry) { try body(state) }
+            } else {
+                try ledger.forEachEntryState(body)
             }
-            if let entry = query.entry { return try ledger.storedEntryState(entry).map { [$0] } ?? [] }
-            return try ledger.allEntryStates()
         }
     }
 
@@ -74,8 +77,8 @@ package final class SQLiteStorage: LedgerStorage {
         }
     }
 
-    package func obligations(_ query: ObligationQuery) async throws -> [(Obligation, ObligationStatus)] {
-        try await read { try $0.obligations(query) }
+    package func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws {
+        try await read { try $0.forEachObligation(query, body) }
     }
 
     package func flaggedObligations() async throws -> [String: Int64] { try await read { try $0.flaggedObligations() } }
