@@ -29,9 +29,15 @@ extension ListLedger {
                 let end = Instant.endOfBeijingDay(last)
                 let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
                 let report = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
-                    AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
-                                         obligations: try await storage.obligations(ObligationQuery(asOf: asOf)),
-                                         events: try await storage.events(ofTypes: AccountabilityReport.inputEventTypes))
+                    // Streamed and kept only when due in the period: the report holds the period's
+                    // duties, not every obligation of the ledger (issue 8, memory).
+                    let duties = Collected<(Obligation, ObligationStatus)>()
+                    try await storage.forEachObligation(ObligationQuery(asOf: asOf)) { obligation, status in
+                        if AccountabilityReport.isDuty(obligation, from: first, to: last) { duties.append((obligation, status)) }
+                    }
+                    return AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
+                                                obligations: duties.items,
+                                                events: try await storage.events(ofTypes: AccountabilityReport.inputEventTypes))
                 }
                 switch format {
                 case .json: printJSON(report.json)

@@ -32,6 +32,31 @@ struct AccountabilityReportTests {
         #expect(got == want)
     }
 
+    /// `report` streams the obligations and keeps only `isDuty`'s (issue 8, memory): what it keeps
+    /// is the fixture's duties in the period (R2 windows out, a duty due after the period's end
+    /// out), and the report built from them alone equals the one built from every obligation.
+    @Test("isDuty keeps exactly the period's duties", arguments: LifecycleFixtureTests.fixtures)
+    func isDutyKeepsThePeriodsDuties(name: String) throws {
+        let expected = try Expected.load(name)
+        let store = try TemporaryLedger(profile: expected.profile)
+        _ = try store.ledger.append(try LifecycleFixtureTests.events(name).enumerated().map { NumberedEvent(line: $0 + 1, event: $1) }, clock: now)
+        let from = BeijingDay(iso: "2018-01-01")!, to = BeijingDay(iso: expected.asOf)!
+        let asOf = Instant.endOfBeijingDay(to)
+        let all = try store.ledger.obligations(ObligationQuery(asOf: asOf))
+        let kept = all.filter { AccountabilityReport.isDuty($0.0, from: from, to: to) }
+        let want = expected.obligations.filter { $0.rule != "R2" && ($0.due.map { $0 <= expected.asOf } ?? true) }
+        #expect(kept.count == want.count)
+        #expect(!kept.contains { $0.0.rule == "R2" })
+        let events = try allEvents(store.ledger)
+        let whole = AccountabilityReport(from: from, to: to, asOf: asOf, profile: expected.profile, obligations: all, events: events)
+        let streamed = AccountabilityReport(from: from, to: to, asOf: asOf, profile: expected.profile, obligations: kept, events: events)
+        #expect(streamed.parties.map(\.obligor) == whole.parties.map(\.obligor))
+        #expect(streamed.parties.map { $0.lines.map(\.obligation.id) } == whole.parties.map { $0.lines.map(\.obligation.id) })
+        // A period before every fixture's facts keeps none.
+        let early = BeijingDay(iso: "2000-01-01")!
+        #expect(!all.isEmpty && all.filter { AccountabilityReport.isDuty($0.0, from: early, to: early) }.isEmpty)
+    }
+
     @Test func wrongfulInclusionsAndComplaintsAreCountedPerParty() throws {
         // Fixture 03: a correction upheld and the entry revoked for it (a wrongful inclusion by
         // the Baisha court); fixture 05: the same on reconsideration at the higher court.

@@ -66,6 +66,16 @@ package struct AccountabilityReport: Sendable {
         .riskNoticeIssued, .inclusionDecided, .entryPublished, .entryRevoked, .complaintReceived, .complaintResolved, .recordAnnulled,
     ]
 
+    /// Whether `obligation` is one of the period's duties: its due day (for R1, its trigger
+    /// day) falls in `from`…`to`, and it is not an R2 window (the debtor's right, not a duty).
+    /// A caller streaming obligations keeps only these, so the report holds the period's duties,
+    /// not the ledger's.
+    package static func isDuty(_ obligation: Obligation, from: BeijingDay, to: BeijingDay) -> Bool {
+        guard obligation.rule != "R2" else { return false }
+        let day = obligation.due ?? obligation.triggerAt.beijingDay
+        return day >= from && day <= to
+    }
+
     /// Builds the report. `obligations` come with their status at `asOf`; an obligation belongs
     /// to the period when its due day (for R1, its trigger day) falls in it. R2 windows are the
     /// debtor's rights, not duties: they are left out.
@@ -80,9 +90,7 @@ package struct AccountabilityReport: Sendable {
         // in Unicode normalisation are two entries, two complaints, two parties here too.
         var byObligor: [IDKey: [Line]] = [:]
         var calendars: Set<String> = []
-        for (obligation, status) in obligations where obligation.rule != "R2" {
-            let day = obligation.due ?? obligation.triggerAt.beijingDay
-            guard inPeriod(day) else { continue }
+        for (obligation, status) in obligations where Self.isDuty(obligation, from: from, to: to) {
             calendars.insert(obligation.calendarVersion)
             byObligor[IDKey(obligation.obligor), default: []].append(Line(obligation: obligation, status: status, daysLate: obligation.daysLate(asOf: asOf)))
         }
