@@ -67,6 +67,32 @@ struct StreamedReadTests {
         #expect(try await storage.entryStates(StateQuery(entry: "absent")).isEmpty)
     }
 
+    @Test("a replay (state --as-of/--known-at) reads entry by entry: interleaved entries, two ids differing only in normalisation and an annulment give the projection's states, in byte order")
+    func replayEntryByEntry() async throws {
+        let temp = try TempLedger()
+        defer { temp.remove() }
+        let ledger = try temp.create()
+        let composed = "\u{e9}", decomposed = "e\u{301}"  // "é" twice: two entries, as SQLite keeps them
+        // Seq order interleaves the entries; B's inclusion (seq 5) is annulled (seq 7).
+        let lines = [notice("B"), notice(composed), inclusion("A"), notice(decomposed), inclusion("B"), inclusion(composed),
+                     simple("record_annulled", "B", at: "2024-03-06T10:00:00+08:00", extra: #","annuls":5,"reason":"误录""#)]
+        _ = try ledger.append(try events(lines), clock: { Self.now })
+        let storage = try SQLiteStorage(path: temp.path, readOnly: true, clock: { Self.now })
+
+        let projected = try await storage.entryStates(StateQuery())
+        let replayed = try await storage.entryStates(StateQuery(asOf: clock("2030-01-01T00:00:00+08:00")))
+        #expect(replayed.map(\.entry).map { Array($0.utf8) } == ["A", "B", decomposed, composed].map { Array($0.utf8) })
+        #expect(replayed == projected)
+        // B without its annulled inclusion is where its notice left it, as the projection says.
+        #expect(replayed.first { $0.entry == "B" }?.status == projected.first { $0.entry == "B" }?.status)
+        #expect(replayed.first { $0.entry == "B" }?.status != replayed.first { $0.entry == "A" }?.status)
+
+        // After the notices, before any inclusion: A (an inclusion only) has no state yet.
+        let early = try await storage.entryStates(StateQuery(asOf: clock("2024-03-02T00:00:00+08:00")))
+        #expect(early.map(\.entry).map { Array($0.utf8) } == ["B", decomposed, composed].map { Array($0.utf8) })
+        #expect(Set(early.map(\.status)).count == 1)
+    }
+
     @Test("one snapshot: entries and obligations appended (before and after the read's position) while a streamed read runs do not appear in it")
     func oneSnapshot() async throws {
         let temp = try Self.ledger(2_500)
