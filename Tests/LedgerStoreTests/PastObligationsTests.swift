@@ -23,16 +23,7 @@ import TestSupport
         return (temp, ledger)
     }
 
-    static func queries() -> [ObligationQuery] {
-        var breached = ObligationQuery(asOf: asOf)
-        breached.statuses = [.breached]
-        var one = ObligationQuery(asOf: asOf)
-        one.entry = Fixture.composed
-        var duties = ObligationQuery(asOf: asOf)
-        duties.dutiesOnly = true
-        duties.dueOnOrBefore = "2024-04-10"
-        return [ObligationQuery(asOf: asOf), breached, one, duties]
-    }
+    static func queries() -> [ObligationQuery] { Fixture.queries(asOf: asOf) }
 
     @Test("past as-of through runs of 1, 2 (merged 2 at a time) and the standard limits: the prefix ledger's projection, in its order, without the later-annulled inclusion",
           arguments: [SortedSpool.Limits(records: 1), SortedSpool.Limits(records: 2, fanIn: 2), SortedSpool.Limits(records: 3, bytes: 600, fanIn: 3), .standard])

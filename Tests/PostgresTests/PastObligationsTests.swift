@@ -28,16 +28,7 @@ struct PgPastObligationsTests {
         }
     }
 
-    static func queries() -> [ObligationQuery] {
-        var breached = ObligationQuery(asOf: asOf)
-        breached.statuses = [.breached]
-        var one = ObligationQuery(asOf: asOf)
-        one.entry = Fixture.composed
-        var duties = ObligationQuery(asOf: asOf)
-        duties.dutiesOnly = true
-        duties.dueOnOrBefore = "2024-04-10"
-        return [ObligationQuery(asOf: asOf), breached, one, duties]
-    }
+    static func queries() -> [ObligationQuery] { Fixture.queries(asOf: asOf) }
 
     /// One obligation and its status at `asOf`, as a read gives them.
     typealias Row = (obligation: Obligation, status: ObligationStatus)

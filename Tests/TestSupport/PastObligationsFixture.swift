@@ -1,3 +1,5 @@
+package import LedgerDomain
+
 /// A hand-made ledger for a past `obligations --as-of` (issue 8: the replay sorted through a
 /// spool), as JSON lines, so that both engines' tests read the same one. `asOf` falls between
 /// `early` (all effective by then) and `late` (facts the past must not see, and an annulment,
@@ -30,6 +32,19 @@ package enum PastObligationsFixture {
 
     /// The reference ledger: the facts effective by `asOf`, A's inclusion annulled by then.
     package static let prefix = early + [annulA(at: "2025-06-01T10:00:00+08:00")]
+
+    /// The queries both engines' tests ask at `asOf` (an instant parsed by the test): every
+    /// obligation, breaches, one entry (composed é), duties due by 2024-04-10.
+    package static func queries(asOf: Instant) -> [ObligationQuery] {
+        var breached = ObligationQuery(asOf: asOf)
+        breached.statuses = [.breached]
+        var one = ObligationQuery(asOf: asOf)
+        one.entry = composed
+        var duties = ObligationQuery(asOf: asOf)
+        duties.dutiesOnly = true
+        duties.dueOnOrBefore = "2024-04-10"
+        return [ObligationQuery(asOf: asOf), breached, one, duties]
+    }
 
     /// The entries with obligations at `asOf`, hand-known: nothing of A, B, C or D.
     package static let entriesAtAsOf = ["R", composed, decomposed, "中文"]
