@@ -104,6 +104,13 @@ struct PgStreamedReadTests {
             // After the notices, before any inclusion: A (an inclusion only) has no state yet.
             let early = try await storage.entryStates(StateQuery(asOf: instant("2024-03-02T00:00:00+08:00")))
             #expect(early.map { Array($0.entry.utf8) } == ["B", decomposed, composed].map { Array($0.utf8) })
+            // One entry's replay (`--entry`, the same cursor in one snapshot): its state alone,
+            // the twin that differs only in normalisation not matched.
+            for state in projected {
+                let one = try await storage.entryStates(StateQuery(entry: state.entry, asOf: instant("2030-01-01T00:00:00+08:00")))
+                #expect(one == [state], "\(state.entry.unicodeScalars.map(\.value))")
+            }
+            #expect(try await storage.entryStates(StateQuery(entry: "A", asOf: instant("2024-03-02T00:00:00+08:00"))).isEmpty)
         }
     }
 
