@@ -60,6 +60,10 @@ extension LedgerConnections: WebLedger {
 
     package func allEntryStates() async throws -> [EntryState] { try await read { try $0.allEntryStates() } }
 
+    package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await read { try $0.forEachEntryState(body) }
+    }
+
     package func entryState(_ entry: String) async throws -> EntryState? { try await read { try $0.storedEntryState(entry) } }
 
     package func entryStates(_ entries: [String]) async throws -> [String: EntryState] {

@@ -110,6 +110,10 @@ package struct StandbyServerLedger: ServerLedger {
 
     package func allEntryStates() async throws -> [EntryState] { try await source().allEntryStates() }
 
+    package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await source().forEachEntryState(body)
+    }
+
     package func entryState(_ entry: String) async throws -> EntryState? { try await source().entryState(entry) }
 
     package func entryStates(_ entries: [String]) async throws -> [String: EntryState] { try await source().entryStates(entries) }

@@ -84,6 +84,10 @@ package struct PostgresServerLedger: ServerLedger {
 
     package func allEntryStates() async throws -> [EntryState] { try await database.entryStates(of: log) }
 
+    package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await database.forEachState(of: log, body)
+    }
+
     package func entryState(_ entry: String) async throws -> EntryState? { try await database.entryState(of: log, entry: entry) }
 
     package func entryStates(_ entries: [String]) async throws -> [String: EntryState] {

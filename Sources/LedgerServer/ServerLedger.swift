@@ -35,6 +35,8 @@ package protocol ServerLedger: Sendable {
     /// The policy profile's name.
     func profileName() async throws -> String
     func allEntryStates() async throws -> [EntryState]
+    /// Calls `body` with each entry state in entry order (bytes), all from one snapshot, none held.
+    func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws
     func entryState(_ entry: String) async throws -> EntryState?
     /// The states of these entries that exist, by entry.
     func entryStates(_ entries: [String]) async throws -> [String: EntryState]
