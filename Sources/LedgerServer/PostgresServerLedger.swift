@@ -82,8 +82,6 @@ package struct PostgresServerLedger: ServerLedger {
 
     package func profileName() async throws -> String { log.profile }
 
-    package func allEntryStates() async throws -> [EntryState] { try await database.entryStates(of: log) }
-
     package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
         try await database.forEachState(of: log, body)
     }
