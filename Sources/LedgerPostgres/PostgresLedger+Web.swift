@@ -73,7 +73,7 @@ extension PostgresLedger {
             try await self.forEachRow(connection, sql, binds) { row in
                 let (entry, bytes, last) = try row.decode((String, ByteBuffer, Int64?).self)
                 guard let state = EntryState(storage: bytes.bytes) else {
-                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.title) is unreadable")
                 }
                 try body(state, last)
             }
