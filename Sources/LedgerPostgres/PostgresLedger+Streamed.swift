@@ -100,6 +100,26 @@ extension PostgresLedger {
         }
     }
 
+    /// Calls `body` with each event of `log` of one of `types` (with a seq at most `lastSeq`,
+    /// when given), in seq order, through a cursor in one snapshot (`report`'s inputs: it holds
+    /// none of them).
+    package func forEachEvent(of log: Log, ofTypes types: Set<EventType>, through lastSeq: Int64? = nil,
+                              _ body: (RecordedEvent) throws -> Void) async throws {
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        binds.append(types.map(\.rawValue).sorted())
+        var sql = "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE e.log_id = $1 AND e.type = ANY($2)"
+        if let lastSeq {
+            binds.append(lastSeq)
+            sql += " AND e.seq <= $3"
+        }
+        try await inSnapshot { connection in
+            try await self.forEachRow(connection, sql + " ORDER BY e.seq", binds) { row in
+                try body(try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self)))
+            }
+        }
+    }
+
     /// Runs `body` in one REPEATABLE READ READ ONLY transaction (also allowed on a standby).
     func inSnapshot<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in

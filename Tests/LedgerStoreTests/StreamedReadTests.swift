@@ -24,6 +24,26 @@ struct StreamedReadTests {
         return temp
     }
 
+    /// `report`'s inputs (issue 8): the events of some types, streamed in seq order, and only
+    /// up to a seq when bounded (the command's two passes stop at one head).
+    @Test("forEachEvent(ofTypes:through:): the types asked for, in seq order, bounded by a seq", arguments: [0, 1_001, 2_500])
+    func eventsOfTypes(count: Int) async throws {
+        let temp = try Self.ledger(count)
+        defer { temp.remove() }
+        let storage = try SQLiteStorage(path: temp.path, readOnly: true, clock: { Self.now })
+        let inclusions = Collected<Int64>()
+        try await storage.forEachEvent(ofTypes: [.inclusionDecided], through: nil) { inclusions.append($0.seq) }
+        // Seqs 1…count are the inclusions, count + 1 the notice.
+        #expect(inclusions.items == (0..<Int64(count)).map { $0 + 1 })
+        let bounded = Collected<Int64>()
+        try await storage.forEachEvent(ofTypes: [.inclusionDecided, .riskNoticeIssued], through: Int64(count / 2)) { bounded.append($0.seq) }
+        #expect(bounded.items == (0..<Int64(count / 2)).map { $0 + 1 })
+        let notices = Collected<String>()
+        try await storage.forEachEvent(ofTypes: [.riskNoticeIssued, .recordAnnulled], through: Int64(count + 1)) { notices.append($0.event.entry ?? "") }
+        #expect(notices.items == ["N-only"])
+        #expect(try await storage.events(ofTypes: [.inclusionDecided]).map(\.seq) == inclusions.items)
+    }
+
     @Test("chunk boundaries: 0, 1, 999, 1,000, 1,001 and 2,500 entries and obligations, each once and in order", arguments: [0, 1, 999, 1_000, 1_001, 2_500])
     func chunkBoundaries(count: Int) async throws {
         let temp = try Self.ledger(count)

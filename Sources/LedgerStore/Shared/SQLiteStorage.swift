@@ -71,12 +71,9 @@ package final class SQLiteStorage: LedgerStorage {
 
     package func hasEntry(_ entry: String) async throws -> Bool { try await read { try $0.hasEntry(entry) } }
 
-    package func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
-        try await read { ledger in
-            var events: [RecordedEvent] = []
-            try ledger.forEachEvent(ofTypes: types) { events.append($0) }
-            return events
-        }
+    package func forEachEvent(ofTypes types: Set<EventType>, through lastSeq: Int64?, _ body: @escaping @Sendable (RecordedEvent) throws -> Void) async throws {
+        // One read transaction; the statement is SQLite's cursor (it reads pages as stepped).
+        try await read { try $0.forEachEvent(ofTypes: types, through: lastSeq, body) }
     }
 
     package func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws {
