@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "LedgerServer",
             dependencies: [
-                "LedgerService", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
+                "LedgerService", "LedgerStorage", "LedgerStore", "LedgerDomain", "LedgerMerkle", "LedgerCrypto",
                 // `serve --db postgresql://…`: the routes on one court's log (PostgresServerLedger).
                 "LedgerPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),

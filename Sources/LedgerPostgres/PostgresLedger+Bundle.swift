@@ -24,7 +24,7 @@ extension PostgresLedger {
         var headHash = RecordedEvent.genesisHash
         if size > 0 {
             let rows = try await client.query("SELECT hash FROM events WHERE log_id = \(log.id) AND seq = \(size)", logger: logger).collect()
-            guard let row = rows.first else { throw PostgresLedgerError.integrity("seq \(size) is missing from the log of \(log.court)") }
+            guard let row = rows.first else { throw PostgresLedgerError.integrity("seq \(size) is missing from \(log.title)") }
             headHash = try row.decode(ByteBuffer.self).bytes
         }
         let engine = try await engine(of: log)
@@ -33,7 +33,7 @@ extension PostgresLedger {
             profile = try JSONParser.parse(Array(engine.profile.jsonText().utf8))
             calendar = try JSONParser.parse(engine.calendar.json)
         } catch {
-            throw PostgresLedgerError.integrity("the profile or calendar of \(log.court) does not read back as JSON: \(error)")
+            throw PostgresLedgerError.integrity("the profile or calendar of \(log.title) does not read back as JSON: \(error)")
         }
         let header = AuditBundle(origin: log.origin, verifierKey: try await verifierKey(of: log).description, checkpoint: checkpoint.note,
                                  treeSize: size, root: checkpoint.root, head: headHash, selection: selection,

@@ -95,7 +95,7 @@ extension PostgresLedger {
 
     private func profile(of log: Log) throws -> PolicyProfile {
         guard let profile = PolicyProfile.named(log.profile) else {
-            throw PostgresLedgerError.integrity("unknown policy profile \"\(log.profile)\" of \(log.court)")
+            throw PostgresLedgerError.integrity("unknown policy profile \"\(log.profile)\" of \(log.title)")
         }
         return profile
     }

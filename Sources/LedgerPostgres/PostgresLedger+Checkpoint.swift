@@ -36,7 +36,7 @@ extension PostgresLedger {
             let keys = try await connection.query("SELECT secret FROM signing_keys WHERE log_id = \(log.id)", logger: logger).collect()
             if let row = keys.first, !replace {
                 let existing = try NoteSigner(parsing: try row.decode(String.self)).verifierKey
-                throw PostgresLedgerError.input("the log\(log.court.isEmpty ? "" : " of \(log.court)") already has the key \(existing.description); pass --replace to make a new one")
+                throw PostgresLedgerError.input("\(log.title) already has the key \(existing.description); pass --replace to make a new one")
             }
             var origin = name ?? (log.origin.isEmpty ? nil : log.origin)
             if origin == nil {
@@ -68,7 +68,7 @@ extension PostgresLedger {
     package func checkpoint(log: Log) async throws -> SignedCheckpoint {
         let report = try await verify(log: log)
         guard report.ok else {
-            throw PostgresLedgerError.integrity("the log of \(log.court) does not verify (seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")); nothing signed")
+            throw PostgresLedgerError.integrity("\(log.title) does not verify (seq \(report.firstBadSeq ?? 0): \(report.reason ?? "")); nothing signed")
         }
         let last = try await client.query(
             "SELECT size, root, note FROM checkpoints WHERE log_id = \(log.id) ORDER BY size DESC, made_at DESC LIMIT 1", logger: logger).collect()

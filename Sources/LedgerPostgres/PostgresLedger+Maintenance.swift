@@ -45,7 +45,7 @@ extension PostgresLedger {
     func lockHead(of log: Log, _ connection: PostgresConnection) async throws -> ChainHead {
         let rows = try await connection.query(
             "SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id) FOR UPDATE", logger: logger).collect()
-        guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no head row") }
+        guard let row = rows.first else { throw PostgresLedgerError.integrity("\(log.title) has no head row") }
         let (size, hash, recorded) = try row.decode((Int64, ByteBuffer, Int64).self)
         return ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recorded)
     }
@@ -213,7 +213,7 @@ extension PostgresLedger {
                     """, logger: logger)
             }
             guard done == head.size else {
-                throw PostgresLedgerError.integrity("the log of \(log.court) holds \(done) events but its head says \(head.size); run `listledger verify`")
+                throw PostgresLedgerError.integrity("\(log.title) holds \(done) events but its head says \(head.size); run `listledger verify`")
             }
             return done
         }

@@ -76,7 +76,7 @@ extension PostgresLedger {
 
     func headSize(_ connection: PostgresConnection, of log: Log) async throws -> Int64 {
         let rows = try await connection.query("SELECT size FROM heads WHERE log_id = \(log.id)", logger: logger).collect()
-        guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no head row") }
+        guard let row = rows.first else { throw PostgresLedgerError.integrity("\(log.title) has no head row") }
         return try row.decode(Int64.self)
     }
 

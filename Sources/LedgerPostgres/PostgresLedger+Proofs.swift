@@ -49,7 +49,7 @@ extension PostgresLedger {
             throw PostgresLedgerError.integrity(refusal)
         }
         let rows = try await client.query("SELECT canonical FROM events WHERE log_id = \(log.id) AND seq = \(seq)", logger: logger).collect()
-        guard let row = rows.first else { throw PostgresLedgerError.integrity("seq \(seq) is missing from the log of \(log.court)") }
+        guard let row = rows.first else { throw PostgresLedgerError.integrity("seq \(seq) is missing from \(log.title)") }
         let canonical = try row.decode(ByteBuffer.self).bytes
         let index = seq - 1
         let proof = try Merkle.inclusionProof(leaf: index, size: checkpoint.size,

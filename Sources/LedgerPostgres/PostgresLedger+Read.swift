@@ -8,7 +8,7 @@ extension PostgresLedger {
     /// The log's head: its size, chain hash and when it was last recorded.
     package func head(of log: Log) async throws -> ChainHead {
         let rows = try await client.query("SELECT size, hash, recorded_ms FROM heads WHERE log_id = \(log.id)", logger: logger).collect()
-        guard let row = rows.first else { throw PostgresLedgerError.integrity("the log of \(log.court) has no head row") }
+        guard let row = rows.first else { throw PostgresLedgerError.integrity("\(log.title) has no head row") }
         let (size, hash, recorded) = try row.decode((Int64, ByteBuffer, Int64).self)
         return ChainHead(size: size, hash: hash.bytes, recordedMilliseconds: recorded)
     }
@@ -66,7 +66,7 @@ extension PostgresLedger {
         var states: [EntryState] = []
         for try await (entry, state) in rows.decode((String, ByteBuffer).self) {
             guard let decoded = EntryState(storage: state.bytes) else {
-                throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+                throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.title) is unreadable")
             }
             states.append(decoded)
         }

@@ -100,6 +100,26 @@ extension PostgresLedger {
         try await forEachReplayedObligation(of: log, query, spooling: limits, body)
     }
 
+    /// Calls `body` with each event of `log` of one of `types` (with a seq at most `lastSeq`,
+    /// when given), in seq order, through a cursor in one snapshot (`report`'s inputs: it holds
+    /// none of them).
+    package func forEachEvent(of log: Log, ofTypes types: Set<EventType>, through lastSeq: Int64? = nil,
+                              _ body: (RecordedEvent) throws -> Void) async throws {
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        binds.append(types.map(\.rawValue).sorted())
+        var sql = "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE e.log_id = $1 AND e.type = ANY($2)"
+        if let lastSeq {
+            binds.append(lastSeq)
+            sql += " AND e.seq <= $3"
+        }
+        try await inSnapshot { connection in
+            try await self.forEachRow(connection, sql + " ORDER BY e.seq", binds) { row in
+                try body(try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self)))
+            }
+        }
+    }
+
     /// Runs `body` in one REPEATABLE READ READ ONLY transaction (also allowed on a standby).
     func inSnapshot<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
@@ -117,34 +137,24 @@ extension PostgresLedger {
 
     /// A replay (`state --as-of/--known-at`): one entry's events, or every entry's entry by
     /// entry — (entry, seq) order through a cursor in one snapshot, one entry's history held at a
-    /// time (an entry's state depends on its own events only: SPEC §3 refuses an annulment of
-    /// another entry's event), so memory does not grow with the log, as on SQLite.
+    /// time (`EntryByEntryReplay`), so memory does not grow with the log, as on SQLite.
     private func forEachReplayedState(of log: Log, entry: String?, asOf: Instant?, knownAt: Instant?,
                                       _ body: (EntryState) throws -> Void) async throws {
-        if let entry {
-            var replay = Replay(asOf: asOf, knownAt: knownAt)
-            try await forEachEvent(of: log, entry: entry) { replay.apply($0) }
-            for state in replay.entryStates { try body(state) }
-            return
-        }
         var binds = PostgresBindings()
         binds.append(log.id)
-        let sql = "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE e.log_id = $1 AND e.entry IS NOT NULL ORDER BY e.entry COLLATE \"C\", e.seq"
+        var condition = "e.entry IS NOT NULL"
+        if let entry {
+            // Equality under a deterministic collation is bytes, as SQLite's.
+            binds.append(entry)
+            condition = "e.entry = $2"
+        }
+        let sql = "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE e.log_id = $1 AND \(condition) ORDER BY e.entry COLLATE \"C\", e.seq"
         try await inSnapshot { connection in
-            var replay = Replay(asOf: asOf, knownAt: knownAt)
-            var current: EntryKey?
+            var replay = EntryByEntryReplay(asOf: asOf, knownAt: knownAt)
             try await self.forEachRow(connection, sql, binds) { row in
-                let recorded = try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self))
-                // Compared as bytes: ids that differ only in normalisation are two entries.
-                let key = recorded.event.entry.map { EntryKey($0) }
-                if key != current {
-                    for state in replay.entryStates { try body(state) }
-                    replay = Replay(asOf: asOf, knownAt: knownAt)
-                    current = key
-                }
-                replay.apply(recorded)
+                try replay.add(try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self)), body)
             }
-            for state in replay.entryStates { try body(state) }
+            try replay.finish(body)
         }
     }
 

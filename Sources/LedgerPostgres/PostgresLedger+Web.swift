@@ -58,24 +58,26 @@ extension PostgresLedger {
 
     // MARK: one log's reads for the pages
 
-    /// Every entry's state, by entry as bytes, with when it last changed (the latest `at` of its
-    /// events, epoch ms): one statement, so one snapshot.
-    package func entryStatesWithLastChange(of log: Log) async throws -> (states: [EntryState], lastChange: [String: Int64]) {
-        let rows = try await client.query("""
+    /// Calls `body` with each entry's state, by entry as bytes, and when it last changed (the
+    /// latest `at` of its events, epoch ms): one statement through the streamed reads' cursor in
+    /// one snapshot, none held (issue 8).
+    package func forEachEntryStateWithLastChange(of log: Log, _ body: (EntryState, Int64?) throws -> Void) async throws {
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        let sql = """
             SELECT s.entry, s.state, m.last FROM entry_states s
-            LEFT JOIN (SELECT entry, max(at_ms) AS last FROM events WHERE log_id = \(log.id) AND entry IS NOT NULL GROUP BY entry) m ON m.entry = s.entry
-            WHERE s.log_id = \(log.id) ORDER BY s.entry COLLATE "C"
-            """, logger: logger)
-        var states: [EntryState] = []
-        var lastChange: [String: Int64] = [:]
-        for try await (entry, bytes, last) in rows.decode((String, ByteBuffer, Int64?).self) {
-            guard let state = EntryState(storage: bytes.bytes) else {
-                throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+            LEFT JOIN (SELECT entry, max(at_ms) AS last FROM events WHERE log_id = $1 AND entry IS NOT NULL GROUP BY entry) m ON m.entry = s.entry
+            WHERE s.log_id = $1 ORDER BY s.entry COLLATE "C"
+            """
+        try await inSnapshot { connection in
+            try await self.forEachRow(connection, sql, binds) { row in
+                let (entry, bytes, last) = try row.decode((String, ByteBuffer, Int64?).self)
+                guard let state = EntryState(storage: bytes.bytes) else {
+                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.title) is unreadable")
+                }
+                try body(state, last)
             }
-            states.append(state)
-            if let last { lastChange[entry] = last }
         }
-        return (states, lastChange)
     }
 
     /// Every event of `log` of these types, in seq order, read a page at a time.

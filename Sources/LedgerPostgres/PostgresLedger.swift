@@ -136,6 +136,10 @@ package final class PostgresLedger: Sendable {
         /// The note key's name; "" for a log without a court until `keys init` names its key.
         package let origin: String
         package let profile: String
+
+        /// The log as messages name it: "the log of court:X", or, for the one log made without
+        /// `--court`, "the database's log" (not "the log of ").
+        package var title: String { court.isEmpty ? "the database's log" : "the log of \(court)" }
     }
 
     /// `init --court C`: adds court C's log (empty head, its own signing key). Adding a log

@@ -43,8 +43,8 @@ package struct PostgresStorage: LedgerStorage {
         try await mapped { try await database.hasEntry(entry, in: log) }
     }
 
-    package func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
-        try await mapped { try await database.events(of: log, ofTypes: types) }
+    package func forEachEvent(ofTypes types: Set<EventType>, through lastSeq: Int64?, _ body: @escaping @Sendable (RecordedEvent) throws -> Void) async throws {
+        try await mapped { try await database.forEachEvent(of: log, ofTypes: types, through: lastSeq, body) }
     }
 
     package func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws {
@@ -101,13 +101,6 @@ extension PostgresLedger {
         } catch SubmissionRefusal.input(var input) {
             if let line = input.line, events.indices.contains(line - 1) { input.line = events[line - 1].line }
             throw SubmissionRefusal.input(input)
-        }
-    }
-
-    /// Every event of `log` of one of `types`, in seq order.
-    package func events(of log: Log, ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
-        try await client.withConnection { connection in
-            try await self.readEvents(connection, log: log, where: "e.type = ANY($2) ORDER BY e.seq", types.map(\.rawValue).sorted())
         }
     }
 

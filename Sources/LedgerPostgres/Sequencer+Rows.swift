@@ -110,7 +110,7 @@ extension PostgresLedger {
         for try await (seq, bytes, prevHash, hash, data, entry) in rows.decode((Int64, ByteBuffer, ByteBuffer?, ByteBuffer?, ByteBuffer?, String?).self) {
             if seq == 0, let entry {
                 guard let decoded = EntryState(storage: bytes.bytes) else {
-                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.court) is unreadable")
+                    throw PostgresLedgerError.integrity("the projection of entry \"\(entry)\" in \(log.title) is unreadable")
                 }
                 knowledge.states[EntryKey(entry)] = decoded
                 continue
@@ -181,7 +181,7 @@ extension PostgresLedger {
         do {
             tiles = try TileBuilder(size: start, edges: tileEdges)
         } catch {
-            throw PostgresLedgerError.integrity("the stored Merkle tiles of \(log.court) stop short of its \(start) events; run `listledger verify`")
+            throw PostgresLedgerError.integrity("the stored Merkle tiles of \(log.title) stop short of its \(start) events; run `listledger verify`")
         }
         var full: [(level: Int, index: Int64, hashes: [UInt8])] = []
         for planned in plan.events {

@@ -58,7 +58,9 @@ extension LedgerConnections: WebLedger {
 
     package func profileName() async throws -> String { try await read { try $0.profile().name } }
 
-    package func allEntryStates() async throws -> [EntryState] { try await read { try $0.allEntryStates() } }
+    package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await read { try $0.forEachEntryState(body) }
+    }
 
     package func entryState(_ entry: String) async throws -> EntryState? { try await read { try $0.storedEntryState(entry) } }
 
@@ -156,8 +158,8 @@ extension LedgerConnections: WebLedger {
 
     package func partyNames() async throws -> [String: String] { try await read { try $0.partyNames() } }
 
-    package func entryStatesWithLastChange() async throws -> (states: [EntryState], lastChange: [String: Int64]) {
-        try await read { ledger in (try ledger.allEntryStates(), try ledger.lastChangeMilliseconds()) }
+    package func forEachEntryStateWithLastChange(_ body: @escaping @Sendable (EntryState, Int64?) throws -> Void) async throws {
+        try await read { try $0.forEachEntryStateWithLastChange(body) }
     }
 
     package func credentials(ofSeqs seqs: [Int64]) async throws -> [Int64: String] {

@@ -108,7 +108,9 @@ package struct StandbyServerLedger: ServerLedger {
 
     package func profileName() async throws -> String { primary.log.profile }
 
-    package func allEntryStates() async throws -> [EntryState] { try await source().allEntryStates() }
+    package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await source().forEachEntryState(body)
+    }
 
     package func entryState(_ entry: String) async throws -> EntryState? { try await source().entryState(entry) }
 
@@ -157,7 +159,9 @@ extension StandbyServerLedger: WebLedger {
     }
     package func endSession(idHash: [UInt8], at milliseconds: Int64) async throws { try await primary.endSession(idHash: idHash, at: milliseconds) }
     package func partyNames() async throws -> [String: String] { try await primary.partyNames() }
-    package func entryStatesWithLastChange() async throws -> (states: [EntryState], lastChange: [String: Int64]) { try await primary.entryStatesWithLastChange() }
+    package func forEachEntryStateWithLastChange(_ body: @escaping @Sendable (EntryState, Int64?) throws -> Void) async throws {
+        try await primary.forEachEntryStateWithLastChange(body)
+    }
     package func credentials(ofSeqs seqs: [Int64]) async throws -> [Int64: String] { try await primary.credentials(ofSeqs: seqs) }
     package func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent] { try await primary.events(ofTypes: types) }
     package func allCheckpoints() async throws -> [StoredCheckpoint] { try await primary.allCheckpoints() }

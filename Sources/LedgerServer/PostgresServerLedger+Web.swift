@@ -35,8 +35,8 @@ extension PostgresServerLedger: WebLedger {
 
     package func partyNames() async throws -> [String: String] { try await database.partyNames() }
 
-    package func entryStatesWithLastChange() async throws -> (states: [EntryState], lastChange: [String: Int64]) {
-        try await database.entryStatesWithLastChange(of: log)
+    package func forEachEntryStateWithLastChange(_ body: @escaping @Sendable (EntryState, Int64?) throws -> Void) async throws {
+        try await database.forEachEntryStateWithLastChange(of: log, body)
     }
 
     package func credentials(ofSeqs seqs: [Int64]) async throws -> [Int64: String] {

@@ -82,7 +82,9 @@ package struct PostgresServerLedger: ServerLedger {
 
     package func profileName() async throws -> String { log.profile }
 
-    package func allEntryStates() async throws -> [EntryState] { try await database.entryStates(of: log) }
+    package func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws {
+        try await database.forEachState(of: log, body)
+    }
 
     package func entryState(_ entry: String) async throws -> EntryState? { try await database.entryState(of: log, entry: entry) }
 

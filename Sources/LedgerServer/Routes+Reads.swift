@@ -10,9 +10,24 @@ extension LedgerServerApp {
     func listEntries(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {
         let principal = try context.requireReader()
         let profile = try await ledger.profileName()
-        let states = try await ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) }
-        try await logAccess(principal, entries: states.map(\.entry), route: "/api/v1/entries", context: context)
-        return JSONResponse.make(.ok, LedgerJSON.state(profile: profile, states: states))
+        // Streamed (issue 8, memory): the document and the entries shown are spooled to
+        // temporary files during one snapshot, the access log is written from the second, and
+        // only then does the document leave — in the bytes `LedgerJSON.state` would encode.
+        let document = try ResponseSpool(), shown = try ResponseSpool()
+        let writer = JSONArrayWriter(document: LedgerJSON.state(profile: profile, states: []), array: "entries") { document.write($0) }
+        try await ledger.forEachEntryState { state in
+            guard Visibility.maySee(principal, entry: state) else { return }
+            writer.append(state.json)
+            shown.write(string: state.entry)
+        }
+        writer.finish()
+        document.write([0x0A])  // as JSONResponse.make ends a document
+        try document.finish()
+        try shown.finish()
+        try await shown.forEachStrings(batch: 1_000) { entries in
+            try await logAccess(principal, entries: entries, route: "/api/v1/entries", context: context)
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: document.body)
     }
 
     func showEntry(_ request: Request, _ context: LedgerRequestContext) async throws -> Response {

@@ -34,7 +34,8 @@ package protocol ServerLedger: Sendable {
 
     /// The policy profile's name.
     func profileName() async throws -> String
-    func allEntryStates() async throws -> [EntryState]
+    /// Calls `body` with each entry state in entry order (bytes), all from one snapshot, none held.
+    func forEachEntryState(_ body: @escaping @Sendable (EntryState) throws -> Void) async throws
     func entryState(_ entry: String) async throws -> EntryState?
     /// The states of these entries that exist, by entry.
     func entryStates(_ entries: [String]) async throws -> [String: EntryState]
@@ -134,8 +135,9 @@ package protocol WebLedger: ServerLedger {
     func insertSession(idHash: [UInt8], user: String, csrfToken: String, createdMilliseconds: Int64, expiresMilliseconds: Int64) async throws
     func endSession(idHash: [UInt8], at milliseconds: Int64) async throws
     func partyNames() async throws -> [String: String]
-    /// Every entry's state with when it last changed (the latest `at` of its events, epoch ms).
-    func entryStatesWithLastChange() async throws -> (states: [EntryState], lastChange: [String: Int64])
+    /// Calls `body` with each entry's state and when it last changed (the latest `at` of its
+    /// events, epoch ms), in entry order, all from one snapshot, none held.
+    func forEachEntryStateWithLastChange(_ body: @escaping @Sendable (EntryState, Int64?) throws -> Void) async throws
     /// The credential that recorded each of these seqs through the server (absent: the command line).
     func credentials(ofSeqs seqs: [Int64]) async throws -> [Int64: String]
     /// Every event of these types, in seq order.

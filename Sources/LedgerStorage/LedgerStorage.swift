@@ -31,8 +31,11 @@ package protocol LedgerStorage: Sendable {
     /// Whether any stored event names `entry` (compared as bytes).
     func hasEntry(_ entry: String) async throws -> Bool
 
-    /// Every stored event of one of `types`, in seq order.
-    func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent]
+    /// Calls `body` with each stored event of one of `types` whose seq is at most `lastSeq`
+    /// (every one when nil), in seq order, as `forEachEntryState` does: one snapshot, read as
+    /// stepped (SQLite) or through a cursor (PostgreSQL), `body` on the engine's thread. Bounded
+    /// by a head's size, two reads see the same events however many are appended between.
+    func forEachEvent(ofTypes types: Set<EventType>, through lastSeq: Int64?, _ body: @escaping @Sendable (RecordedEvent) throws -> Void) async throws
 
     /// Calls `body` with each obligation `query` selects and its status at `query.asOf`, in the
     /// canonical order (`ObligationQuery.orderKey`: due day, entry, id), as `forEachEntryState`
@@ -62,6 +65,13 @@ extension LedgerStorage {
     package func entryStates(_ query: StateQuery) async throws -> [EntryState] {
         let found = Collected<EntryState>()
         try await forEachEntryState(query) { found.append($0) }
+        return found.items
+    }
+
+    /// Every stored event of one of `types`, in seq order: `forEachEvent(ofTypes:)`, collected.
+    package func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
+        let found = Collected<RecordedEvent>()
+        try await forEachEvent(ofTypes: types, through: nil) { found.append($0) }
         return found.items
     }
 

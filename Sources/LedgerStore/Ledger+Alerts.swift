@@ -8,22 +8,42 @@ package struct AlertFindings: Sendable {
     /// Open obligations whose due day falls within the horizon.
     package var dueSoon: [Obligation]
 
+    /// The last Beijing day an open duty may fall due on to count as due soon.
+    private let horizon: BeijingDay
+
     /// What an alert run asks of either engine: duties (R2, the debtor's windows, left out)
-    /// breached or open at `asOf`.
-    package static func query(asOf: Instant) -> ObligationQuery {
+    /// breached or open at `asOf`, due by the horizon (a breach is due before `asOf`; R1 has
+    /// no due day and always passes) — so the scan skips the open duties due later.
+    package static func query(asOf: Instant, horizonDays: Int) -> ObligationQuery {
         var query = ObligationQuery(asOf: asOf)
         query.statuses = [.breached, .open]
         query.dutiesOnly = true
+        query.dueOnOrBefore = asOf.beijingDay.adding(days: horizonDays).description
         return query
     }
 
-    /// The breaches among `found` (the answer to `query(asOf:)`), and the open duties due
-    /// within `horizonDays` Beijing days of `asOf`.
-    package init(asOf: Instant, horizonDays: Int, found: [(Obligation, ObligationStatus)]) {
-        let horizon = asOf.beijingDay.adding(days: horizonDays)
+    /// No findings yet: `add` each answer to `query(asOf:horizonDays:)`, as it streams, and
+    /// only the breaches and the duties due soon are kept (issue 8, memory).
+    package init(asOf: Instant, horizonDays: Int) {
         self.asOf = asOf
-        breaches = found.filter { $0.1 == .breached }.map(\.0)
-        dueSoon = found.filter { $0.1 == .open && $0.0.due.map { $0 <= horizon } == true }.map(\.0)
+        horizon = asOf.beijingDay.adding(days: horizonDays)
+        breaches = []
+        dueSoon = []
+    }
+
+    /// The breaches among `found`, and the open duties due within `horizonDays` Beijing days of `asOf`.
+    package init(asOf: Instant, horizonDays: Int, found: [(Obligation, ObligationStatus)]) {
+        self.init(asOf: asOf, horizonDays: horizonDays)
+        for (obligation, status) in found { add(obligation, status) }
+    }
+
+    /// Keeps `obligation` if it is a breach or an open duty due within the horizon.
+    package mutating func add(_ obligation: Obligation, _ status: ObligationStatus) {
+        switch status {
+        case .breached: breaches.append(obligation)
+        case .open where obligation.due.map({ $0 <= horizon }) == true: dueSoon.append(obligation)
+        default: break
+        }
     }
 
     /// The `breach_flagged` events for the breaches not in `flagged`, and those breaches. Each
@@ -42,7 +62,9 @@ package struct AlertFindings: Sendable {
 extension Ledger {
     /// Breached obligations, and open ones due within `horizonDays` Beijing days of `asOf`.
     package func alerts(asOf: Instant, horizonDays: Int) throws -> AlertFindings {
-        AlertFindings(asOf: asOf, horizonDays: horizonDays, found: try obligations(AlertFindings.query(asOf: asOf)))
+        var findings = AlertFindings(asOf: asOf, horizonDays: horizonDays)
+        try forEachObligation(AlertFindings.query(asOf: asOf, horizonDays: horizonDays)) { findings.add($0, $1) }
+        return findings
     }
 
     /// Appends one `breach_flagged` per breach not flagged before, in one transaction, and

@@ -82,6 +82,53 @@ extension Ledger {
                            [.int(plan.head.size), .blob(plan.head.hash), .int(plan.head.recordedMilliseconds), .int(latestAt), .int(latestAt)])
         return plan
     }
+
+    /// Appends a stream of chunks in ONE `BEGIN IMMEDIATE` transaction, all or nothing, holding
+    /// one chunk at a time (issue 8: a one-transaction import of 10 M events in constant memory).
+    /// Each chunk `next` gives is planned against the ledger as this transaction sees it, earlier
+    /// chunks' rows included, and written before the next is read, so the tables end as one
+    /// `append` of all the events leaves them: the clock is read once (one `recorded_at`), an id
+    /// or content repeated across chunks is a duplicate, the last write of an entry's state wins.
+    /// `planned` gets each chunk's outcomes as soon as they are decided, which is BEFORE they are
+    /// durable: it must keep them (spool), not show them, until this returns. Errors of `next`
+    /// and `planned` roll back and are rethrown as they are; the store's are `LedgerError`s.
+    /// Returns the log's size before and after.
+    package func appendStreamed(clock: () -> Instant, next: () throws -> [NumberedEvent]?,
+                                planned: ([NumberedEvent], [AppendOutcome]) throws -> Void) throws -> StreamedAppend {
+        let range: StreamedAppend
+        do {
+            range = try connection.writeTransaction {
+                let now = clock()
+                var range = StreamedAppend(startSize: try head().size, endSize: 0)
+                range.endSize = range.startSize
+                while let chunk = try next() {
+                    let outcomes: [AppendOutcome]
+                    do {
+                        let carried: AppendPlan
+                        (outcomes, carried) = try appendBatch(chunk, now: now)
+                        range.endSize = carried.head.size
+                    } catch {
+                        throw Self.ledgerError(error)
+                    }
+                    try planned(chunk, outcomes)
+                }
+                return range
+            }
+        } catch let error as SQLiteError {
+            throw LedgerError.storage(error)
+        }
+        // The chunks' histories are not kept (they would grow with the input): the cache,
+        // which describes the log before this append, is emptied rather than left to be mended.
+        if range.endSize != range.startSize { eventCache.clear() }
+        return range
+    }
+}
+
+/// What `appendStreamed` committed: the new events are seqs `startSize + 1 … endSize`
+/// (consecutive: every appended event takes the next seq; duplicates take none).
+package struct StreamedAppend: Sendable, Equatable {
+    package var startSize: Int64
+    package var endSize: Int64
 }
 
 /// The SQLite answers to the planner's questions, read on the ledger's connection inside the

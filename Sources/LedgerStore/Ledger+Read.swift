@@ -26,11 +26,18 @@ extension Ledger {
         }
     }
 
-    /// Calls `body` with each stored event of one of `types`, in seq order, streaming.
-    package func forEachEvent(ofTypes types: Set<EventType>, _ body: (RecordedEvent) throws -> Void) throws {
+    /// Calls `body` with each stored event of one of `types` (with a seq at most `lastSeq`,
+    /// when given), in seq order, streaming.
+    package func forEachEvent(ofTypes types: Set<EventType>, through lastSeq: Int64? = nil, _ body: (RecordedEvent) throws -> Void) throws {
         guard !types.isEmpty else { return }
         let marks = Array(repeating: "?", count: types.count).joined(separator: ", ")
-        try forEachEvent(where: "type IN (\(marks))", types.map(\.rawValue).sorted().map(SQLValue.text), body)
+        var arguments = types.map(\.rawValue).sorted().map(SQLValue.text)
+        var filter = "type IN (\(marks))"
+        if let lastSeq {
+            filter += " AND seq <= ?"
+            arguments.append(.int(lastSeq))
+        }
+        try forEachEvent(where: filter, arguments, body)
     }
 
     /// The events of one entry, in seq order.

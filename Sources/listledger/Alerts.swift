@@ -171,7 +171,9 @@ extension ListLedger {
             let when = try asOf.map { try parseTimeArgument($0, option: "--as-of") } ?? Clock.now()
             let (record, actor, webhook) = (self.record, self.actor, self.webhook)
             let (findings, newlyFlagged, flags, erasures, deliveries, calendar) = try await ledger.withStorage(readOnly: !record && webhook == nil, log: log) { storage in
-                let findings = AlertFindings(asOf: when, horizonDays: horizon, found: try await storage.obligations(AlertFindings.query(asOf: when)))
+                // The query asks only for duties due by the horizon (issue 8, memory).
+                let findings = AlertFindings(asOf: when, horizonDays: horizon,
+                                             found: try await storage.obligations(AlertFindings.query(asOf: when, horizonDays: horizon)))
                 var newlyFlagged = findings.breaches
                 if record {
                     let (fresh, events) = AlertFindings.flagEvents(findings.breaches, flagged: try await storage.flaggedObligations(), actor: actor)

@@ -29,20 +29,48 @@ extension ListLedger {
                     try appendInBatches(of: batchSize.value)
                     return
                 }
-                let data: Data
-                if file == "-" {
-                    data = FileHandle.standardInput.readDataToEndOfFile()
-                } else {
-                    guard let contents = FileManager.default.contents(atPath: file) else {
-                        throw Failure.other("cannot read \(file)")
-                    }
-                    data = contents
-                }
-                let events = try EventLines.decode(Array(data))
-                let ledger = try self.ledger.open()
-                let outcomes = try ledger.append(events, clock: Clock.now)
-                report(outcomes, events: events)
+                try appendInOneTransaction()
             }
+        }
+
+        /// Events planned and written per chunk of a one-transaction append: what is held at a
+        /// time (issue 8), not a commit unit.
+        static let chunkSize = 1_000
+
+        /// The whole input in ONE transaction, all or nothing, read and planned a chunk at a
+        /// time inside it (`Ledger.appendStreamed`), so memory does not grow with the file. What
+        /// is printed is spooled (`AppendReportSpool`) and printed only after COMMIT. The errors
+        /// are today's, in today's order: the input used to be decoded whole before the ledger
+        /// was opened, so a line that does not decode is the error reported even when the ledger
+        /// or an earlier line's rules failed first (the rest is then decoded to look for one).
+        func appendInOneTransaction() throws {
+            var chunks = try EventChunks(lines: LineReader(handle: openInput()), size: Self.chunkSize)
+            guard let first = try chunks.next() else { throw Failure.input(InputError("the input holds no events")) }
+            var pending: [NumberedEvent]? = first
+            let spool = try AppendReportSpool(json: output.json)
+            let range: StreamedAppend
+            do {
+                let ledger = try self.ledger.open()
+                range = try ledger.appendStreamed(clock: Clock.now, next: {
+                    if let first = pending {
+                        pending = nil
+                        return first
+                    }
+                    return try chunks.next()
+                }, planned: { events, outcomes in try spool.add(outcomes, events: events) })
+            } catch {
+                if !chunks.failed { try chunks.drain() }
+                throw error
+            }
+            try spool.print(range)
+        }
+
+        func openInput() throws -> FileHandle {
+            if file == "-" { return FileHandle.standardInput }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: file) else { throw Failure.other("cannot read \(file)") }
+            return handle
         }
 
         /// Streams the input: each batch is decoded, checked and committed on its own, so a
@@ -181,6 +209,167 @@ struct LineReader {
             let chunk = try handle.read(upToCount: 1 << 22) ?? Data()
             if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
         }
+    }
+}
+
+/// Input lines decoded into chunks of `size` events (blank lines skipped), refusing at the first
+/// line that does not decode, as `EventLines.decode` does for a whole input.
+struct EventChunks {
+    var lines: LineReader
+    let size: Int
+    /// Whether a line failed to decode (the error was thrown).
+    private(set) var failed = false
+
+    init(lines: LineReader, size: Int) {
+        self.lines = lines
+        self.size = size
+    }
+
+    /// The next chunk; nil at the end of the input.
+    mutating func next() throws -> [NumberedEvent]? {
+        var chunk: [NumberedEvent] = []
+        chunk.reserveCapacity(size)
+        while chunk.count < size, let (number, line) = try lines.next() {
+            guard !line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) else { continue }
+            switch Result(catching: { () throws(InputError) in try Event.decode(jsonLine: line) }) {
+            case .success(let event): chunk.append(NumberedEvent(line: number, event: event))
+            case .failure(let error):
+                failed = true
+                throw Failure.input(error.at(line: number))
+            }
+        }
+        return chunk.isEmpty ? nil : chunk
+    }
+
+    /// Decodes the rest of the input, throwing at its first line that does not decode.
+    mutating func drain() throws {
+        while try next() != nil {}
+    }
+}
+
+/// What a one-transaction append prints, gathered chunk by chunk while it is planned (before it
+/// is durable) and printed by `print` after COMMIT: the bytes `report` prints for the whole
+/// input, from counts, the first seqs and repeats, and (with `--json`) every repeat's element
+/// spooled to a temporary file. The appended seqs need no spool: they are the committed range.
+final class AppendReportSpool {
+    private let json: Bool
+    /// `tmpfile()`: unlinked already, gone when closed or when the process dies.
+    private let file: UnsafeMutablePointer<FILE>?
+    private var appended = 0
+    private var firstAppended: [Int64] = []
+    private var duplicates = 0
+    private var firstDuplicates: [(line: Int, id: String, seq: Int64)] = []
+    static let shown = 50
+
+    init(json: Bool) throws {
+        self.json = json
+        if json {
+            guard let file = tmpfile() else { throw Failure.other("cannot create a temporary file for the output: \(String(cString: strerror(errno)))") }
+            self.file = file
+        } else {
+            file = nil
+        }
+    }
+
+    deinit { if let file { fclose(file) } }
+
+    func add(_ outcomes: [AppendOutcome], events: [NumberedEvent]) throws {
+        for (outcome, numbered) in zip(outcomes, events) {
+            switch outcome {
+            case .appended(let seq):
+                appended += 1
+                if firstAppended.count <= Self.shown { firstAppended.append(seq) }
+            case .duplicate(let seq):
+                let id = numbered.event.id ?? ""
+                if let file {
+                    let element = CanonicalJSON.encode(.object([("line", .integer(Int64(numbered.line))), ("id", id.isEmpty ? .null : .string(id)), ("seq", .integer(seq))]))
+                    let bytes = (duplicates == 0 ? [] : [UInt8(ascii: ",")]) + element
+                    guard fwrite(bytes, 1, bytes.count, file) == bytes.count else {
+                        throw Failure.other("cannot write the output's temporary file: \(String(cString: strerror(errno)))")
+                    }
+                }
+                duplicates += 1
+                if firstDuplicates.count < Self.shown { firstDuplicates.append((numbered.line, id, seq)) }
+            }
+        }
+    }
+
+    /// Prints what `report` prints for the whole input; `range` is what was committed.
+    func print(_ range: StreamedAppend) throws {
+        precondition(Int64(appended) == range.endSize - range.startSize, "the appended seqs are the committed range")
+        if json { return try printJSON(range) }
+        if appended == 0 {
+            Swift.print("appended nothing")
+        } else if appended <= Self.shown {
+            Swift.print("appended \(appended) event\(appended == 1 ? "" : "s"): seq \(firstAppended.map(String.init).joined(separator: " "))")
+        } else {
+            Swift.print("appended \(appended) events: seq \(range.startSize + 1)–\(range.endSize)")
+        }
+        for duplicate in firstDuplicates {
+            if duplicate.id.isEmpty {
+                Swift.print("line \(duplicate.line): repeats seq \(duplicate.seq) (same content, no id); not stored again")
+            } else {
+                Swift.print("line \(duplicate.line): id \"\(duplicate.id)\" is already stored as seq \(duplicate.seq); not stored again")
+            }
+        }
+        if duplicates > Self.shown { Swift.print("… and \(duplicates - Self.shown) more") }
+        if duplicates > 0 {
+            Swift.print("\(duplicates) repeat\(duplicates == 1 ? "" : "s") of stored events, not stored again")
+        }
+    }
+
+    /// `printJSON` of `{"appended": […], "duplicates": […], "repeats": n}`, written in pieces:
+    /// the canonical encoding (keys sorted, compact) of the document with both arrays empty,
+    /// split at them.
+    private func printJSON(_ range: StreamedAppend) throws {
+        // Raw bytes, not `print` (a piece of the spool may end inside a UTF-8 character, which
+        // `String(decoding:)` would replace), after what `print` buffered (nothing, so far).
+        fflush(nil)
+        func writeStandardOutput(_ bytes: [UInt8]) { FileHandle.standardOutput.write(Data(bytes)) }
+        let document = CanonicalJSON.encode(.object([("appended", .array([])), ("duplicates", .array([])), ("repeats", .integer(Int64(duplicates)))]))
+        let pieces = Self.split(document, at: ["appended", "duplicates"])
+        writeStandardOutput(pieces[0])
+        var buffer: [UInt8] = []
+        for seq in range.startSize + 1 ..< range.endSize + 1 {
+            if seq > range.startSize + 1 { buffer.append(UInt8(ascii: ",")) }
+            buffer += Array(String(seq).utf8)
+            if buffer.count >= 1 << 16 {
+                writeStandardOutput(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        writeStandardOutput(buffer + pieces[1])
+        if let file {
+            rewind(file)
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let count = fread(&chunk, 1, chunk.count, file)
+                if count > 0 { writeStandardOutput(Array(chunk[..<count])) }
+                if count < chunk.count {
+                    guard ferror(file) == 0 else { throw Failure.other("cannot read the output's temporary file back") }
+                    break
+                }
+            }
+        }
+        writeStandardOutput(pieces[2] + [UInt8(ascii: "\n")])
+    }
+
+    /// `bytes` cut inside each `"key":[]` of `keys` (between the brackets), in order.
+    static func split(_ bytes: [UInt8], at keys: [String]) -> [[UInt8]] {
+        var pieces: [[UInt8]] = []
+        var rest = bytes[...]
+        for key in keys {
+            // `"key":[]` can only be the member: inside a JSON string every `"` is escaped.
+            let marker = CanonicalJSON.encode(.string(key)) + Array(":[]".utf8)
+            guard let start = rest.indices.first(where: { rest[$0...].starts(with: marker) }) else {
+                preconditionFailure("the document has no empty array \(key)")
+            }
+            let cut = start + marker.count - 1
+            pieces.append(Array(rest[..<cut]))
+            rest = rest[cut...]
+        }
+        pieces.append(Array(rest))
+        return pieces
     }
 }
 

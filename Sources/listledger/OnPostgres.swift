@@ -88,7 +88,7 @@ extension ListLedger.Init {
             // As `init` without --court on SQLite: one log, its key named later by `keys init`.
             print("created the log of \(url) without a court (profile \(log.profile)); `listledger keys init` makes its signing key")
         } else {
-            print("created the log of \(log.court) in \(url) (profile \(log.profile), origin \(log.origin))")
+            print("created \(log.title) in \(url) (profile \(log.profile), origin \(log.origin))")
         }
     }
 }

@@ -3,6 +3,7 @@ import LedgerCalendar
 import LedgerDomain
 import LedgerService
 import LedgerStorage
+import Synchronization
 
 extension ListLedger {
     struct Report: AsyncParsableCommand {
@@ -29,20 +30,34 @@ extension ListLedger {
                 let end = Instant.endOfBeijingDay(last)
                 let asOf = end.epochMilliseconds < now.epochMilliseconds ? end : now
                 let report = try await self.ledger.withStorage(readOnly: true, log: log) { storage in
-                    // Streamed and kept only when due in the period: the report holds the period's
-                    // duties, not every obligation of the ledger (issue 8, memory).
-                    let duties = Collected<(Obligation, ObligationStatus)>()
+                    // Built as the reads stream (issue 8, memory): the builder keeps the period's
+                    // duties (compact lines) and small per-entry facts, never the events.
+                    let builder = Mutex(AccountabilityReport.Builder(from: first, to: last, asOf: asOf, profile: try await storage.profileName()))
                     try await storage.forEachObligation(ObligationQuery(asOf: asOf)) { obligation, status in
-                        if AccountabilityReport.isDuty(obligation, from: first, to: last) { duties.append((obligation, status)) }
+                        builder.withLock { $0.add(obligation, status) }
                     }
-                    return AccountabilityReport(from: first, to: last, asOf: asOf, profile: try await storage.profileName(),
-                                                obligations: duties.items,
-                                                events: try await storage.events(ofTypes: AccountabilityReport.inputEventTypes))
+                    // Annulments first (a few), since one is recorded after what it annuls; both
+                    // passes stop at one head, so an append between them changes neither.
+                    let lastSeq = try await storage.head().size
+                    try await storage.forEachEvent(ofTypes: [.recordAnnulled], through: lastSeq) { recorded in
+                        builder.withLock { $0.annul(recorded) }
+                    }
+                    try await storage.forEachEvent(ofTypes: AccountabilityReport.inputEventTypes.subtracting([.recordAnnulled]), through: lastSeq) { recorded in
+                        builder.withLock { $0.add(recorded) }
+                    }
+                    return builder.withLock { $0.finish() }
                 }
+                // Written as rendered, one party at a time: no tree or text of the whole report.
                 switch format {
-                case .json: printJSON(report.json)
-                case .html: print(report.html)
-                case .md: print(report.markdown)
+                case .json:
+                    report.writeJSON(writeStandardOutput)
+                    writeStandardOutput(Array("\n".utf8))
+                case .html:
+                    report.writeHTML { print($0, terminator: "") }
+                    print()
+                case .md:
+                    report.writeMarkdown { print($0, terminator: "") }
+                    print()
                 }
             }
         }

@@ -128,7 +128,7 @@ extension ListLedger {
                 try await PostgresLedger.withLedger(url: url, clock: { Clock.now() }, migrate: false) { replica in
                     let found: PostgresLedger.Log
                     do { found = try await replica.log(court: court ?? log.court) } catch {
-                        throw Failure.input(InputError(field: "--read-db", "\(url) does not hold the log of \(log.court) (\(error)); name a hot standby of --db"))
+                        throw Failure.input(InputError(field: "--read-db", "\(url) does not hold \(log.title) (\(error)); name a hot standby of --db"))
                     }
                     guard found == log, try await replica.creation(of: found) == (try await primary.creation(of: log)) else {
                         throw Failure.input(InputError(field: "--read-db", "\(url) holds another log of \(log.court) (not the one of --db: another database or server): name a hot standby of --db"))

@@ -4,9 +4,10 @@ import Testing
 
 /// `state` and `obligations` stream their output (issue 8): JSON written element by element,
 /// text tables spooled to a temporary file while their widths are measured. The output is the
-/// same bytes as before: hand-known lines here, and, when $LISTLEDGER_REFERENCE_BIN names a
-/// build of the code before streaming (main's), every byte of each command compared with it
-/// on a 20,000-event generated ledger.
+/// same bytes as before: hand-known lines here, and every byte of each command on a 20,000-event
+/// generated ledger against the SHA-256 and length of what the build before streaming (5bbccea)
+/// printed for it (Fixtures/streamed-output/gen-20000-seed7.txt, which says how it was made);
+/// when $LISTLEDGER_REFERENCE_BIN names another build, against that build's output too.
 @Suite("state and obligations streamed: the same bytes")
 struct StreamedOutputTests {
     static let reference: String? = ProcessInfo.processInfo.environment["LISTLEDGER_REFERENCE_BIN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -58,7 +59,19 @@ struct StreamedOutputTests {
         #expect(missing.stdout.isEmpty && missing.stderr.contains("--entry"))
     }
 
-    @Test("a 20,000-event generated ledger: counts agree with --json, and (with a reference build) every byte as before")
+    /// The recorded outputs: command line → (SHA-256 hex, bytes).
+    static func recorded() throws -> [String: (sha256: String, bytes: Int)] {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("Fixtures/streamed-output/gen-20000-seed7.txt"), encoding: .utf8)
+        var found: [String: (sha256: String, bytes: Int)] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: " ", maxSplits: 2)
+            guard fields.count == 3, let bytes = Int(fields[1]) else { continue }
+            found[String(fields[2])] = (String(fields[0]), bytes)
+        }
+        return found
+    }
+
+    @Test("a 20,000-event generated ledger: counts agree with --json, and every byte is what the build before streaming printed")
     func generated() throws {
         let ws = try Workspace("streamed-gen")
         defer { ws.remove() }
@@ -81,6 +94,19 @@ struct StreamedOutputTests {
         let table = try ws.expect(["obligations", "--as-of", "2027-01-01"]).stdout.split(separator: "\n")
         #expect(found.count > 5_000 && table.count == found.count + 4)
         #expect(table[table.count - 2] == "\(found.count) obligations as of 2027-01-01 (Beijing)")
+
+        // Every byte as the build before streaming printed it (digests made by that build;
+        // coreutils' sha256sum here, not the ledger's own SHA-256).
+        let recorded = try Self.recorded()
+        #expect(recorded.count == Self.commands.count)
+        for command in Self.commands {
+            let mine = try ws.expect(command)
+            let out = try ws.write("out-\(Self.commands.firstIndex(of: command)!).txt", mine.stdout)
+            let digest = try runProgram("/usr/bin/sha256sum", [out]).stdout.split(separator: " ").first.map(String.init)
+            let expected = try #require(recorded[command.joined(separator: " ")], "no recorded output for \(command)")
+            #expect(mine.stdout.utf8.count == expected.bytes && digest == expected.sha256,
+                    "listledger \(command.joined(separator: " ")): \(mine.stdout.utf8.count) bytes, sha256 \(digest ?? "?"); before streaming: \(expected.bytes) bytes, \(expected.sha256)")
+        }
 
         guard let reference = Self.reference else { return }
         for command in Self.commands {

@@ -24,6 +24,26 @@ struct StreamedReadTests {
         return temp
     }
 
+    /// `report`'s inputs (issue 8): the events of some types, streamed in seq order, and only
+    /// up to a seq when bounded (the command's two passes stop at one head).
+    @Test("forEachEvent(ofTypes:through:): the types asked for, in seq order, bounded by a seq", arguments: [0, 1_001, 2_500])
+    func eventsOfTypes(count: Int) async throws {
+        let temp = try Self.ledger(count)
+        defer { temp.remove() }
+        let storage = try SQLiteStorage(path: temp.path, readOnly: true, clock: { Self.now })
+        let inclusions = Collected<Int64>()
+        try await storage.forEachEvent(ofTypes: [.inclusionDecided], through: nil) { inclusions.append($0.seq) }
+        // Seqs 1…count are the inclusions, count + 1 the notice.
+        #expect(inclusions.items == (0..<Int64(count)).map { $0 + 1 })
+        let bounded = Collected<Int64>()
+        try await storage.forEachEvent(ofTypes: [.inclusionDecided, .riskNoticeIssued], through: Int64(count / 2)) { bounded.append($0.seq) }
+        #expect(bounded.items == (0..<Int64(count / 2)).map { $0 + 1 })
+        let notices = Collected<String>()
+        try await storage.forEachEvent(ofTypes: [.riskNoticeIssued, .recordAnnulled], through: Int64(count + 1)) { notices.append($0.event.entry ?? "") }
+        #expect(notices.items == ["N-only"])
+        #expect(try await storage.events(ofTypes: [.inclusionDecided]).map(\.seq) == inclusions.items)
+    }
+
     @Test("chunk boundaries: 0, 1, 999, 1,000, 1,001 and 2,500 entries and obligations, each once and in order", arguments: [0, 1, 999, 1_000, 1_001, 2_500])
     func chunkBoundaries(count: Int) async throws {
         let temp = try Self.ledger(count)
@@ -91,6 +111,29 @@ struct StreamedReadTests {
         let early = try await storage.entryStates(StateQuery(asOf: clock("2024-03-02T00:00:00+08:00")))
         #expect(early.map(\.entry).map { Array($0.utf8) } == ["B", decomposed, composed].map { Array($0.utf8) })
         #expect(Set(early.map(\.status)).count == 1)
+        // One entry's replay (`--entry`): its state alone, the normalisation twin not matched.
+        for state in projected {
+            #expect(try await storage.entryStates(StateQuery(entry: state.entry, asOf: clock("2030-01-01T00:00:00+08:00"))) == [state])
+        }
+        #expect(try await storage.entryStates(StateQuery(entry: "A", asOf: clock("2024-03-02T00:00:00+08:00"))).isEmpty)
+
+        // What keeps the memory flat: fed in (entry, seq) order, the replay both engines read
+        // through holds one entry's history at a time and hands each state on as soon as the
+        // next entry begins (a replay of the whole log, as before, held all four).
+        var replay = EntryByEntryReplay(asOf: clock("2030-01-01T00:00:00+08:00"))
+        var emitted: [String] = [], heldMost = 0
+        try ledger.forEachEvent(where: "entry IS NOT NULL", orderedBy: "entry, seq") { recorded in
+            // Every entry before this event's is already out, this one's is not.
+            let before = emitted.count
+            replay.add(recorded) { emitted.append($0.entry) }
+            #expect(emitted.count == before || emitted.last.map { Array($0.utf8) != Array(recorded.event.entry!.utf8) } == true)
+            heldMost = max(heldMost, replay.heldEntries)
+        }
+        #expect(heldMost == 1)
+        #expect(emitted.map { Array($0.utf8) } == ["A", "B", decomposed].map { Array($0.utf8) })
+        replay.finish { emitted.append($0.entry) }
+        #expect(emitted.map { Array($0.utf8) } == replayed.map { Array($0.entry.utf8) })
+        #expect(replay.heldEntries == 0)
     }
 
     @Test("one snapshot: entries and obligations appended (before and after the read's position) while a streamed read runs do not appear in it")

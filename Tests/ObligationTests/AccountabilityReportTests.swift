@@ -51,7 +51,7 @@ struct AccountabilityReportTests {
         let whole = AccountabilityReport(from: from, to: to, asOf: asOf, profile: expected.profile, obligations: all, events: events)
         let streamed = AccountabilityReport(from: from, to: to, asOf: asOf, profile: expected.profile, obligations: kept, events: events)
         #expect(streamed.parties.map(\.obligor) == whole.parties.map(\.obligor))
-        #expect(streamed.parties.map { $0.lines.map(\.obligation.id) } == whole.parties.map { $0.lines.map(\.obligation.id) })
+        #expect(streamed.parties.map { $0.lines.map(\.id) } == whole.parties.map { $0.lines.map(\.id) })
         // A period before every fixture's facts keeps none.
         let early = BeijingDay(iso: "2000-01-01")!
         #expect(!all.isEmpty && all.filter { AccountabilityReport.isDuty($0.0, from: early, to: early) }.isEmpty)

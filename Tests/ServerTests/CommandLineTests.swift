@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import LedgerDomain
+import LedgerService
 import LedgerStore
 import Testing
 import TestSupport
@@ -196,6 +197,32 @@ extension ServerProcessTests {
                 #expect(duties.text == obligations.stdout)
             }
             #expect(state.status == 0 && state.stdout.contains("\"entry\":\"C\""))
+        }
+
+        @Test("GET /api/v1/entries streamed: 2,500 entries (many 64 KB pieces, three access-log batches) are state --json's bytes with its length; a court sees and is logged for its own only")
+        func longListStreamed() async throws {
+            // 2,000 entries of this court and 500 of another, interleaved in byte order.
+            let many = (0..<2_500).map { i in
+                inclusion("L\(String(repeating: "0", count: 4 - String(i).count))\(i)", court: i % 5 == 4 ? otherCourt : court)
+            }
+            let fixture = try Fixture(events: baseEvents + many)
+            let (_, app) = try fixture.app()
+            let state = try runProgram(try listledgerBinary(), ["state", "--json", "--db", fixture.db])
+            #expect(state.status == 0 && state.stdout.utf8.count > 4 * 64 * 1024)
+            let started = LedgerClock.now().epochMilliseconds
+            try await app.test(.router) { client in
+                let all = try await client.execute(uri: "/api/v1/entries", method: .get, headers: fixture.headers(.auditor))
+                #expect(all.status == .ok && all.text == state.stdout)
+                #expect(all.headers[.contentLength] == String(state.stdout.utf8.count))
+                let own = try await client.execute(uri: "/api/v1/entries", method: .get, headers: fixture.headers(.court))
+                let document = try #require(try JSONSerialization.jsonObject(with: Data(own.text.utf8)) as? [String: Any])
+                let shown = try #require(document["entries"] as? [[String: Any]]).map { $0["entry"] as? String ?? "" }
+                // A and B (the base events' entries of this court) and its 2,000 here, in order.
+                #expect(shown == ["A", "B"] + (0..<2_500).filter { $0 % 5 != 4 }.map { "L\(String(repeating: "0", count: 4 - String($0).count))\($0)" })
+            }
+            let reads = try Ledger.open(path: fixture.db, readOnly: true).accessLog(party: court, entry: nil, fromMilliseconds: started)
+                .filter { $0.route == "/api/v1/entries" }
+            #expect(reads.count == 2_002 && Set(reads.map { $0.entry }).count == 2_002 && !reads.contains { $0.entry == "L0004" })
         }
     }
 }

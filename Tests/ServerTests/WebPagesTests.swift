@@ -28,6 +28,37 @@ import Testing
         }
     }
 
+    @Test("名单 pages: newest change first, then entry; 20 a page; a page past the last shows the last; counts (streamed, a heap of page × 20)", arguments: Engine.available)
+    func entriesPaging(_ engine: Engine) async throws {
+        // 45 entries of this court: their inclusions on 15 days, three on each (ties broken by
+        // entry), written in an order unrelated to either. Base entries A and B changed in 2024-03, C is another court's.
+        let days = (0..<45).map { ($0 * 7) % 15 + 1 }
+        let many = (0..<45).map { i in
+            inclusion("P\(i < 10 ? "0" : "")\(i)", at: "2024-05-\(days[i] < 10 ? "0" : "")\(days[i])T10:00:00+08:00")
+        }
+        let fixture = try await Fixture.make(engine, events: baseEvents + many)
+        try await fixture.addUser("clerk-wang", party: court)
+        // Worked by hand: later days first, within a day P-numbers ascending; A and B after them.
+        let expected = (1...15).reversed().flatMap { day in (0..<45).filter { days[$0] == day }.map { "P\($0 < 10 ? "0" : "")\($0)" } }
+        try await fixture.test { client in
+            let browser = Browser(client)
+            try await browser.signIn("clerk-wang", "correct horse battery")
+            func rows(_ page: Int) async throws -> (entries: [String], text: String) {
+                let text = try await browser.get("/entries?page=\(page)").text
+                let found = text.matches(of: /href="\/entries\/(P\d\d|A|B)"/).map { String($0.output.1) }
+                var seen: [String] = []
+                for entry in found where !seen.contains(entry) { seen.append(entry) }
+                return (seen, text)
+            }
+            let first = try await rows(1), second = try await rows(2), third = try await rows(3), beyond = try await rows(9)
+            #expect(first.entries == Array(expected[0..<20]))
+            #expect(second.entries == Array(expected[20..<40]))
+            #expect(third.entries == Array(expected[40..<45]) + ["A", "B"])  // A changed 03-09, B 03-05; C is another court's
+            #expect(beyond.entries == third.entries)
+            #expect(first.text.contains("第 1 页，共 3 页（47 条）") && beyond.text.contains("第 3 页，共 3 页（47 条）"))
+        }
+    }
+
     @Test("the entry page: Chinese names with the code as tooltip, national date format, who recorded, obligations", arguments: Engine.available)
     func entryPage(_ engine: Engine) async throws {
         let fixture = try await Fixture.make(engine)

@@ -27,6 +27,11 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
     private var batchContents: [[UInt8]: Int64] = [:]
     private var complaints: [IDKey: ComplaintRecord] = [:]
     private var flagged: [IDKey: Int64] = [:]
+    /// Obligations whose flag this batch annulled: a stored flag among them is gone (its row is
+    /// deleted with the plan), so it may be flagged again in the same batch, as in a later one:
+    /// where a batch ends must not change what is accepted (a one-transaction append plans in
+    /// chunks, `Ledger.appendStreamed`).
+    private var unflagged: Set<IDKey> = []
     /// Every event of this batch naming an entry (complaints too, as the store's log has them),
     /// to complete a history read from the store before the batch.
     private var batchEventsByEntry: [EntryKey: [RecordedEvent]] = [:]
@@ -102,7 +107,8 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
             context.complaintResolved = try complaint(id).map { $0.resolvedSeq != nil }
             if let entry = event.entry { context.complaintEntryExists = try entryState(entry) != nil }
         case .breachFlagged(let obligation):
-            context.obligationAlreadyFlagged = try flagged[IDKey(obligation)] != nil || knowledge.flaggedSeq(obligation: obligation) != nil
+            context.obligationAlreadyFlagged = try flagged[IDKey(obligation)] != nil
+                || (!unflagged.contains(IDKey(obligation)) && knowledge.flaggedSeq(obligation: obligation) != nil)
             if let entry = event.entry, state != nil {
                 // Derived from the facts effective at the flag's `at` (this batch's included).
                 let effective = try history(of: entry).filter { $0.event.at <= event.at }
@@ -121,6 +127,7 @@ package struct AppendPlanner<Knowledge: PlannerKnowledge> {
             if let undone = known.first(where: { $0.seq == target }), case .breachFlagged(let obligation) = undone.event.body {
                 plan.flagsCleared.append(obligation)
                 flagged[IDKey(obligation)] = nil
+                unflagged.insert(IDKey(obligation))
             }
         }
 

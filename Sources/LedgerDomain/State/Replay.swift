@@ -26,6 +26,9 @@ package struct Replay: Sendable {
     /// The states folded so far, in entry order.
     package var entryStates: [EntryState] { states.sorted { $0.key < $1.key }.map(\.value) }
 
+    /// How many entries' histories the replay holds.
+    package var heldEntries: Int { histories.count }
+
     package mutating func apply(_ recorded: RecordedEvent) {
         guard includes(recorded), let entry = recorded.event.entry,
               recorded.event.type != .complaintReceived, recorded.event.type != .complaintResolved else { return }
@@ -36,6 +39,41 @@ package struct Replay: Sendable {
         } else if let next = EntryState.applying(recorded.event, seq: recorded.seq, to: states[key]) {
             states[key] = next
         }
+    }
+}
+
+/// A replay of a whole log fed in (entry, seq) order — entries compared as bytes (`EntryKey`),
+/// as SQLite's events_by_entry index and PostgreSQL's `ORDER BY entry COLLATE "C", seq` give
+/// them — holding one entry's history at a time: an entry's state depends on its own events
+/// only (SPEC §3 refuses an annulment of another entry's event), so memory does not grow with
+/// the log, and each state is handed on, in entry order, as soon as its entry's events end.
+/// Both engines' `state --as-of/--known-at` read through it.
+package struct EntryByEntryReplay: Sendable {
+    private var replay: Replay
+    private var current: EntryKey?
+
+    package init(asOf: Instant? = nil, knownAt: Instant? = nil) {
+        replay = Replay(asOf: asOf, knownAt: knownAt)
+    }
+
+    /// How many entries' histories are held now: at most one.
+    package var heldEntries: Int { replay.heldEntries }
+
+    /// Folds `recorded`; when it begins a new entry, first hands the previous entry's state to `emit`.
+    package mutating func add(_ recorded: RecordedEvent, _ emit: (EntryState) throws -> Void) rethrows {
+        // Compared as bytes: ids that differ only in normalisation are two entries.
+        let key = recorded.event.entry.map { EntryKey($0) }
+        if key != current {
+            try finish(emit)
+            current = key
+        }
+        replay.apply(recorded)
+    }
+
+    /// Hands the last entry's state to `emit`; the replay is then empty (and may go on).
+    package mutating func finish(_ emit: (EntryState) throws -> Void) rethrows {
+        for state in replay.entryStates { try emit(state) }
+        replay = Replay(asOf: replay.asOf, knownAt: replay.knownAt)
     }
 }
 

@@ -3,6 +3,7 @@ import Hummingbird
 import LedgerCalendar
 import LedgerDomain
 import LedgerService
+import LedgerStorage
 import LedgerStore
 
 /// 待办 (a party's own open and breached duties, with one-click forms for its own acts) and
@@ -52,8 +53,10 @@ extension LedgerServerApp {
         // Pushes and exit notices the unit has not acknowledged yet, each with its 签收 form.
         var acknowledgements: [[String: Any]] = []
         if principal.kind == "unit" {
-            let states = try await ledger.allEntryStates().filter { Visibility.maySee(principal, entry: $0) }
-            for state in states {
+            // Streamed: only the unit's own entries are kept, not every state (issue 8).
+            let visible = Collected<EntryState>()
+            try await ledger.forEachEntryState { state in if Visibility.maySee(principal, entry: state) { visible.append(state) } }
+            for state in visible.items {
                 for spec in ActForms.next(state: state, principal: principal, env: env) where spec.type == "unit_acknowledged" {
                     acknowledgements.append([
                         "entry": state.entry, "entryPath": Self.pathSegment(state.entry), "title": spec.title,

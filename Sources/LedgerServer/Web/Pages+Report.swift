@@ -34,8 +34,8 @@ extension LedgerServerApp {
              "open": party.count(.open), "bad": party.count(.breached) > 0, "hasLines": party.count(.late) + party.count(.breached) > 0,
              "chart": ReportChart.svg(party, from: from, to: to, env: env),
              "lines": party.lines.filter { $0.status == .late || $0.status == .breached }.map { line in
-                 ["duty": env.language.catalogue["duty_" + line.obligation.duty] ?? line.obligation.duty, "entry": line.obligation.entry,
-                  "entryPath": Self.pathSegment(line.obligation.entry), "due": line.obligation.due.map(env.date) ?? "—",
+                 ["duty": env.language.catalogue["duty_" + line.duty] ?? line.duty, "entry": line.entry,
+                  "entryPath": Self.pathSegment(line.entry), "due": line.due.map(env.date) ?? "—",
                   "status": env.t("obligation_" + line.status.rawValue), "statusCode": line.status.rawValue,
                   "daysLate": line.daysLate.map(String.init) ?? ""] as [String: Any]
              }]
@@ -67,7 +67,7 @@ enum ReportChart {
         }
         var counts: [String: (met: Int, late: Int, breached: Int)] = [:]
         for line in party.lines {
-            let day = line.obligation.due ?? line.obligation.triggerAt.beijingDay
+            let day = line.day
             let key = String(format: "%04d-%02d", day.year, day.month)
             var c = counts[key] ?? (0, 0, 0)
             switch line.status {

@@ -52,28 +52,15 @@ package final class SQLiteStorage: LedgerStorage {
         // One read transaction; the statement is SQLite's cursor (it reads pages as stepped).
         try await read { ledger in
             if query.replays {
-                var replay = Replay(asOf: query.asOf, knownAt: query.knownAt)
+                // Entry by entry (the events_by_entry index, as `rebuild` reads): one entry's
+                // history held at a time, the index's bytewise order the states' entry order.
+                var replay = EntryByEntryReplay(asOf: query.asOf, knownAt: query.knownAt)
                 if let entry = query.entry {
-                    try ledger.forEachEvent(where: "entry = ?", [.text(entry)]) { replay.apply($0) }
-                    for state in replay.entryStates { try body(state) }
+                    try ledger.forEachEvent(where: "entry = ?", [.text(entry)]) { try replay.add($0, body) }
                 } else {
-                    // Entry by entry (the events_by_entry index, as `rebuild` reads), one entry's
-                    // history held at a time: an entry's state depends on its own events only
-                    // (an annulment names an event of its entry), so memory does not grow with
-                    // the ledger, and the index's bytewise order is the states' entry order.
-                    var current: EntryKey?
-                    try ledger.forEachEvent(where: "entry IS NOT NULL", orderedBy: "entry, seq") { recorded in
-                        // Compared as bytes: ids that differ only in normalisation are two entries.
-                        let key = recorded.event.entry.map { EntryKey($0) }
-                        if key != current {
-                            for state in replay.entryStates { try body(state) }
-                            replay = Replay(asOf: query.asOf, knownAt: query.knownAt)
-                            current = key
-                        }
-                        replay.apply(recorded)
-                    }
-                    for state in replay.entryStates { try body(state) }
+                    try ledger.forEachEvent(where: "entry IS NOT NULL", orderedBy: "entry, seq") { try replay.add($0, body) }
                 }
+                try replay.finish(body)
             } else if let entry = query.entry {
                 if let state = try ledger.storedEntryState(entry) { try body(state) }
             } else {
@@ -84,12 +71,9 @@ package final class SQLiteStorage: LedgerStorage {
 
     package func hasEntry(_ entry: String) async throws -> Bool { try await read { try $0.hasEntry(entry) } }
 
-    package func events(ofTypes types: Set<EventType>) async throws -> [RecordedEvent] {
-        try await read { ledger in
-            var events: [RecordedEvent] = []
-            try ledger.forEachEvent(ofTypes: types) { events.append($0) }
-            return events
-        }
+    package func forEachEvent(ofTypes types: Set<EventType>, through lastSeq: Int64?, _ body: @escaping @Sendable (RecordedEvent) throws -> Void) async throws {
+        // One read transaction; the statement is SQLite's cursor (it reads pages as stepped).
+        try await read { try $0.forEachEvent(ofTypes: types, through: lastSeq, body) }
     }
 
     package func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws {
