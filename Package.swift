@@ -122,7 +122,7 @@ let package = Package(
         .executableTarget(name: "listledger-pg-submit", dependencies: ["LedgerPostgres", "LedgerDomain"], swiftSettings: layering),
 
         // Shared by the test targets: repository and binary lookup, running programs, fixtures.
-        .target(name: "TestSupport", dependencies: ["LedgerCrypto"], path: "Tests/TestSupport", swiftSettings: layering),
+        .target(name: "TestSupport", dependencies: ["LedgerCrypto", "LedgerDomain"], path: "Tests/TestSupport", swiftSettings: layering),
         .testTarget(name: "LedgerCryptoTests", dependencies: ["LedgerCrypto"], swiftSettings: layering),
         .testTarget(name: "LedgerCalendarTests", dependencies: ["LedgerCalendar"], swiftSettings: layering),
         .testTarget(name: "LedgerMerkleTests", dependencies: ["TestSupport", "LedgerMerkle", "LedgerCrypto"], swiftSettings: layering),

@@ -1,5 +1,6 @@
 import LedgerCalendar
 package import LedgerDomain
+import LedgerStorage
 import NIOCore
 import PostgresNIO
 
@@ -23,17 +24,72 @@ extension PostgresLedger {
     }
 
     /// Every obligation of `log` derived by replaying the facts effective by `asOf`
-    /// (annulments count at every instant) through the pure `ObligationEngine`.
+    /// (annulments count at every instant) through the pure `ObligationEngine`, entry by entry
+    /// (bytes): `forEachEntryReplayedObligations`, collected.
     package func obligationsReplayed(of log: Log, asOf: Instant, entry: String? = nil) async throws -> [Obligation] {
+        var found: [Obligation] = []
+        try await forEachEntryReplayedObligations(of: log, asOf: asOf, entry: entry) { found += $0 }
+        return found
+    }
+
+    /// Calls `body` with each entry's obligations derived from the facts effective by `asOf`
+    /// (annulments count at every instant), entry by entry in byte order: (entry, seq) order
+    /// through the cursor in one snapshot, one entry's history held at a time (its obligations
+    /// depend on its own events only: an annulment names an event of its entry), as the state
+    /// replay reads. With `entry`, that entry's only.
+    func forEachEntryReplayedObligations(of log: Log, asOf: Instant, entry: String?,
+                                         _ body: ([Obligation]) throws -> Void) async throws {
         let engine = try await engine(of: log)
-        // Keyed by bytes: ids that differ only in Unicode normalisation are two entries (IDKey).
-        var byEntry: [EntryKey: [RecordedEvent]] = [:]
-        try await forEachEvent(of: log, entry: entry) { recorded in
-            guard let name = recorded.event.entry,
-                  recorded.event.at.epochMilliseconds <= asOf.epochMilliseconds || recorded.event.type == .recordAnnulled else { return }
-            byEntry[EntryKey(name), default: []].append(recorded)
+        var binds = PostgresBindings()
+        binds.append(log.id)
+        binds.append(asOf.epochMilliseconds)
+        var condition = "e.log_id = $1 AND (e.at_ms <= $2 OR e.type = 'record_annulled')"
+        if let entry {
+            binds.append(entry)
+            condition += " AND e.entry = $3"
+        } else {
+            condition += " AND e.entry IS NOT NULL"
         }
-        return byEntry.keys.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }
+        let sql = "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE \(condition) ORDER BY e.entry COLLATE \"C\", e.seq"
+        try await inSnapshot { connection in
+            var history: [RecordedEvent] = []
+            var current: EntryKey?
+            func derive() throws {
+                if !history.isEmpty { try body(engine.obligations(of: history)) }
+                history.removeAll(keepingCapacity: true)
+            }
+            try await self.forEachRow(connection, sql, binds) { row in
+                let recorded = try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self))
+                // Compared as bytes: ids that differ only in normalisation are two entries.
+                let key = recorded.event.entry.map { EntryKey($0) }
+                if key != current {
+                    try derive()
+                    current = key
+                }
+                history.append(recorded)
+            }
+            try derive()
+        }
+    }
+
+    /// A past `forEachObligation`: each entry's replayed obligations that `query` selects,
+    /// spooled under their canonical order key in their stored form (`storage`, as the projector
+    /// writes them) and streamed to `body` in that order (a `SortedSpool` with `limits`), so
+    /// that memory does not grow with the log.
+    func forEachReplayedObligation(of log: Log, _ query: ObligationQuery, spooling limits: SortedSpool.Limits,
+                                   _ body: (Obligation, ObligationStatus) throws -> Void) async throws {
+        let spool = SortedSpool(limits: limits)
+        try await forEachEntryReplayedObligations(of: log, asOf: query.asOf, entry: query.entry) { obligations in
+            for obligation in obligations where query.judge(obligation) != nil {
+                try spool.append(key: ObligationQuery.orderKey(obligation).bytes, value: CanonicalJSON.encode(Self.storage(obligation)))
+            }
+        }
+        try spool.drain { _, value in
+            guard let obligation = Self.obligation(storage: String(decoding: value, as: UTF8.self)) else {
+                throw PostgresLedgerError.integrity("a spooled obligation of \(log.court) cannot be read back from its temporary file")
+            }
+            if let status = query.judge(obligation) { try body(obligation, status) }
+        }
     }
 
     /// Obligations flagged with `breach_flagged`, with that event's seq.

@@ -1,5 +1,5 @@
 package import LedgerDomain
-import LedgerStorage
+package import LedgerStorage
 import NIOCore
 import PostgresNIO
 
@@ -43,10 +43,12 @@ extension PostgresLedger {
     /// store does. Read from the projection — its rows ordered by the server, merged with the
     /// tail it lacks (`ObligationMerge`), all in one snapshot — unless some fact takes effect
     /// after `asOf`; then derived from the facts effective by then (annulments count at every
-    /// instant) and held whole to be sorted, so a later act, retention or trigger does not leak
-    /// into the past. `catchingUp` (the primary, a reader that may write): the projector
-    /// catches up first.
+    /// instant), entry by entry, and sorted through a `SortedSpool` (`spooling`: its limits;
+    /// tests make them tiny), so a later act, retention or trigger does not leak into the past
+    /// and memory does not grow with the log. `catchingUp` (the primary, a reader that may
+    /// write): the projector catches up first.
     package func forEachObligation(of log: Log, _ query: ObligationQuery, catchingUp: Bool = false,
+                                   spooling limits: SortedSpool.Limits = .standard,
                                    _ body: (Obligation, ObligationStatus) throws -> Void) async throws {
         if catchingUp { try await catchUpIfAllowed(log) }
         let engine = try await engine(of: log)
@@ -95,9 +97,7 @@ extension PostgresLedger {
             return true
         }
         guard !projected else { return }
-        for (obligation, status) in query.judged(try await obligationsReplayed(of: log, asOf: query.asOf, entry: query.entry)) {
-            try body(obligation, status)
-        }
+        try await forEachReplayedObligation(of: log, query, spooling: limits, body)
     }
 
     /// Calls `body` with each event of `log` of one of `types` (with a seq at most `lastSeq`,

@@ -40,7 +40,8 @@ package protocol LedgerStorage: Sendable {
     /// Calls `body` with each obligation `query` selects and its status at `query.asOf`, in the
     /// canonical order (`ObligationQuery.orderKey`: due day, entry, id), as `forEachEntryState`
     /// does: one snapshot, chunks of `streamedChunkRows`, `body` on the engine's thread. A query
-    /// whose `asOf` precedes a stored fact is derived again from the log and held whole.
+    /// whose `asOf` precedes a stored fact is derived again from the log, entry by entry, and
+    /// sorted through a `SortedSpool` (runs on disk beyond its limits), so memory stays bounded.
     func forEachObligation(_ query: ObligationQuery, _ body: @escaping @Sendable (Obligation, ObligationStatus) throws -> Void) async throws
 
     /// The obligations flagged with `breach_flagged`, with the seq of that event.

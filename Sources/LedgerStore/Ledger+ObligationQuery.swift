@@ -1,5 +1,6 @@
 import LedgerCalendar
 package import LedgerDomain
+package import LedgerStorage
 
 extension Ledger {
     /// Obligations with their status at `query.asOf`, in the canonical order:
@@ -13,27 +14,13 @@ extension Ledger {
     /// Calls `body` with each obligation `query` selects and its status at `query.asOf`, in the
     /// canonical order (`ObligationQuery.orderKey`), all from one read snapshot. When some fact
     /// took effect after that instant, the obligations are derived again from the facts
-    /// effective by then (so a later act, retention or trigger does not leak into the past) and
-    /// held whole to be sorted; otherwise the projection's rows stream in that order from SQL.
-    package func forEachObligation(_ query: ObligationQuery, _ body: (Obligation, ObligationStatus) throws -> Void) throws {
+    /// effective by then (so a later act, retention or trigger does not leak into the past),
+    /// entry by entry, and sorted through a `SortedSpool` (`spooling`: its limits; tests make
+    /// them tiny); otherwise the projection's rows stream in that order from SQL.
+    package func forEachObligation(_ query: ObligationQuery, spooling limits: SortedSpool.Limits = .standard,
+                                   _ body: (Obligation, ObligationStatus) throws -> Void) throws {
         if let latest = try latestEffectiveMilliseconds(), latest > query.asOf.epochMilliseconds {
-            let engine = try obligationEngine()
-            var byEntry: [EntryKey: [RecordedEvent]] = [:]
-            var order: [EntryKey] = []
-            // Annulments count at every as-of instant (an annulled event never was a fact).
-            let filter = query.entry != nil ? "entry = ? AND (at_ms <= ? OR type = 'record_annulled')"
-                                            : "entry IS NOT NULL AND (at_ms <= ? OR type = 'record_annulled')"
-            let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
-            try connection.readTransaction {
-                try forEachEvent(where: filter, arguments) { recorded in
-                    let entry = EntryKey(recorded.event.entry!)
-                    if byEntry[entry] == nil { order.append(entry) }
-                    byEntry[entry, default: []].append(recorded)
-                }
-            }
-            for (obligation, status) in query.judged(order.sorted().flatMap { engine.obligations(of: byEntry[$0]!) }) {
-                try body(obligation, status)
-            }
+            try forEachReplayedObligation(query, spooling: limits, body)
             return
         }
         var conditions: [String] = []
@@ -54,6 +41,72 @@ extension Ledger {
         try forEachStoredObligation(where: conditions.joined(separator: " AND "), arguments) { obligation in
             if let status = query.judge(obligation) { try body(obligation, status) }
         }
+    }
+
+    /// A past `forEachObligation`: the log read entry by entry (the events_by_entry index, as
+    /// the state replays read), each entry's obligations derived when its events end (they
+    /// depend on its own events only: an annulment names an event of its entry), the selected
+    /// ones spooled under their canonical order key in their stored form (`row`), then streamed
+    /// to `body` in that order. One entry's history and the spool's run are what is held.
+    private func forEachReplayedObligation(_ query: ObligationQuery, spooling limits: SortedSpool.Limits,
+                                           _ body: (Obligation, ObligationStatus) throws -> Void) throws {
+        let engine = try obligationEngine()
+        let spool = SortedSpool(limits: limits)
+        var history: [RecordedEvent] = []
+        var current: EntryKey?
+        func derive() throws {
+            for obligation in engine.obligations(of: history) where query.judge(obligation) != nil {
+                try spool.append(key: ObligationQuery.orderKey(obligation).bytes, value: Self.spooled(obligation))
+            }
+            history.removeAll(keepingCapacity: true)
+        }
+        // Annulments count at every as-of instant (an annulled event never was a fact).
+        let filter = query.entry != nil ? "entry = ? AND (at_ms <= ? OR type = 'record_annulled')"
+                                        : "entry IS NOT NULL AND (at_ms <= ? OR type = 'record_annulled')"
+        let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
+        try connection.readTransaction {
+            try forEachEvent(where: filter, arguments, orderedBy: "entry, seq") { recorded in
+                // Compared as bytes: ids that differ only in normalisation are two entries.
+                let entry = EntryKey(recorded.event.entry!)
+                if entry != current {
+                    try derive()
+                    current = entry
+                }
+                history.append(recorded)
+            }
+            try derive()
+        }
+        try spool.drain { _, value in
+            let obligation = try Self.unspooled(value)
+            if let status = query.judge(obligation) { try body(obligation, status) }
+        }
+    }
+
+    /// An obligation's stored row (`row`, the projection's form) as bytes for a spool: its
+    /// values as a JSON array (`row` writes text, integers and nulls only).
+    static func spooled(_ obligation: Obligation) -> [UInt8] {
+        CanonicalJSON.encode(.array(row(obligation).map { value -> JSONValue in
+            switch value {
+            case .null: .null
+            case .int(let n): .integer(n)
+            case .text(let text): .string(text)
+            case .blob(let bytes): .string(String(decoding: bytes, as: UTF8.self))
+            }
+        }))
+    }
+
+    /// The obligation `spooled` wrote (read as the projection's rows are: `obligation(row:)`).
+    static func unspooled(_ bytes: [UInt8]) throws -> Obligation {
+        guard case .array(let values)? = try? JSONParser.parse(bytes), values.count == 13 else {
+            throw LedgerError.integrity("a spooled obligation cannot be read back from its temporary file")
+        }
+        return obligation(row: values.map { value -> SQLValue in
+            switch value {
+            case .integer(let n): .int(n)
+            case .string(let text): .text(text)
+            default: .null
+            }
+        })
     }
 
     /// The obligations already flagged with `breach_flagged`, with the seq of that event.
