@@ -14,6 +14,9 @@ import Synchronization
 /// busy, as during any round: theirs wait in the inbox (or in their process) and are
 /// sequenced after this transaction commits — none lost or refused. See docs/postgresql.md.
 extension PostgresLedger {
+    /// Events written by a streamed append before its first ANALYZE (see there).
+    static let analyseAfter: Int64 = 10_000
+
     /// What `appendStreamed` committed: the new events are seqs `startSize + 1 … endSize`.
     package struct StreamedRange: Sendable, Equatable {
         package var startSize: Int64
@@ -42,7 +45,17 @@ extension PostgresLedger {
             let engine = try await engine(of: log, calendarVersion: calendarVersion, connection)
             let now = clock()
             var edge: RightEdge?
+            var analysedAt = size
             while let chunk = try next() {
+                if head.size - analysedAt >= max(analysedAt, Self.analyseAfter) {
+                    // The planner's statistics cannot see this transaction's rows (autovacuum
+                    // analyses committed ones): planned for the log as it was, the per-chunk
+                    // lookups by id and content turned into scans, the 300 k-event append going
+                    // quadratic (23 → 36 s). ANALYZE inside the transaction samples its own rows
+                    // too; each time the log has doubled, so a few times whatever the input.
+                    try await connection.query("ANALYZE events, personal_data, entry_states", logger: logger)
+                    analysedAt = head.size
+                }
                 let events = chunk.map(\.event)
                 let knowledge = try await loadKnowledge(connection, log: log, events: events, start: head, engine: engine,
                                                         tileEdges: edge?.edges)
