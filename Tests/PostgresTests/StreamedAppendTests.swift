@@ -53,23 +53,8 @@ struct PgStreamedAppendTests {
         try lines.enumerated().map { NumberedEvent(line: $0.offset + 1, event: try Event.decode(jsonLine: Array($0.element.utf8))) }
     }
 
-    /// `events` in chunks of `size`, as the command line's reader gives them; counts the chunks.
-    final class Chunks: @unchecked Sendable {
-        private var rest: ArraySlice<NumberedEvent>
-        let size: Int
-        private(set) var given = 0
-        init(_ events: [NumberedEvent], size: Int) {
-            rest = events[...]
-            self.size = size
-        }
-        func next() -> [NumberedEvent]? {
-            guard !rest.isEmpty else { return nil }
-            let chunk = Array(rest.prefix(size))
-            rest = rest.dropFirst(size)
-            given += 1
-            return chunk
-        }
-    }
+    /// The events in chunks of `size`, as `appendStreamed` reads them; counts the chunks given.
+    typealias Chunks = ChunkFeeder<NumberedEvent>
 
     /// `psql URL -Atc SQL`: the server's own client, so the test reads the tables without our code.
     func psql(_ url: PostgresURL, _ sql: String) throws -> String {
@@ -180,11 +165,16 @@ struct PgStreamedAppendTests {
         #expect(try dump(url) == before)
     }
 
-    /// Waits until a session of `url`'s database other than psql's holds a transaction id (a
-    /// streamed append that has written its first chunk keeps one until it ends).
+    /// Waits until another session holds a RowExclusiveLock on this database's `events`: a
+    /// streamed append holds it from its first chunk's INSERT to its end, under the head lock.
+    /// (Not "any session with a transaction id": the command's own migration at start-up has one.)
     func waitForWritingTransaction(_ url: PostgresURL) async throws -> Bool {
         for _ in 0..<500 {
-            if try psql(url, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()") != "0" {
+            if try psql(url, """
+                SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                WHERE l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                  AND c.relname = 'events' AND l.mode = 'RowExclusiveLock' AND l.granted AND l.pid <> pg_backend_pid()
+                """) != "0" {
                 return true
             }
             try await Task.sleep(nanoseconds: 20_000_000)
