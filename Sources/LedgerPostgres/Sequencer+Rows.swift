@@ -18,8 +18,10 @@ extension PostgresLedger {
     static let eventColumns = "e.seq, e.canonical, e.prev_hash, e.hash, p.data"
     static let eventJoin = "events e LEFT JOIN personal_data p ON p.log_id = e.log_id AND p.seq = e.seq"
 
+    /// `tileEdges`: the right edge at `start` when the caller wrote it in this transaction
+    /// (a streamed append's previous chunk), instead of the cached or stored one.
     func loadKnowledge(_ connection: PostgresConnection, log: Log, events: [Event], start: ChainHead,
-                       engine: ObligationEngine) async throws -> BatchKnowledge {
+                       engine: ObligationEngine, tileEdges known: [[UInt8]]? = nil) async throws -> BatchKnowledge {
         var knowledge = BatchKnowledge(start: start, engine: engine)
         try await loadStatesAndRepeats(connection, log: log, events: events, into: &knowledge)
         let ids = Self.distinct(events.compactMap(\.id))
@@ -63,7 +65,9 @@ extension PostgresLedger {
                 if let entry = recorded.event.entry { knowledge.histories[EntryKey(entry)]?.append(recorded) }
             }
         }
-        if let cached = frontiers.withLock({ $0[log.id] }), cached.size == start.size, cached.hash == start.hash {
+        if let known {
+            knowledge.tileEdges = known
+        } else if let cached = frontiers.withLock({ $0[log.id] }), cached.size == start.size, cached.hash == start.hash {
             // This process's last round left the head where it is: its tile edges are the stored
             // ones (the tree is append-only, and only a round under the head lock extends it).
             knowledge.tileEdges = cached.edges

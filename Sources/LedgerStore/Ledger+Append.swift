@@ -129,6 +129,12 @@ extension Ledger {
 package struct StreamedAppend: Sendable, Equatable {
     package var startSize: Int64
     package var endSize: Int64
+
+    /// Also what PostgreSQL's streamed append committed (the command line prints it alike).
+    package init(startSize: Int64, endSize: Int64) {
+        self.startSize = startSize
+        self.endSize = endSize
+    }
 }
 
 /// The SQLite answers to the planner's questions, read on the ledger's connection inside the

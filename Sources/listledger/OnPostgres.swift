@@ -101,6 +101,7 @@ private func createLog(_ url: PostgresURL, court: String?, profile: PolicyProfil
 extension ListLedger.Append {
     func runOnPostgres(_ url: PostgresURL, court: String?) throws {
         try log.refuseReadOptions()
+        guard batchSize != nil else { return try appendStreamedOnPostgres(url, court: court) }
         let data: Data
         if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
             guard let contents = FileManager.default.contents(atPath: file) else { throw Failure.other("cannot read \(file)") }
@@ -136,6 +137,59 @@ extension ListLedger.Append {
             throw ExitCode(5)
         }
         for (chunk, result) in zip(chunks, outcomes) { report(result, events: chunk) }
+    }
+}
+
+extension ListLedger.Append {
+    /// The whole input in ONE PostgreSQL transaction, all or nothing, read and planned a chunk
+    /// at a time inside it (`PostgresLedger.appendStreamed`, under the log's head lock), so
+    /// memory does not grow with the file. As on SQLite (`appendInOneTransaction`): the output
+    /// is spooled and printed after COMMIT, and an undecodable line is the error reported even
+    /// when the database or an earlier line's rules failed first (the input used to be decoded
+    /// whole before connecting).
+    func appendStreamedOnPostgres(_ url: PostgresURL, court: String?) throws {
+        let input = StreamedInput(chunks: EventChunks(lines: LineReader(handle: try openInput()), size: Self.chunkSize))
+        guard let first = try input.chunks.next() else { throw Failure.input(InputError("the input holds no events")) }
+        input.pending = first
+        let spool = try AppendReportSpool(json: output.json)
+        input.spool = spool
+        let range: StreamedAppend
+        do {
+            range = try onPostgres(url) { ledger in
+                let log = try await ledger.log(court: court)
+                let committed = try await ledger.appendStreamed(to: log, next: { try input.next() }, planned: { events, outcomes in
+                    try input.spool?.add(outcomes.map { outcome in
+                        switch outcome {
+                        case .appended(let seq): AppendOutcome.appended(seq: seq)
+                        case .duplicate(let seq): AppendOutcome.duplicate(seq: seq)
+                        }
+                    }, events: events)
+                })
+                return StreamedAppend(startSize: committed.startSize, endSize: committed.endSize)
+            }
+        } catch {
+            if !input.chunks.failed { try input.chunks.drain() }
+            throw error
+        }
+        try spool.print(range)
+    }
+}
+
+/// The input of a streamed append on PostgreSQL, read by the engine's task while the command's
+/// thread waits in `runBlocking`. `@unchecked Sendable`: one task at a time uses it.
+private final class StreamedInput: @unchecked Sendable {
+    var chunks: EventChunks
+    var pending: [NumberedEvent]?
+    var spool: AppendReportSpool?
+
+    init(chunks: EventChunks) { self.chunks = chunks }
+
+    func next() throws -> [NumberedEvent]? {
+        if let first = pending {
+            pending = nil
+            return first
+        }
+        return try chunks.next()
     }
 }
 

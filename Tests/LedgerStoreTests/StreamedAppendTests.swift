@@ -35,23 +35,8 @@ struct StreamedAppendTests {
         return out
     }
 
-    /// `events` in chunks of `size`, as `appendStreamed` reads them; counts the chunks given.
-    final class Chunks {
-        private var rest: ArraySlice<NumberedEvent>
-        let size: Int
-        private(set) var given = 0
-        init(_ events: [NumberedEvent], size: Int) {
-            rest = events[...]
-            self.size = size
-        }
-        func next() -> [NumberedEvent]? {
-            guard !rest.isEmpty else { return nil }
-            let chunk = Array(rest.prefix(size))
-            rest = rest.dropFirst(size)
-            given += 1
-            return chunk
-        }
-    }
+    /// The events in chunks of `size`, as `appendStreamed` reads them; counts the chunks given.
+    typealias Chunks = ChunkFeeder<NumberedEvent>
 
     /// The demo (375 events, complaints received and resolved in different chunks of 7), with
     /// before and after it: an id given twice with the same content in two chunks (a duplicate),
