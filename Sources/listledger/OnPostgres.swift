@@ -101,42 +101,45 @@ private func createLog(_ url: PostgresURL, court: String?, profile: PolicyProfil
 extension ListLedger.Append {
     func runOnPostgres(_ url: PostgresURL, court: String?) throws {
         try log.refuseReadOptions()
-        guard batchSize != nil else { return try appendStreamedOnPostgres(url, court: court) }
-        let data: Data
-        if file == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
-            guard let contents = FileManager.default.contents(atPath: file) else { throw Failure.other("cannot read \(file)") }
-            data = contents
-        }
-        let events = try EventLines.decode(Array(data))
-        let size = batchSize?.value ?? max(events.count, 1)
-        let chunks = stride(from: 0, to: events.count, by: size).map { Array(events[$0..<min($0 + size, events.count)]) }
-        let submitted = { try onPostgres(url) { ledger in
-            let log = try await ledger.log(court: court)
-            var all: [[AppendOutcome]] = []
-            for chunk in chunks {
-                do {
-                    all.append(try await ledger.submit(chunk.map(\.event), to: log).map { outcome in
-                        switch outcome {
-                        case .appended(let seq): AppendOutcome.appended(seq: seq)
-                        case .duplicate(let seq): AppendOutcome.duplicate(seq: seq)
+        guard let batchSize else { return try appendStreamedOnPostgres(url, court: court) }
+        // Streamed, as on SQLite: each batch decoded, submitted and reported on its own, so a
+        // file of millions of events needs memory for one batch (issue 8). A line refused — by
+        // the rules or as undecodable — after earlier batches committed exits 5, they stay.
+        let input = StreamedInput(chunks: EventChunks(lines: LineReader(handle: try openInput()), size: batchSize.value))
+        let command = self
+        do {
+            try onPostgres(url) { ledger in
+                let log = try await ledger.log(court: court)
+                var committed = false
+                while true {
+                    let chunk: [NumberedEvent]
+                    do {
+                        guard let next = try input.next() else { break }
+                        chunk = next
+                    } catch Failure.input(let error) where committed {
+                        throw PartlyWritten(message: error.description, fromLine: error.line ?? 0, earlier: [])
+                    }
+                    let outcomes: [AppendOutcome]
+                    do {
+                        outcomes = try await ledger.submit(chunk.map(\.event), to: log).map { outcome in
+                            switch outcome {
+                            case .appended(let seq): AppendOutcome.appended(seq: seq)
+                            case .duplicate(let seq): AppendOutcome.duplicate(seq: seq)
+                            }
                         }
-                    })
-                } catch PostgresLedgerError.input(let text) where !all.isEmpty {
-                    // Earlier chunks are committed and stay (as `--batch-size` on SQLite, exit 5).
-                    let lines = chunk.first!.line
-                    throw PartlyWritten(message: text, fromLine: lines, earlier: all)
+                    } catch PostgresLedgerError.input(let text) where committed {
+                        throw PartlyWritten(message: text, fromLine: chunk.first!.line, earlier: [])
+                    }
+                    command.report(outcomes, events: chunk)
+                    fflush(nil)  // the seqs are out before the next batch, as on SQLite
+                    committed = true
                 }
             }
-            return all
-        } }
-        let outcomes: [[AppendOutcome]]
-        do { outcomes = try submitted() } catch let partly as PartlyWritten {
-            for (chunk, result) in zip(chunks, partly.earlier) { report(result, events: chunk) }
+        } catch let partly as PartlyWritten {
             printError("refused: \(partly.message)")
             printError("partly written: the batches before line \(partly.fromLine) were appended and stay; the failing batch and the lines after it wrote nothing. Fix the line and append the input again: the lines already stored are repeats and are not stored twice.")
             throw ExitCode(5)
         }
-        for (chunk, result) in zip(chunks, outcomes) { report(result, events: chunk) }
     }
 }
 

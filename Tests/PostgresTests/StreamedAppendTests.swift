@@ -198,6 +198,34 @@ struct PgStreamedAppendTests {
         return process
     }
 
+    @Test("--batch-size streams on PostgreSQL as on SQLite: each batch reported as it commits; a line that does not decode after two batches exits 5 and they stay, in the first batch exits 1 with nothing written")
+    func batchesStreamAsOnSQLite() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("pgbatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func file(_ name: String, badLine: Int) throws -> String {
+            var lines = (1...25).map { Self.noticeLine("N\($0)") }
+            lines[badLine - 1] = #"{"type":"risk_notice_issued","entry":"N\#(badLine)""#  // cut short: not JSON
+            let path = dir.appendingPathComponent(name).path
+            try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let late = try file("late.jsonl", badLine: 23), early = try file("early.jsonl", badLine: 5)
+        for (path, status, stored) in [(late, Int32(5), "20"), (early, Int32(1), "0")] {
+            let url = try await freshDatabase("batches")
+            _ = try listledger(["init", "--court", "court:baisha", "--db", url.description])
+            let sqlite = dir.appendingPathComponent("\(status).sqlite").path
+            _ = try listledger(["init", "--db", sqlite])
+            let onPostgres = try runProgram(try listledgerBinary(), ["append", "--db", url.description, "--batch-size", "10", path])
+            let onSQLite = try runProgram(try listledgerBinary(), ["append", "--db", sqlite, "--batch-size", "10", path])
+            #expect(onPostgres.status == status && onSQLite.status == status, "\(onPostgres) / \(onSQLite)")
+            // The same lines on standard output: the batches committed before the bad line.
+            #expect(onPostgres.stdout == onSQLite.stdout, "\(onPostgres.stdout) / \(onSQLite.stdout)")
+            #expect(onPostgres.stderr.contains("line \(status == 5 ? 23 : 5)"), "\(onPostgres.stderr)")
+            #expect(try psql(url, "SELECT count(*) FROM events") == stored)
+        }
+    }
+
     @Test("a --batch-size submitter started during a streamed append waits and lands after it: gapless, verify ok")
     func concurrentSubmitterWaits() async throws {
         let url = try await seededLog("concurrent")
