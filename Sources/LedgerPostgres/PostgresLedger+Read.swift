@@ -57,9 +57,6 @@ extension PostgresLedger {
         }
     }
 
-    /// Every entry's state from the projection the sequencer keeps.
-    package func entryStates(of log: Log) async throws -> [EntryState] { try await states(of: log) }
-
     /// The projected states a query of (entry, state) rows returns, in its order.
     func states(of log: Log, _ query: PostgresQuery) async throws -> [EntryState] {
         let rows = try await client.query(query, logger: logger)

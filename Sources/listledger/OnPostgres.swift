@@ -117,7 +117,7 @@ extension ListLedger.Append {
                         guard let next = try input.next() else { break }
                         chunk = next
                     } catch Failure.input(let error) where committed {
-                        throw PartlyWritten(message: error.description, fromLine: error.line ?? 0, earlier: [])
+                        throw PartlyWritten(message: error.description, fromLine: error.line ?? 0)
                     }
                     let outcomes: [AppendOutcome]
                     do {
@@ -128,7 +128,7 @@ extension ListLedger.Append {
                             }
                         }
                     } catch PostgresLedgerError.input(let text) where committed {
-                        throw PartlyWritten(message: text, fromLine: chunk.first!.line, earlier: [])
+                        throw PartlyWritten(message: text, fromLine: chunk.first!.line)
                     }
                     command.report(outcomes, events: chunk)
                     fflush(nil)  // the seqs are out before the next batch, as on SQLite
@@ -199,7 +199,6 @@ private final class StreamedInput: @unchecked Sendable {
 struct PartlyWritten: Error, CustomStringConvertible {
     var message: String
     var fromLine: Int
-    var earlier: [[AppendOutcome]]
     var description: String { message }
 }
 

@@ -9,12 +9,10 @@ extension AccountabilityReport {
     /// says so instead of an empty list ("calendar .").
     var calendarsText: String { calendars.isEmpty ? "none (no due day in the period)" : calendars.joined(separator: ", ") }
 
-    package var json: JSONValue { document(parties: parties.map { Self.json($0, lines: $0.lines.map(Self.json)) }) }
-
     /// `report --format json` written as it is encoded, party by party and line by line, so
-    /// that no JSON tree of the whole report is built (issue 8, memory): the bytes of
-    /// `LedgerJSON.encode(json)` by construction (`JSONArrayWriter` splits the documents
-    /// encoded with their arrays empty).
+    /// that no JSON tree of the whole report is built (issue 8, memory): the bytes
+    /// `LedgerJSON.encode` gives the whole document, by construction (`JSONArrayWriter` splits
+    /// the documents encoded with their arrays empty).
     package func writeJSON(_ write: @escaping ([UInt8]) -> Void) {
         let document = JSONArrayWriter(document: document(parties: []), array: "parties", write: write)
         for (index, party) in parties.enumerated() {
@@ -66,13 +64,7 @@ extension AccountabilityReport {
         ])
     }
 
-    package var markdown: String {
-        var out = ""
-        writeMarkdown { out += $0 }
-        return out
-    }
-
-    /// `report --format md` written piece by piece (issue 8, memory): the text of `markdown`.
+    /// `report --format md` written piece by piece (issue 8, memory).
     package func writeMarkdown(_ write: (String) -> Void) {
         write("# Accountability report \(from) – \(to) (Beijing days)\n\nJudged as of \(asOf.beijingDay) Beijing time (instant \(asOf.utcDescription)); profile \(profile); calendar \(calendarsText).\n\n")
         write("## Duties by court and unit\n\n| obligor | met | late | breached | open |\n|---|---|---|---|---|\n")
@@ -104,14 +96,7 @@ extension AccountabilityReport {
         }
     }
 
-    package var html: String {
-        var out = ""
-        writeHTML { out += $0 }
-        return out
-    }
-
-    /// `report --format html` written piece by piece, one party at a time (issue 8, memory):
-    /// the text of `html`.
+    /// `report --format html` written piece by piece, one party at a time (issue 8, memory).
     package func writeHTML(_ write: (String) -> Void) {
         func escape(_ text: String) -> String {
             text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
