@@ -52,23 +52,12 @@ extension PostgresLedger {
         }
         let sql = "SELECT \(Self.eventColumns) FROM \(Self.eventJoin) WHERE \(condition) ORDER BY e.entry COLLATE \"C\", e.seq"
         try await inSnapshot { connection in
-            var history: [RecordedEvent] = []
-            var current: EntryKey?
-            func derive() throws {
-                if !history.isEmpty { try body(engine.obligations(of: history)) }
-                history.removeAll(keepingCapacity: true)
-            }
+            var histories = EntryHistories()
+            func derive(_ history: [RecordedEvent]) throws { try body(engine.obligations(of: history)) }
             try await self.forEachRow(connection, sql, binds) { row in
-                let recorded = try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self))
-                // Compared as bytes: ids that differ only in normalisation are two entries.
-                let key = recorded.event.entry.map { EntryKey($0) }
-                if key != current {
-                    try derive()
-                    current = key
-                }
-                history.append(recorded)
+                try histories.add(try Self.recorded(try row.decode((Int64, ByteBuffer, ByteBuffer, ByteBuffer, ByteBuffer?).self)), derive)
             }
-            try derive()
+            try histories.finish(derive)
         }
     }
 

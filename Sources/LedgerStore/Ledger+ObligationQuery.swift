@@ -52,29 +52,19 @@ extension Ledger {
                                            _ body: (Obligation, ObligationStatus) throws -> Void) throws {
         let engine = try obligationEngine()
         let spool = SortedSpool(limits: limits)
-        var history: [RecordedEvent] = []
-        var current: EntryKey?
-        func derive() throws {
+        var histories = EntryHistories()
+        func derive(_ history: [RecordedEvent]) throws {
             for obligation in engine.obligations(of: history) where query.judge(obligation) != nil {
                 try spool.append(key: ObligationQuery.orderKey(obligation).bytes, value: Self.spooled(obligation))
             }
-            history.removeAll(keepingCapacity: true)
         }
         // Annulments count at every as-of instant (an annulled event never was a fact).
         let filter = query.entry != nil ? "entry = ? AND (at_ms <= ? OR type = 'record_annulled')"
                                         : "entry IS NOT NULL AND (at_ms <= ? OR type = 'record_annulled')"
         let arguments: [SQLValue] = (query.entry.map { [.text($0)] } ?? []) + [.int(query.asOf.epochMilliseconds)]
         try connection.readTransaction {
-            try forEachEvent(where: filter, arguments, orderedBy: "entry, seq") { recorded in
-                // Compared as bytes: ids that differ only in normalisation are two entries.
-                let entry = EntryKey(recorded.event.entry!)
-                if entry != current {
-                    try derive()
-                    current = entry
-                }
-                history.append(recorded)
-            }
-            try derive()
+            try forEachEvent(where: filter, arguments, orderedBy: "entry, seq") { try histories.add($0, derive) }
+            try histories.finish(derive)
         }
         try spool.drain { _, value in
             let obligation = try Self.unspooled(value)

@@ -77,6 +77,33 @@ package struct EntryByEntryReplay: Sendable {
     }
 }
 
+/// Events read in (entry, seq) order — entries compared as bytes (`EntryKey`) — handed on one
+/// entry's history at a time, as soon as the next entry begins: what a past `obligations
+/// --as-of` derives from on both engines (an entry's obligations depend on its own events only).
+package struct EntryHistories: Sendable {
+    private var history: [RecordedEvent] = []
+    private var current: EntryKey?
+
+    package init() {}
+
+    /// Adds `recorded`; when it begins a new entry, first hands the previous entry's history to `emit`.
+    package mutating func add(_ recorded: RecordedEvent, _ emit: ([RecordedEvent]) throws -> Void) rethrows {
+        // Compared as bytes: ids that differ only in normalisation are two entries.
+        let key = recorded.event.entry.map { EntryKey($0) }
+        if key != current {
+            try finish(emit)
+            current = key
+        }
+        history.append(recorded)
+    }
+
+    /// Hands the last entry's history to `emit` (if any); then empty, and may go on.
+    package mutating func finish(_ emit: ([RecordedEvent]) throws -> Void) rethrows {
+        if !history.isEmpty { try emit(history) }
+        history.removeAll(keepingCapacity: true)
+    }
+}
+
 extension EntryState {
     /// The JSON of `state` (SPEC §5) with the details a clerk needs.
     package var json: JSONValue {
